@@ -1,0 +1,105 @@
+//! Command-line definitions. Flags also read from the environment where CI sets them.
+
+use crate::findings::FailOn;
+use crate::migrations::Layout;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "schemagate",
+    version,
+    about = "The merge gate for PostgreSQL and Supabase migrations",
+    long_about = "The merge gate for PostgreSQL and Supabase migrations.\n\n\
+        Lints migration SQL for missing row level security, unindexed foreign keys, unsafe \
+        DDL and insecure functions and policies, and exits non-zero when a finding reaches \
+        --fail-on.\n\n\
+        Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, \
+        3 environment error.",
+    after_help = "Examples:\n  schemagate lint supabase/migrations\n  schemagate lint . --format json\n  schemagate rules\n  schemagate explain rls-disabled"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint migration files statically (no database). Fast enough for a pre-commit hook.
+    Lint(LintArgs),
+    /// List every rule with its default severity, category and summary.
+    Rules(RulesArgs),
+    /// Show one rule's documentation: why it matters, bad and good SQL, how to suppress.
+    Explain {
+        /// The rule id, e.g. rls-disabled.
+        rule: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Migration folders or files. A folder containing supabase/migrations folders
+    /// (e.g. the repository root) lints each of them.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = RulesFormat::Tty)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RulesFormat {
+    Tty,
+    Json,
+    /// A Markdown table, as in the README.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Diagnostics for people, with source excerpts.
+    Tty,
+    /// A stable document for programs (see the README).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Tty, env = "SCHEMAGATE_FORMAT")]
+    pub format: Format,
+    /// Config file (default: the nearest schemagate.toml at or above the migrations).
+    #[arg(long, env = "SCHEMAGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Fail the gate on findings of this severity or above.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, env = "SCHEMAGATE_FAIL_ON")]
+    pub fail_on: FailOn,
+    /// Schemas exposed through the API, comma-separated (default: supabase/config.toml's
+    /// [api].schemas, else public).
+    #[arg(long, value_delimiter = ',')]
+    pub exposed_schemas: Option<Vec<String>>,
+    /// Migration folder layout (default: detected).
+    #[arg(long, value_enum)]
+    pub layout: Option<Layout>,
+    /// Only the summary line.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also show suppressed findings, ignored files and where settings came from.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Colour in tty output (auto: when stdout is a terminal and NO_COLOR is unset).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}

@@ -1,0 +1,65 @@
+//! One module per command: each turns parsed arguments into a result for `main`.
+//! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
+
+mod lint;
+mod rules;
+
+use crate::cli::{Color, Command, CommonArgs, Format};
+use crate::config::{Config, Overrides};
+use crate::report::{self, Report};
+use crate::Failure;
+use std::io::IsTerminal;
+use std::path::Path;
+
+pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
+    match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::list(args),
+        Command::Explain { rule } => rules::explain(&rule),
+    }
+}
+
+/// The effective configuration for migrations at `target`.
+pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, Failure> {
+    let overrides = Overrides {
+        config_file: common.config.clone(),
+        exposed_schemas: common.exposed_schemas.clone(),
+        layout: common.layout,
+    };
+    let config = Config::load(target, &overrides).map_err(|error| {
+        Failure::Usage(format!("{error}\nfix the file, or pass another with --config"))
+    })?;
+    if common.verbose {
+        for source in &config.sources {
+            eprintln!("config: {}", source.display());
+        }
+        eprintln!("exposed schemas: {}", config.exposed_schemas.join(", "));
+    }
+    Ok(config)
+}
+
+/// Prints the report in the chosen format; returns whether the gate passed.
+pub(crate) fn emit(report: &Report<'_>, common: &CommonArgs) -> bool {
+    let text = match common.format {
+        Format::Json => report::json::render(report),
+        Format::Tty => {
+            let color = match common.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            report::tty::render(
+                report,
+                &report::tty::Options {
+                    color,
+                    verbose: common.verbose,
+                    quiet: common.quiet,
+                },
+            )
+        }
+    };
+    print!("{text}");
+    report.passed()
+}

@@ -1,0 +1,208 @@
+//! Runs the static rules, then turns raw findings into final ones: fingerprints,
+//! configured severities, suppressions and the findings about suppressions themselves.
+
+use crate::config::{Config, RuleLevel};
+use crate::findings::{sort_findings, Finding, Status};
+use crate::migrations::{Migration, MigrationSet};
+use crate::model::Model;
+use crate::rules::registry::{self, STATIC_RULES};
+use crate::rules::LintContext;
+use crate::sql::suppress::Scope;
+use rayon::prelude::*;
+
+/// Raw findings of discovery and of every enabled static rule.
+pub fn run_static_rules(set: &MigrationSet, model: &Model, config: &Config) -> Vec<Finding> {
+    let cx = LintContext { set, model, config };
+    let mut findings = set.findings.clone();
+    let per_rule: Vec<Vec<Finding>> = STATIC_RULES
+        .par_iter()
+        .filter(|rule| config.level(rule.meta().id) != Some(RuleLevel::Off))
+        .map(|rule| {
+            let mut out = Vec::new();
+            rule.check(&cx, &mut out);
+            out
+        })
+        .collect();
+    findings.extend(per_rule.into_iter().flatten());
+    findings
+}
+
+/// Lints a set with the static rules and finalizes the findings.
+pub fn lint(set: &MigrationSet, config: &Config) -> Vec<Finding> {
+    let model = Model::build(set);
+    let findings = run_static_rules(set, &model, config);
+    finalize(set, config, findings)
+}
+
+/// Fingerprints, configured levels, suppressions; sorted for output.
+pub fn finalize(set: &MigrationSet, config: &Config, findings: Vec<Finding>) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = findings
+        .into_iter()
+        .filter_map(|finding| apply_level(config, finding))
+        .map(|finding| fingerprint(set, finding))
+        .collect();
+    let problems = apply_suppressions(set, config, &mut findings);
+    findings.extend(
+        problems
+            .into_iter()
+            .filter_map(|finding| apply_level(config, finding))
+            .map(|finding| fingerprint(set, finding)),
+    );
+    sort_findings(&mut findings);
+    findings
+}
+
+fn apply_level(config: &Config, mut finding: Finding) -> Option<Finding> {
+    match config.level(&finding.rule) {
+        Some(RuleLevel::Off) => None,
+        Some(RuleLevel::Severity(severity)) => {
+            finding.severity = severity;
+            Some(finding)
+        }
+        None => Some(finding),
+    }
+}
+
+/// Fills in the fingerprint of findings whose rule left it empty, anchored on the text the
+/// finding points at.
+fn fingerprint(set: &MigrationSet, finding: Finding) -> Finding {
+    if !finding.fingerprint.is_empty() {
+        return finding;
+    }
+    let anchor = finding
+        .location
+        .as_ref()
+        .and_then(|location| {
+            let migration = find_migration(set, &location.file)?;
+            let source = migration.source.as_ref()?;
+            let start = source.offset_of(location.line, location.column);
+            let end = source.offset_of(location.end_line, location.end_column);
+            source.text.get(start..end.max(start)).map(str::to_string)
+        })
+        .unwrap_or_default();
+    finding.finish(&anchor)
+}
+
+fn find_migration<'a>(set: &'a MigrationSet, path: &str) -> Option<&'a Migration> {
+    set.migrations.iter().find(|m| m.path == path)
+}
+
+/// Marks suppressed findings; returns findings about invalid and unused suppressions.
+fn apply_suppressions(set: &MigrationSet, config: &Config, findings: &mut [Finding]) -> Vec<Finding> {
+    let mut problems = Vec::new();
+    for migration in &set.migrations {
+        let Some(source) = &migration.source else {
+            continue;
+        };
+        for suppression in &migration.suppressions.items {
+            let location = source.location(&migration.path, &suppression.span);
+            let unknown: Vec<&String> = suppression
+                .rules
+                .iter()
+                .filter(|rule| registry::meta(rule).is_none())
+                .collect();
+            if suppression.rules.is_empty() || !unknown.is_empty() {
+                let message = if suppression.rules.is_empty() {
+                    "this suppression names no rule".to_string()
+                } else {
+                    let names: Vec<String> = unknown.iter().map(|r| format!("`{r}`")).collect();
+                    format!("this suppression names unknown rule {}", names.join(", "))
+                };
+                problems.push(
+                    registry::finding("invalid-suppression", message)
+                        .with_help("name rules by their ids (`schemagate rules` lists them): `-- schemagate-ignore rule-id: reason`")
+                        .with_location(location.clone()),
+                );
+            }
+            let lines = match suppression.scope {
+                Scope::File => None,
+                Scope::Statement(index) => Some(
+                    migration
+                        .statements
+                        .get(index)
+                        .map(|s| {
+                            let l = migration.statement_location(s);
+                            (l.line, l.end_line)
+                        })
+                        .unwrap_or((0, 0)),
+                ),
+            };
+            let mut used = false;
+            for finding in findings.iter_mut() {
+                let Some(at) = &finding.location else {
+                    continue;
+                };
+                let in_scope = at.file == migration.path
+                    && lines.is_none_or(|(first, last)| at.line >= first && at.line <= last);
+                if in_scope && suppression.rules.contains(&finding.rule) {
+                    used = true;
+                    if finding.status != Status::Suppressed {
+                        finding.status = Status::Suppressed;
+                        finding.suppressed_by = Some(
+                            suppression
+                                .reason
+                                .clone()
+                                .unwrap_or_else(|| "suppressed by a comment".to_string()),
+                        );
+                    }
+                }
+            }
+            if !used && unknown.len() < suppression.rules.len() {
+                problems.push(
+                    registry::finding(
+                        "unused-suppression",
+                        format!(
+                            "this suppression of {} matches no finding",
+                            suppression.rules.join(", ")
+                        ),
+                    )
+                    .with_help("delete it: the problem it was written for is gone")
+                    .with_location(location),
+                );
+            }
+        }
+    }
+    for entry in &config.ignore {
+        let mut used = false;
+        for finding in findings.iter_mut() {
+            let object_matches = entry
+                .object
+                .as_ref()
+                .is_none_or(|object| finding.object.as_ref() == Some(object));
+            let file_matches = entry.file.as_ref().is_none_or(|file| {
+                finding
+                    .location
+                    .as_ref()
+                    .is_some_and(|l| l.file.ends_with(file.as_str()))
+            });
+            if finding.rule == entry.rule && object_matches && file_matches {
+                used = true;
+                finding.status = Status::Suppressed;
+                finding.suppressed_by = Some(
+                    entry
+                        .reason
+                        .clone()
+                        .unwrap_or_else(|| "ignored in the config".to_string()),
+                );
+            }
+        }
+        if !used {
+            let target = entry.object.as_deref().or(entry.file.as_deref()).unwrap_or("any object");
+            let mut problem = registry::finding(
+                "unused-suppression",
+                format!(
+                    "config [[ignore]] of {} on {target} matches no finding",
+                    entry.rule
+                ),
+            )
+            .with_help("delete the [[ignore]] entry: the problem it was written for is gone");
+            if let Some(path) = config.sources.last() {
+                problem = problem.with_location(crate::migrations::file_location(
+                    &crate::migrations::display_path(path),
+                ));
+            }
+            problems.push(problem.finish(&format!("{}:{target}", entry.rule)));
+        }
+    }
+    problems
+}

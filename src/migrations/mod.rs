@@ -1,0 +1,361 @@
+//! Discovery: which folders hold migrations, which files they contain, in which order,
+//! and each file's text parsed into statements.
+
+pub mod layout;
+pub mod version;
+
+use crate::findings::{Finding, Location};
+use crate::rules::registry;
+use crate::sql::{self, SourceText, Statement, Suppressions};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use layout::{Layout, Role};
+
+/// Files larger than this are reported, not read: no migration is this large by intent.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One migration file, read and parsed.
+#[derive(Debug)]
+pub struct Migration {
+    /// As shown to users: relative to the working directory where possible.
+    pub path: String,
+    pub abs_path: PathBuf,
+    pub version: Option<String>,
+    pub name: String,
+    pub role: Role,
+    /// `None` when the file could not be read as text (a finding says why).
+    pub source: Option<SourceText>,
+    pub statements: Vec<Statement>,
+    pub suppressions: Suppressions,
+    /// The layout asked for this file to run outside a transaction.
+    pub no_transaction: bool,
+}
+
+impl Migration {
+    pub fn applies(&self) -> bool {
+        self.role != Role::Down && self.source.is_some()
+    }
+
+    /// The location of a byte span of this file.
+    pub fn location(&self, span: &std::ops::Range<usize>) -> Location {
+        match &self.source {
+            Some(source) => source.location(&self.path, span),
+            None => file_location(&self.path),
+        }
+    }
+
+    /// The location of a whole statement, from its first to its last character.
+    pub fn statement_location(&self, statement: &Statement) -> Location {
+        self.location(&statement.span)
+    }
+}
+
+/// Line 1 of a file, for findings about the file as a whole.
+pub fn file_location(path: &str) -> Location {
+    Location {
+        file: path.to_string(),
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+    }
+}
+
+/// A migrations folder and its files in apply order (down files last).
+#[derive(Debug)]
+pub struct MigrationSet {
+    pub root: PathBuf,
+    pub layout: Layout,
+    pub migrations: Vec<Migration>,
+    /// Files and folders the layout does not use, with the reason (shown with `-v`).
+    pub ignored: Vec<(String, String)>,
+    /// Findings about discovery and the files themselves (names, versions, encodings).
+    pub findings: Vec<Finding>,
+}
+
+impl MigrationSet {
+    /// The files that would be applied, in order.
+    pub fn applied(&self) -> impl Iterator<Item = &Migration> {
+        self.migrations.iter().filter(|m| m.applies())
+    }
+
+    pub fn statement_count(&self) -> usize {
+        self.migrations.iter().map(|m| m.statements.len()).sum()
+    }
+
+    pub fn parsed_count(&self) -> usize {
+        self.migrations
+            .iter()
+            .flat_map(|m| &m.statements)
+            .filter(|s| s.is_parsed())
+            .count()
+    }
+}
+
+/// Shows `path` relative to the working directory when it lies below it.
+pub fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    shown.to_string_lossy().into_owned()
+}
+
+/// Finds the migration folders for a path given on the command line:
+/// a file is linted on its own; a folder that contains `supabase/migrations` folders
+/// (searched a few levels deep) yields those; any other folder is itself the migrations
+/// folder.
+pub fn find_folders(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() || layout::is_supabase_dir(path) {
+        return vec![path.to_path_buf()];
+    }
+    let direct = path.join("migrations");
+    if path.file_name().is_some_and(|n| n == "supabase") && direct.is_dir() {
+        return vec![direct];
+    }
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+        .max_depth(5)
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.depth() > 0
+                && (name.starts_with('.') || name == "node_modules" || name == "target"))
+        })
+        .flatten()
+        .filter(|e| e.file_type().is_dir() && layout::is_supabase_dir(e.path()))
+        .map(|e| e.into_path())
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        vec![path.to_path_buf()]
+    } else {
+        found
+    }
+}
+
+/// Lists, reads and parses one migrations folder (or a single file).
+pub fn load(path: &Path, layout: Option<Layout>) -> MigrationSet {
+    let root = path.to_path_buf();
+    if path.is_file() {
+        let layout = layout.unwrap_or(Layout::Plain);
+        let entry = layout::Entry {
+            path: root.clone(),
+            version: None,
+            name: layout::file_name(path),
+            role: Role::Versioned,
+        };
+        return assemble(root, layout, vec![entry], Vec::new(), Vec::new());
+    }
+    let layout = layout.unwrap_or_else(|| layout::detect(path));
+    let listing = layout::list(path, layout);
+    let ignored = listing
+        .ignored
+        .iter()
+        .map(|(p, why)| (display_path(p), why.clone()))
+        .collect();
+    assemble(root, layout, listing.entries, listing.misnamed, ignored)
+}
+
+fn assemble(
+    root: PathBuf,
+    layout: Layout,
+    entries: Vec<layout::Entry>,
+    misnamed: Vec<PathBuf>,
+    ignored: Vec<(String, String)>,
+) -> MigrationSet {
+    let loaded: Vec<(Migration, Vec<Finding>)> = entries
+        .into_par_iter()
+        .map(|entry| read_migration(entry, layout))
+        .collect();
+    let mut findings = Vec::new();
+    let mut migrations = Vec::with_capacity(loaded.len());
+    for (migration, file_findings) in loaded {
+        findings.extend(file_findings);
+        migrations.push(migration);
+    }
+    // Down files come last: they never run in a forward apply.
+    migrations.sort_by_key(|m| m.role == Role::Down);
+    for file in &misnamed {
+        let path = display_path(file);
+        let expected = match layout {
+            Layout::Supabase => "<digits>_<name>.sql",
+            _ => "<version>_<name>.sql",
+        };
+        findings.push(
+            registry::finding(
+                "invalid-migration-name",
+                format!("`{path}` does not match {expected}; the migration tool skips it without a word"),
+            )
+            .with_help(format!(
+                "rename it to {expected} with a version after the file it depends on, or move it out of the migrations folder"
+            ))
+            .with_location(file_location(&path))
+            .finish(&path),
+        );
+    }
+    findings.extend(version_findings(&migrations));
+    MigrationSet {
+        root,
+        layout,
+        migrations,
+        ignored,
+        findings,
+    }
+}
+
+fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Finding>) {
+    let path = display_path(&entry.path);
+    let mut findings = Vec::new();
+    let mut migration = Migration {
+        path: path.clone(),
+        abs_path: entry.path.clone(),
+        version: entry.version,
+        name: entry.name,
+        role: entry.role,
+        source: None,
+        statements: Vec::new(),
+        suppressions: Suppressions::default(),
+        no_transaction: false,
+    };
+    let input_finding = |rule: &str, message: String, help: &str| {
+        registry::finding(rule, message)
+            .with_help(help)
+            .with_location(file_location(&path))
+            .finish(&path)
+    };
+    let size = std::fs::metadata(&entry.path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        findings.push(input_finding(
+            "unreadable-file",
+            format!("`{path}` is {size} bytes, more than schemagate reads ({MAX_FILE_BYTES})"),
+            "split the file, or move generated data out of the migrations folder",
+        ));
+        return (migration, findings);
+    }
+    let bytes = match std::fs::read(&entry.path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            findings.push(input_finding(
+                "unreadable-file",
+                format!("cannot read `{path}`: {error}"),
+                "check the file's permissions",
+            ));
+            return (migration, findings);
+        }
+    };
+    if bytes.contains(&0) {
+        findings.push(input_finding(
+            "unreadable-file",
+            format!("`{path}` contains NUL bytes: it is binary, not SQL"),
+            "PostgreSQL cannot run a file with NUL bytes; remove it or replace it with the SQL it should contain",
+        ));
+        return (migration, findings);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            let prefix = SourceText::new(
+                String::from_utf8_lossy(&error.as_bytes()[..offset]).into_owned(),
+            );
+            let (line, column) = prefix.line_col(offset);
+            findings.push(
+                registry::finding(
+                    "invalid-utf8",
+                    format!("`{path}` is not valid UTF-8 (first bad byte at line {line}, column {column})"),
+                )
+                .with_help("PostgreSQL databases use UTF-8; re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
+                .with_location(Location { file: path.clone(), line, column, end_line: line, end_column: column })
+                .finish(&path),
+            );
+            return (migration, findings);
+        }
+    };
+    let source = SourceText::new(text);
+    let sections = layout::up_sections(layout, &source.text);
+    let is_down = migration.role == Role::Down;
+    let (statements, unterminated) = sql::parse_text(&source, |offset| {
+        !is_down
+            && sections
+                .as_ref()
+                .is_none_or(|ranges| ranges.iter().any(|r| r.contains(&offset)))
+    });
+    if let Some(open) = unterminated {
+        let span = open.opened_at..open.opened_at + 1;
+        findings.push(
+            registry::finding(
+                "unterminated-statement",
+                format!("{} opened here is never closed; everything after it is one statement", open.what),
+            )
+            .with_help("close it (for dollar quotes, the closing tag must match the opening one exactly)")
+            .with_location(source.location(&path, &span))
+            .finish(&source.text[open.opened_at..]),
+        );
+    }
+    if statements.is_empty() && migration.role != Role::Down {
+        findings.push(input_finding(
+            "empty-migration",
+            format!("`{path}` contains no SQL statement"),
+            "delete the file, or add the statements it was meant to contain",
+        ));
+    }
+    migration.no_transaction = layout::no_transaction(layout, &source.text);
+    migration.suppressions = Suppressions::collect(&source, &statements);
+    migration.statements = statements;
+    migration.source = Some(source);
+    (migration, findings)
+}
+
+/// `duplicate-version` and `mixed-version-widths` over the applied files.
+fn version_findings(migrations: &[Migration]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut by_version: BTreeMap<&str, Vec<&Migration>> = BTreeMap::new();
+    for migration in migrations.iter().filter(|m| m.role == Role::Versioned) {
+        if let Some(version) = &migration.version {
+            by_version.entry(version).or_default().push(migration);
+        }
+    }
+    for (version, files) in &by_version {
+        for duplicate in files.iter().skip(1) {
+            findings.push(
+                registry::finding(
+                    "duplicate-version",
+                    format!(
+                        "version {version} is used by `{}` and `{}`; the second one fails to apply (the version is the history's primary key)",
+                        files[0].path, duplicate.path
+                    ),
+                )
+                .with_help("give one of them a new, unique version (e.g. a fresh timestamp) that keeps the intended order")
+                .with_location(file_location(&duplicate.path))
+                .with_object(format!("version {version}"))
+                .finish(""),
+            );
+        }
+    }
+    let mut widths: BTreeMap<usize, &Migration> = BTreeMap::new();
+    for (version, files) in &by_version {
+        widths.entry(version.len()).or_insert(files[0]);
+    }
+    if widths.len() > 1 {
+        let examples: Vec<String> = widths
+            .iter()
+            .map(|(width, m)| format!("{width} digits (`{}`)", m.path))
+            .collect();
+        let last = widths.values().last().expect("more than one width");
+        findings.push(
+            registry::finding(
+                "mixed-version-widths",
+                format!(
+                    "versions have different widths: {}; ordering by name and by number disagree",
+                    examples.join(", ")
+                ),
+            )
+            .with_help("use one version format for every file (Supabase: a 14-digit timestamp YYYYMMDDHHMMSS)")
+            .with_location(file_location(&last.path))
+            .finish("mixed-version-widths"),
+        );
+    }
+    findings
+}

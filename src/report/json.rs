@@ -1,0 +1,107 @@
+//! `--format json`: a stable, versioned document (see README, "JSON output").
+
+use super::{Counts, Report};
+use crate::findings::{FailOn, Finding};
+use crate::migrations::Role;
+use serde::Serialize;
+
+/// Bumped on any incompatible change of the document's shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    tool: Tool,
+    command: &'a str,
+    passed: bool,
+    fail_on: FailOn,
+    summary: Summary,
+    folders: Vec<Folder>,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    #[serde(flatten)]
+    counts: Counts,
+    /// Percentage of statements sqlparser parsed; the rest were classified by keywords.
+    parse_coverage: f64,
+}
+
+#[derive(Serialize)]
+struct Folder {
+    path: String,
+    layout: &'static str,
+    files: Vec<File>,
+    ignored: Vec<Ignored>,
+}
+
+#[derive(Serialize)]
+struct File {
+    path: String,
+    version: Option<String>,
+    role: Role,
+    statements: usize,
+    parsed_statements: usize,
+}
+
+#[derive(Serialize)]
+struct Ignored {
+    path: String,
+    reason: String,
+}
+
+pub fn render(report: &Report<'_>) -> String {
+    let folders = report
+        .sets
+        .iter()
+        .map(|set| Folder {
+            path: crate::migrations::display_path(&set.root),
+            layout: set.layout.as_str(),
+            files: set
+                .migrations
+                .iter()
+                .map(|m| File {
+                    path: m.path.clone(),
+                    version: m.version.clone(),
+                    role: m.role,
+                    statements: m.statements.len(),
+                    parsed_statements: m.statements.iter().filter(|s| s.is_parsed()).count(),
+                })
+                .collect(),
+            ignored: set
+                .ignored
+                .iter()
+                .map(|(path, reason)| Ignored {
+                    path: path.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let document = Document {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "schemagate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        command: report.command,
+        passed: report.passed(),
+        fail_on: report.fail_on,
+        summary: Summary {
+            counts: report.counts(),
+            parse_coverage: (report.parse_coverage() * 10.0).round() / 10.0,
+        },
+        folders,
+        findings: &report.findings,
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");
+    text.push('\n');
+    text
+}

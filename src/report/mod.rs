@@ -1,0 +1,82 @@
+//! Renderers: one per output format, each a function of the [`Report`].
+
+pub mod json;
+pub mod tty;
+
+use crate::findings::{FailOn, Finding, Severity, Status};
+use crate::migrations::MigrationSet;
+use serde::Serialize;
+
+/// Everything a renderer shows: the run's findings, the folders they came from and the
+/// verdict. Plain data; renderers never run anything.
+pub struct Report<'a> {
+    pub command: &'static str,
+    pub sets: &'a [MigrationSet],
+    pub findings: Vec<Finding>,
+    pub fail_on: FailOn,
+    pub fail_on_existing: bool,
+}
+
+/// Counts shown in every format's summary.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Findings on files and objects the change did not touch (not counted above).
+    pub existing: usize,
+    pub suppressed: usize,
+    pub files: usize,
+    pub statements: usize,
+    pub parsed_statements: usize,
+}
+
+impl Report<'_> {
+    /// Did the gate pass?
+    pub fn passed(&self) -> bool {
+        !self
+            .findings
+            .iter()
+            .any(|f| f.fails_gate(self.fail_on, self.fail_on_existing))
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for finding in &self.findings {
+            match finding.status {
+                Status::Suppressed => counts.suppressed += 1,
+                Status::Existing => counts.existing += 1,
+                Status::New => match finding.severity {
+                    Severity::Error => counts.errors += 1,
+                    Severity::Warning => counts.warnings += 1,
+                    Severity::Info => counts.infos += 1,
+                },
+            }
+        }
+        for set in self.sets {
+            counts.files += set.migrations.len();
+            counts.statements += set.statement_count();
+            counts.parsed_statements += set.parsed_count();
+        }
+        counts
+    }
+
+    /// Parsed statements as a percentage of all statements (100 when there are none).
+    pub fn parse_coverage(&self) -> f64 {
+        let counts = self.counts();
+        if counts.statements == 0 {
+            100.0
+        } else {
+            counts.parsed_statements as f64 * 100.0 / counts.statements as f64
+        }
+    }
+}
+
+/// "1 error", "2 errors".
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}

@@ -1,0 +1,154 @@
+//! `--format tty`: rustc-style diagnostics with the source lines, a caret span, help and
+//! the rule's docs link, then one summary line.
+
+use super::{plural, Report};
+use crate::findings::{Finding, Severity, Status};
+use crate::migrations::MigrationSet;
+use crate::sql::SourceText;
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// At most this many lines of a statement are shown under a finding.
+const EXCERPT_LINES: u32 = 4;
+
+pub struct Options {
+    pub color: bool,
+    /// Also show suppressed and existing findings.
+    pub verbose: bool,
+    /// Only the summary line.
+    pub quiet: bool,
+}
+
+pub fn render(report: &Report<'_>, options: &Options) -> String {
+    let renderer = if options.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Unicode);
+    let mut out = String::new();
+    if !options.quiet {
+        for finding in &report.findings {
+            if finding.status != Status::New && !options.verbose {
+                continue;
+            }
+            out.push_str(&render_finding(&renderer, report.sets, finding));
+            out.push_str("\n\n");
+        }
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+fn source_of<'a>(sets: &'a [MigrationSet], file: &str) -> Option<&'a SourceText> {
+    sets.iter()
+        .flat_map(|set| &set.migrations)
+        .find(|m| m.path == file)
+        .and_then(|m| m.source.as_ref())
+}
+
+fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding) -> String {
+    let mut title = finding.message.clone();
+    match finding.status {
+        Status::Suppressed => title.push_str(&format!(
+            " (suppressed: {})",
+            finding.suppressed_by.as_deref().unwrap_or("")
+        )),
+        Status::Existing => title.push_str(" (existing)"),
+        Status::New => {}
+    }
+    let mut primary = level(finding.severity).primary_title(title).id(&finding.rule);
+    let docs_url = crate::rules::registry::meta(&finding.rule).map(|m| m.docs_url());
+    if let Some(url) = &docs_url {
+        primary = primary.id_url(url);
+    }
+    let mut groups = Vec::new();
+    let location = finding.location.as_ref();
+    let excerpt = location.and_then(|l| source_of(sets, &l.file).map(|s| (l, s)));
+    let mut group = match excerpt {
+        Some((location, source)) => {
+            let last = location
+                .end_line
+                .min(location.line + EXCERPT_LINES - 1)
+                .max(location.line);
+            let start = source.offset_of(location.line, 1);
+            let end = source.offset_of(last, u32::MAX);
+            let text = &source.text[start..end];
+            let span_start = source.offset_of(location.line, location.column) - start;
+            let span_end = if location.end_line <= last {
+                source.offset_of(location.end_line, location.end_column) - start
+            } else {
+                text.len()
+            };
+            let span_end = span_end.max(span_start + 1).min(text.len().max(span_start));
+            let mut snippet = Snippet::source(text)
+                .line_start(location.line as usize)
+                .path(&location.file)
+                .fold(true);
+            if span_end > span_start {
+                let mut annotation = AnnotationKind::Primary.span(span_start..span_end);
+                if let Some(object) = &finding.object {
+                    annotation = annotation.label(object.as_str());
+                }
+                snippet = snippet.annotation(annotation);
+            }
+            primary.element(snippet)
+        }
+        None => {
+            let mut group = Group::with_title(primary);
+            if let Some(location) = location {
+                group = group.element(Level::NOTE.message(format!(
+                    "at {}:{}:{}",
+                    location.file, location.line, location.column
+                )));
+            }
+            group
+        }
+    };
+    if let Some(help) = &finding.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    if let Some(url) = &docs_url {
+        group = group.element(Level::NOTE.message(format!(
+            "`schemagate explain {}` or {url}",
+            finding.rule
+        )));
+    }
+    groups.push(group);
+    renderer.render(&groups)
+}
+
+/// "2 errors, 1 warning, 0 infos in 3 files; 40 statements, 97.5 % parsed".
+pub fn summary_line(report: &Report<'_>) -> String {
+    let counts = report.counts();
+    let mut line = format!(
+        "{}, {}, {} in {}; {}, {:.1} % parsed",
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(counts.infos, "info"),
+        plural(counts.files, "file"),
+        plural(counts.statements, "statement"),
+        report.parse_coverage()
+    );
+    if counts.suppressed > 0 {
+        line.push_str(&format!("; {} suppressed", counts.suppressed));
+    }
+    if counts.existing > 0 {
+        line.push_str(&format!("; {} existing", counts.existing));
+    }
+    line.push_str(if report.passed() {
+        " — gate passed"
+    } else {
+        " — gate failed"
+    });
+    line
+}

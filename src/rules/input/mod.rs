@@ -1,0 +1,12 @@
+mod empty_migration;
+mod invalid_suppression;
+mod invalid_utf8;
+mod unreadable_file;
+mod unterminated_statement;
+mod unused_suppression;
+pub use empty_migration::EmptyMigration;
+pub use invalid_suppression::InvalidSuppression;
+pub use invalid_utf8::InvalidUtf8;
+pub use unreadable_file::UnreadableFile;
+pub use unterminated_statement::UnterminatedStatement;
+pub use unused_suppression::UnusedSuppression;

@@ -1,0 +1,108 @@
+//! The rule catalogue: every rule id schemagate can report, with its documentation, and
+//! the static rules that run on the statement model.
+//!
+//! Adding a static rule: a new file in the category folder with `declare_rule!` and a
+//! `Rule` impl, one line in [`registry::ALL`], and its fixtures under `testdata/rules/`.
+
+pub mod registry;
+
+pub mod conflict;
+pub mod input;
+pub mod security;
+
+use crate::config::Config;
+use crate::findings::{Category, Finding, Severity};
+use crate::migrations::{Migration, MigrationSet};
+use crate::model::Model;
+use crate::sql::Statement;
+
+/// What every rule is: its id, defaults and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    pub summary: &'static str,
+    /// The doc comment's lines: what it does, why it is bad, bad and good SQL, suppression.
+    pub docs: &'static [&'static str],
+}
+
+impl RuleMeta {
+    /// The documentation as Markdown.
+    pub fn docs_markdown(&self) -> String {
+        let mut text = String::new();
+        for line in self.docs {
+            text.push_str(line.strip_prefix(' ').unwrap_or(line));
+            text.push('\n');
+        }
+        text
+    }
+
+    /// Where the rule's documentation lives online.
+    pub fn docs_url(&self) -> String {
+        format!("{}#{}", crate::DOCS_BASE_URL, self.id)
+    }
+}
+
+/// Everything a static rule may look at.
+pub struct LintContext<'a> {
+    pub set: &'a MigrationSet,
+    pub model: &'a Model,
+    pub config: &'a Config,
+}
+
+impl LintContext<'_> {
+    /// A finding located on `statement`, with the rule's default severity and category.
+    pub fn finding(
+        &self,
+        meta: &RuleMeta,
+        migration: &Migration,
+        statement: &Statement,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding::new(meta.id, meta.severity, meta.category, message)
+            .with_location(migration.statement_location(statement))
+    }
+
+    /// Is `schema` exposed through the API (Supabase's `[api].schemas`)?
+    pub fn is_exposed(&self, schema: &str) -> bool {
+        self.config.exposed_schemas.iter().any(|s| s == schema)
+    }
+}
+
+/// A rule that runs over the migrations and the static model.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Appends findings. Findings must have a location; [`Finding::finish`] is called by
+    /// the caller only if the rule left the fingerprint empty.
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>);
+}
+
+/// Declares a rule's unit struct and its [`RuleMeta`] from one doc comment, so the docs
+/// `schemagate explain` prints are the docs in the source.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            id: $id:literal,
+            severity: $severity:ident,
+            category: $category:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl $name {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                id: $id,
+                severity: $crate::findings::Severity::$severity,
+                category: $crate::findings::Category::$category,
+                summary: $summary,
+                docs: &[$($doc),*],
+            };
+        }
+    };
+}

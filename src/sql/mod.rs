@@ -1,0 +1,199 @@
+//! SQL text → statements with positions: a sqlparser AST where it parses, a classified
+//! fallback where it does not, and the suppression comments that go with them.
+
+pub mod fallback;
+pub mod split;
+pub mod suppress;
+
+use crate::findings::Location;
+use sqlparser::ast;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use std::ops::Range;
+
+pub use fallback::Fallback;
+pub use suppress::Suppressions;
+
+/// A file's text with a line index for byte offset → line/column conversion.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceText {
+    /// Takes decoded text; a leading UTF-8 byte-order mark is dropped (editors do not count it).
+    pub fn new(text: String) -> SourceText {
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        SourceText { text, line_starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |prefix| prefix.chars().count());
+        (line as u32 + 1, column as u32 + 1)
+    }
+
+    /// Byte offset of a 1-based line and column (in characters); clamps to the text.
+    pub fn offset_of(&self, line: u32, column: u32) -> usize {
+        let Some(&start) = self.line_starts.get((line.max(1) - 1) as usize) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        let line_len = rest.find('\n').unwrap_or(rest.len());
+        rest[..line_len]
+            .char_indices()
+            .nth(column.max(1) as usize - 1)
+            .map_or(start + line_len, |(i, _)| start + i)
+    }
+
+    pub fn location(&self, file: &str, span: &Range<usize>) -> Location {
+        let (line, column) = self.line_col(span.start);
+        let (end_line, end_column) = self.line_col(span.end);
+        Location {
+            file: file.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// The 1-based line's text without its line ending.
+    pub fn line_text(&self, line: u32) -> &str {
+        let Some(&start) = self.line_starts.get((line.max(1) - 1) as usize) else {
+            return "";
+        };
+        let rest = &self.text[start..];
+        let end = rest.find('\n').unwrap_or(rest.len());
+        rest[..end].trim_end_matches('\r')
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+/// What a statement is: an AST, or what could be read of it without one.
+#[derive(Debug, Clone)]
+pub enum Parsed {
+    Ast(Box<ast::Statement>),
+    Fallback(Fallback),
+}
+
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// Position in its file, from 0.
+    pub index: usize,
+    pub span: Range<usize>,
+    /// Comments and whitespace before the statement.
+    pub leading: Range<usize>,
+    pub parsed: Parsed,
+    /// False for statements of a down migration or a down section: linted, never applied.
+    pub applies: bool,
+}
+
+impl Statement {
+    pub fn text<'a>(&self, source: &'a SourceText) -> &'a str {
+        &source.text[self.span.clone()]
+    }
+
+    pub fn ast(&self) -> Option<&ast::Statement> {
+        match &self.parsed {
+            Parsed::Ast(statement) => Some(statement),
+            Parsed::Fallback(_) => None,
+        }
+    }
+
+    pub fn is_parsed(&self) -> bool {
+        matches!(self.parsed, Parsed::Ast(_))
+    }
+}
+
+/// Parses one statement's text. Never fails: what sqlparser rejects becomes a fallback.
+pub fn parse_statement(text: &str) -> Parsed {
+    let dialect = PostgreSqlDialect {};
+    let parsed = Parser::new(&dialect)
+        .with_recursion_limit(64)
+        .try_with_sql(text)
+        .and_then(|mut parser| parser.parse_statements());
+    match parsed {
+        Ok(mut statements) if statements.len() == 1 => {
+            Parsed::Ast(Box::new(statements.remove(0)))
+        }
+        Ok(_) => Parsed::Fallback(Fallback::classify(text, None)),
+        Err(error) => Parsed::Fallback(Fallback::classify(text, Some(error.to_string()))),
+    }
+}
+
+/// Splits and parses a whole text. `applies` says, for a byte offset, whether the statement
+/// starting there is applied (false inside down sections).
+pub fn parse_text(
+    source: &SourceText,
+    applies: impl Fn(usize) -> bool,
+) -> (Vec<Statement>, Option<split::Unterminated>) {
+    let split = split::split(&source.text);
+    let statements = split
+        .statements
+        .into_iter()
+        .enumerate()
+        .map(|(index, raw)| Statement {
+            index,
+            parsed: parse_statement(&source.text[raw.span.clone()]),
+            applies: applies(raw.span.start),
+            span: raw.span,
+            leading: raw.leading,
+        })
+        .collect();
+    (statements, split.unterminated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_and_skips_bom() {
+        let source = SourceText::new("\u{feff}select 1;\nselect 'é', x;".to_string());
+        assert_eq!(source.line_col(0), (1, 1));
+        let x = source.text.find('x').unwrap();
+        assert_eq!(source.line_col(x), (2, 13));
+        assert_eq!(source.offset_of(2, 13), x);
+        assert_eq!(source.line_text(2), "select 'é', x;");
+    }
+
+    #[test]
+    fn crlf_lines() {
+        let source = SourceText::new("a;\r\nbb;\r\n".to_string());
+        assert_eq!(source.line_col(4), (2, 1));
+        assert_eq!(source.line_text(1), "a;");
+    }
+
+    #[test]
+    fn parses_or_falls_back() {
+        assert!(matches!(
+            parse_statement("create table t (id int primary key);"),
+            Parsed::Ast(_)
+        ));
+        match parse_statement("alter publication supabase_realtime add table public.t;") {
+            Parsed::Fallback(f) => assert_eq!(f.command, "ALTER PUBLICATION"),
+            Parsed::Ast(a) => panic!("expected a fallback, got {a}"),
+        }
+    }
+}
