@@ -9,6 +9,12 @@ use crate::Failure;
 pub fn run(args: LintArgs) -> Result<bool, Failure> {
     let mut sets: Vec<MigrationSet> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
+    let base = crate::history::base_ref(args.common.base.as_deref());
+    if base.is_none() && args.common.verbose {
+        eprintln!(
+            "no base branch (pass --base REF): history checks skipped, every finding counts as new"
+        );
+    }
     for path in &args.paths {
         if !path.exists() {
             return Err(Failure::Usage(format!(
@@ -30,7 +36,28 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                     eprintln!("  ignored {path}: {reason}");
                 }
             }
-            findings.extend(crate::lint::lint(&set, &config));
+            let comparison = match &base {
+                Some(base) if !folder.is_file() => {
+                    Some(crate::history::compare(&folder, set.layout, base)?)
+                }
+                _ => None,
+            };
+            let model = crate::model::Model::build(&set);
+            let mut raw = crate::lint::run_static_rules(&set, &model, &config);
+            raw.extend(comparison.iter().flat_map(|c| c.findings.iter().cloned()));
+            let mut folder_findings = crate::lint::finalize(&set, &config, raw);
+            if let Some(comparison) = &comparison {
+                crate::history::mark_existing(&mut folder_findings, comparison);
+                if args.common.verbose {
+                    eprintln!(
+                        "  base {} ({}): {} migration files changed",
+                        comparison.base,
+                        &comparison.base_commit[..comparison.base_commit.len().min(12)],
+                        comparison.changed_migrations().len()
+                    );
+                }
+            }
+            findings.extend(folder_findings);
             sets.push(set);
         }
     }
@@ -43,7 +70,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
         sets: &sets,
         findings,
         fail_on: args.common.fail_on,
-        fail_on_existing: false,
+        fail_on_existing: args.common.fail_on_existing,
     };
     Ok(super::emit(&report, &args.common))
 }

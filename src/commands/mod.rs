@@ -1,6 +1,7 @@
 //! One module per command: each turns parsed arguments into a result for `main`.
 //! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
 
+mod fix;
 mod lint;
 mod rules;
 
@@ -16,6 +17,7 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
+        Command::Fix(args) => fix::run(args),
     }
 }
 
