@@ -325,6 +325,22 @@ fn the_same_version_added_on_both_branches_is_a_duplicate_and_what_the_base_adde
         .as_str()
         .unwrap()
         .contains("20240104000000_orders.sql"));
+
+    // In a merge checkout both files are here. Discovery alone would report the version on
+    // the file that sorts second (main's, untouched by the branch: an existing finding);
+    // the history finding replaces it on the branch's file, and the gate fails.
+    repo.git(&["merge", "-q", "--no-edit", "main"]);
+    let (code, report) = lint_json(repo.path(), &["--base", "main"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        summary(&report),
+        [row(
+            "duplicate-version",
+            "error",
+            "new",
+            "20240104000000_invoices.sql"
+        )]
+    );
 }
 
 #[test]

@@ -44,7 +44,9 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
             };
             let model = crate::model::Model::build(&set);
             let mut raw = crate::lint::run_static_rules(&set, &model, &config);
-            raw.extend(comparison.iter().flat_map(|c| c.findings.iter().cloned()));
+            if let Some(comparison) = &comparison {
+                crate::history::add_findings(&mut raw, comparison);
+            }
             let mut folder_findings = crate::lint::finalize(&set, &config, raw);
             if let Some(comparison) = &comparison {
                 crate::history::mark_existing(&mut folder_findings, comparison);

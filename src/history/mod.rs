@@ -110,6 +110,20 @@ pub fn mark_existing(findings: &mut [Finding], comparison: &Comparison) {
     }
 }
 
+/// Adds the comparison's findings to a folder's raw findings. A history `duplicate-version`
+/// replaces discovery's for the same version: it points at the branch's file, where the
+/// fix belongs, rather than at whichever of the two files sorts second.
+pub fn add_findings(findings: &mut Vec<Finding>, comparison: &Comparison) {
+    let versions: BTreeSet<&Option<String>> = comparison
+        .findings
+        .iter()
+        .filter(|f| f.rule == "duplicate-version")
+        .map(|f| &f.object)
+        .collect();
+    findings.retain(|f| !(f.rule == "duplicate-version" && versions.contains(&f.object)));
+    findings.extend(comparison.findings.iter().cloned());
+}
+
 /// Compares the migrations folder `root` (laid out as `layout`) with `base`, reading the
 /// base's files from git objects.
 pub fn compare(root: &Path, layout: Layout, base: &str) -> Result<Comparison, Failure> {
@@ -408,9 +422,14 @@ fn analyse(input: &Input) -> Comparison {
             .iter()
             .find(|r| r.from == renumber::unit_of(input.layout, path))
             .map(|r| format!("`{}`", input.shown(&r.to)));
-        let fix_hint = format!(
-            "`schemagate fix --renumber --base {reference} --write` renames every such file of this branch"
-        );
+        let rename_help = |fresh: &Option<String>| {
+            match fresh {
+            Some(name) => format!(
+                "rename it to {name}; `schemagate fix --renumber --base {reference} --write` renames every such file of this branch"
+            ),
+            None => "give it a new version after the base's newest".to_string(),
+        }
+        };
         match base_by_version.get(&version) {
             Some(other) if !local.contains_key(*other) => {
                 findings.push(
@@ -423,17 +442,34 @@ fn analyse(input: &Input) -> Comparison {
                                 input.shown(path),
                                 input.shown(other)
                             ),
-                            match &fresh {
-                                Some(name) => format!("rename it to {name}; {fix_hint}"),
-                                None => "give it a new version after the base's newest".to_string(),
-                            },
+                            rename_help(&fresh),
                         )
                         .with_object(format!("version {version}"))
                         .finish(""),
                 );
                 continue;
             }
-            Some(_) => continue, // both files are here: discovery reports the duplicate
+            Some(other) => {
+                // Both files are here (a merge checkout): discovery reports the version on
+                // whichever file sorts second; this finding, on the branch's file, replaces
+                // it (see `add_findings`).
+                findings.push(
+                    input
+                        .finding(
+                            "duplicate-version",
+                            path,
+                            format!(
+                                "version {version} of `{}` is also used by `{}`, which is on the base branch `{reference}`; the second to be applied fails (the version is the history's primary key)",
+                                input.shown(path),
+                                input.shown(other)
+                            ),
+                            rename_help(&fresh),
+                        )
+                        .with_object(format!("version {version}"))
+                        .finish(""),
+                );
+                continue;
+            }
             None => {}
         }
         let Some((newest, newest_path)) = &base_newest else {
@@ -448,10 +484,7 @@ fn analyse(input: &Input) -> Comparison {
                     input.shown(path),
                     input.shown(newest_path)
                 ),
-                match &fresh {
-                    Some(name) => format!("rename it to {name}; {fix_hint}"),
-                    None => format!("rename it with a version after {newest}"),
-                },
+                rename_help(&fresh),
             ));
         }
     }

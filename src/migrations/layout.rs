@@ -420,3 +420,71 @@ pub fn no_transaction(layout: Layout, text: &str) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migration(version: Option<&str>, name: &str, role: Role) -> Parsed {
+        Parsed::Migration {
+            version: version.map(str::to_string),
+            name: name.to_string(),
+            role,
+        }
+    }
+
+    #[test]
+    fn paths_from_git_parse_like_files_on_disk() {
+        use Layout::*;
+        assert_eq!(
+            parse_path(Supabase, "20240101120000_init.sql"),
+            migration(Some("20240101120000"), "init", Role::Versioned)
+        );
+        assert_eq!(parse_path(Supabase, "seed.sql"), Parsed::Misnamed);
+        assert!(matches!(
+            parse_path(Supabase, "old/1_a.sql"),
+            Parsed::Ignored(_)
+        ));
+        assert!(matches!(
+            parse_path(Supabase, "README.md"),
+            Parsed::Ignored(_)
+        ));
+        assert_eq!(
+            parse_path(Flyway, "V1_1__add.sql"),
+            migration(Some("1_1"), "add", Role::Versioned)
+        );
+        assert_eq!(
+            parse_path(Flyway, "U2__add.sql"),
+            migration(Some("2"), "add", Role::Down)
+        );
+        assert_eq!(
+            parse_path(Flyway, "R__views.sql"),
+            migration(None, "views", Role::Repeatable)
+        );
+        assert_eq!(
+            parse_path(GolangMigrate, "0003_x.down.sql"),
+            migration(Some("0003"), "x", Role::Down)
+        );
+        assert_eq!(
+            parse_path(Prisma, "20240101_init/migration.sql"),
+            migration(Some("20240101"), "init", Role::Versioned)
+        );
+        assert!(matches!(
+            parse_path(Prisma, "migration_lock.toml"),
+            Parsed::Ignored(_)
+        ));
+        assert_eq!(
+            parse_path(Sqitch, "revert/users.sql"),
+            migration(None, "users", Role::Down)
+        );
+        assert!(matches!(
+            parse_path(Sqitch, "verify/users.sql"),
+            Parsed::Ignored(_)
+        ));
+        assert_eq!(
+            parse_path(Plain, "schema.sql"),
+            migration(None, "schema", Role::Versioned)
+        );
+        assert_eq!(parse_path(Goose, "schema.sql"), Parsed::Misnamed);
+    }
+}
