@@ -289,6 +289,22 @@ fn deleted_and_renamed_applied_migrations() {
         .as_str()
         .unwrap()
         .contains("rename it back to `supabase/migrations/20240103000000_tags.sql`"));
+
+    // An intended deletion is silenced in the config like any other finding.
+    repo.write(
+        "schemagate.toml",
+        "[[ignore]]\nrule = \"deleted-applied-migration\"\nfile = \"20240102000000_posts.sql\"\nreason = \"squashed\"\n",
+    );
+    let (_, report) = lint_json(repo.path(), &["--base", "main"]);
+    assert_eq!(
+        summary(&report)[0],
+        row(
+            "deleted-applied-migration",
+            "error",
+            "suppressed",
+            "20240102000000_posts.sql"
+        )
+    );
 }
 
 #[test]

@@ -40,6 +40,10 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                 Some(base) if !folder.is_file() => {
                     Some(crate::history::compare(&folder, set.layout, base)?)
                 }
+                Some(_) if args.common.verbose => {
+                    eprintln!("  a single file: not compared with the base");
+                    None
+                }
                 _ => None,
             };
             let model = crate::model::Model::build(&set);

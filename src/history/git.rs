@@ -77,8 +77,8 @@ impl Repo {
         let fetch = reference.strip_prefix("origin/").unwrap_or(reference);
         Err(Failure::Environment(format!(
             "the base `{reference}` is not in this clone{}, so the migrations cannot be compared \
-             with it. Fetch it first: in GitHub Actions set `fetch-depth: 0` on \
-             actions/checkout (with: fetch-depth: 0), or run `git fetch origin {fetch}`",
+             with it. Fetch it first: in GitHub Actions set `fetch-depth: 0` under `with:` of \
+             the actions/checkout step, or run `git fetch origin {fetch}` before schemagate",
             if shallow { " (a shallow clone)" } else { "" }
         )))
     }

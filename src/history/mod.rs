@@ -82,9 +82,8 @@ pub struct Comparison {
     pub unchanged: BTreeSet<String>,
     /// Raw history findings (levels and suppressions are applied by `lint::finalize`).
     pub findings: Vec<Finding>,
-    /// Versions the branch should move to sort after the base's newest, in order.
-    pub renumbering: Vec<Renumbering>,
-    /// The renames that carry out `renumbering`.
+    /// The renames that give the branch's out-of-order migrations fresh versions after the
+    /// base's newest, keeping their order (`fix --renumber`).
     pub renames: Vec<Rename>,
 }
 
@@ -502,7 +501,6 @@ fn analyse(input: &Input) -> Comparison {
             .collect(),
         unchanged,
         findings,
-        renumbering,
         renames,
     }
 }
