@@ -450,6 +450,18 @@ fn github_actions_compares_with_the_pull_requests_base_commit() {
         .as_str()
         .unwrap()
         .contains(&base));
+
+    // A push event has no base: nothing to compare with.
+    std::fs::write(&event, r#"{"ref": "refs/heads/feature"}"#).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_schemagate"))
+        .args(["lint", MIGRATIONS, "--format", "json"])
+        .current_dir(repo.path())
+        .env_remove("SCHEMAGATE_BASE")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_PATH", &event)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
 }
 
 #[test]
@@ -625,4 +637,39 @@ fn a_base_outside_git_or_unknown_is_an_environment_error() {
     let output = schemagate(plain.path(), &["lint", MIGRATIONS, "--base", "main"]);
     assert_eq!(output.status.code(), Some(3));
     assert!(text(&output.stderr).contains("not inside a git repository"));
+}
+
+#[test]
+fn renumber_renames_prisma_migration_folders() {
+    let repo = Repo::new();
+    let folder = "prisma/migrations";
+    repo.write(
+        &format!("{folder}/20240101000000_init/migration.sql"),
+        "create table a (id int);\n",
+    );
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        &format!("{folder}/20240102000000_b/migration.sql"),
+        "create table b (id int);\n",
+    );
+    repo.commit("feature: b");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(
+        &format!("{folder}/29990101000000_c/migration.sql"),
+        "create table c (id int);\n",
+    );
+    repo.commit("main: c");
+    repo.git(&["checkout", "-q", "feature"]);
+
+    let output = schemagate(
+        repo.path(),
+        &["fix", "--renumber", folder, "--base", "main", "--write"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains(
+        "renamed prisma/migrations/20240102000000_b -> prisma/migrations/29990101000001_b"
+    ));
+    assert!(repo.exists(&format!("{folder}/29990101000001_b/migration.sql")));
+    assert!(!repo.exists(&format!("{folder}/20240102000000_b")));
 }

@@ -35,15 +35,20 @@ pub fn base_ref(flag: Option<&str>) -> Option<String> {
     flag.map(str::to_string).or_else(github_base)
 }
 
-/// `pull_request.base.sha` of the event that started the workflow, if any.
+/// The base commit of the event that started the workflow: `pull_request.base.sha`, or
+/// `merge_group.base_sha` in a merge queue. None for other events (a push has no base).
 fn github_base() -> Option<String> {
     if std::env::var("GITHUB_ACTIONS").ok()? != "true" {
         return None;
     }
     let path = std::env::var_os("GITHUB_EVENT_PATH")?;
     let event: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    let sha = event.pointer("/pull_request/base/sha")?.as_str()?.trim();
-    (!sha.is_empty()).then(|| sha.to_string())
+    ["/pull_request/base/sha", "/merge_group/base_sha"]
+        .iter()
+        .filter_map(|pointer| event.pointer(pointer)?.as_str())
+        .map(str::trim)
+        .find(|sha| !sha.is_empty())
+        .map(str::to_string)
 }
 
 /// What became of a file between the merge base and the working tree.
