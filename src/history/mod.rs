@@ -9,21 +9,17 @@
 //! working tree differs from the merge base, so a branch that is behind its base is not
 //! blamed for what landed on the base since.
 
+mod analysis;
 pub mod git;
 pub mod renumber;
 
-use crate::findings::{Finding, Severity, Source, Status};
+use crate::findings::{Finding, Status};
 use crate::migrations::layout::{parse_path, Parsed};
-use crate::migrations::version::compare_numeric;
-use crate::migrations::{display_path, file_location, Layout, Role};
-use crate::rules::registry;
+use crate::migrations::Layout;
 use crate::Failure;
-use chrono::NaiveDateTime;
 use git::Repo;
-use renumber::Renumbering;
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// File contents by path relative to the migrations folder (`/`-separated).
 pub type Files = BTreeMap<String, Vec<u8>>;
@@ -156,7 +152,7 @@ pub fn compare(root: &Path, layout: Layout, base: &str) -> Result<Comparison, Fa
             .filter_map(|(path, id)| Some((path.clone(), blobs.get(id)?.clone())))
             .collect()
     };
-    let input = Input {
+    let input = analysis::Input {
         base: base.to_string(),
         base_commit,
         layout,
@@ -167,7 +163,7 @@ pub fn compare(root: &Path, layout: Layout, base: &str) -> Result<Comparison, Fa
         local_files: read_local(root, layout),
         now: chrono::Utc::now().naive_utc(),
     };
-    Ok(analyse(&input))
+    Ok(analysis::analyse(&input))
 }
 
 /// Files a layout reads (migrations, misnamed `.sql` files, sqitch's plan): the ones
@@ -199,341 +195,4 @@ fn read_local(root: &Path, layout: Layout) -> Files {
             })
         })
         .collect()
-}
-
-/// Everything the analysis needs, read beforehand: the analysis itself runs no git.
-struct Input {
-    base: String,
-    base_commit: String,
-    layout: Layout,
-    root: PathBuf,
-    /// The folder relative to the repository's top level, for `git checkout` hints.
-    repo_folder: String,
-    base_files: Files,
-    /// At the merge base, when it differs from the base.
-    start_files: Option<Files>,
-    local_files: Files,
-    now: NaiveDateTime,
-}
-
-impl Input {
-    fn shown(&self, relative: &str) -> String {
-        display_path(&self.root.join(relative))
-    }
-
-    fn repo_path(&self, relative: &str) -> String {
-        if self.repo_folder.is_empty() {
-            relative.to_string()
-        } else {
-            format!("{}/{relative}", self.repo_folder)
-        }
-    }
-
-    fn start(&self) -> &Files {
-        self.start_files.as_ref().unwrap_or(&self.base_files)
-    }
-
-    /// Version and role of an applied-kind file.
-    fn migration(&self, relative: &str) -> Option<(Option<String>, Role)> {
-        match parse_path(self.layout, relative) {
-            Parsed::Migration { version, role, .. } => Some((version, role)),
-            _ => None,
-        }
-    }
-
-    fn versioned(&self, relative: &str) -> bool {
-        self.migration(relative)
-            .is_some_and(|(_, role)| role == Role::Versioned)
-    }
-
-    fn version(&self, relative: &str) -> Option<String> {
-        self.migration(relative).and_then(|(version, _)| version)
-    }
-
-    fn finding(&self, rule: &str, relative: &str, message: String, help: String) -> Finding {
-        let shown = self.shown(relative);
-        registry::finding(rule, message)
-            .with_source(Source::History)
-            .with_help(help)
-            .with_location(file_location(&shown))
-            .finish(relative)
-    }
-}
-
-/// Equal contents, ignoring CRLF versus LF (a checkout setting, not a change).
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a == b || strip_cr(a) == strip_cr(b)
-}
-
-fn strip_cr(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    for (i, &b) in bytes.iter().enumerate() {
-        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
-            out.push(b);
-        }
-    }
-    out
-}
-
-/// Equal SQL: the same tokens, whatever the whitespace and comments.
-fn same_sql(a: &[u8], b: &[u8]) -> bool {
-    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
-    crate::sql::split::tokens(&a) == crate::sql::split::tokens(&b)
-}
-
-fn analyse(input: &Input) -> Comparison {
-    let (base, start, local) = (&input.base_files, input.start(), &input.local_files);
-    let reference = &input.base;
-
-    let mut changes = Vec::new();
-    let mut unchanged = BTreeSet::new();
-    for (path, content) in local {
-        match start.get(path) {
-            Some(before) if same_bytes(before, content) => {
-                unchanged.insert(input.shown(path));
-            }
-            Some(_) => changes.push((path.clone(), ChangeKind::Modified)),
-            None => changes.push((path.clone(), ChangeKind::Added)),
-        }
-    }
-    for path in start.keys().filter(|p| !local.contains_key(*p)) {
-        changes.push((path.clone(), ChangeKind::Deleted));
-    }
-    changes.sort();
-
-    let base_newest = base
-        .keys()
-        .filter(|p| input.versioned(p))
-        .filter_map(|p| input.version(p).map(|v| (v, p)))
-        .max_by(|a, b| compare_numeric(&a.0, &b.0));
-
-    let mut findings = Vec::new();
-    let mut deleted: Vec<&String> = base
-        .keys()
-        .filter(|p| input.versioned(p) && start.contains_key(*p) && !local.contains_key(*p))
-        .collect();
-    let mut added: Vec<&String> = local
-        .keys()
-        .filter(|p| input.versioned(p) && !start.contains_key(*p))
-        .collect();
-
-    // Renamed: a deleted applied file whose SQL reappears under a new name.
-    deleted.retain(|old| {
-        let Some(index) = added
-            .iter()
-            .position(|new| same_sql(&base[*old], &local[*new]))
-        else {
-            return true;
-        };
-        let new = added.remove(index);
-        let (old_version, new_version) = (input.version(old), input.version(new));
-        let consequence = if old_version == new_version {
-            "tools that record names or checksums (Flyway, Prisma) will refuse the folder".to_string()
-        } else {
-            format!(
-                "databases that applied it as version {} will apply it again as version {}",
-                old_version.as_deref().unwrap_or("?"),
-                new_version.as_deref().unwrap_or("?")
-            )
-        };
-        findings.push(input.finding(
-            "renamed-applied-migration",
-            new,
-            format!(
-                "`{}` is `{}` renamed, but `{}` is already applied on the base branch `{reference}`; {consequence}",
-                input.shown(new),
-                input.shown(old),
-                input.shown(old)
-            ),
-            format!("rename it back to `{}`", input.shown(old)),
-        ));
-        false
-    });
-
-    for path in deleted {
-        findings.push(input.finding(
-            "deleted-applied-migration",
-            path,
-            format!(
-                "`{}` was deleted, but it is applied on the base branch `{reference}`; databases that ran it keep its objects, new environments will not get them, and the migration tool reports it missing",
-                input.shown(path)
-            ),
-            format!(
-                "restore it (`git checkout {reference} -- {}`); to undo what it did, add a new migration that reverses it",
-                input.repo_path(path)
-            ),
-        ));
-    }
-
-    for path in local
-        .keys()
-        .filter(|p| base.contains_key(*p) && input.versioned(p))
-    {
-        let (now, then) = (&local[path], &base[path]);
-        let changed_here = start.get(path).is_none_or(|s| !same_bytes(s, now));
-        if same_bytes(now, then) || !changed_here {
-            continue;
-        }
-        let restore = format!(
-            "restore it (`git checkout {reference} -- {}`) and put the change in a new migration",
-            input.repo_path(path)
-        );
-        let finding = if same_sql(now, then) {
-            let mut finding = input.finding(
-                "edited-applied-migration",
-                path,
-                format!(
-                    "`{}` is applied on the base branch `{reference}` and only its whitespace or comments changed; harmless to the database, but checksum-based tools (Flyway, Prisma) will refuse the edited file",
-                    input.shown(path)
-                ),
-                restore,
-            );
-            finding.severity = Severity::Warning;
-            finding
-        } else {
-            input.finding(
-                "edited-applied-migration",
-                path,
-                format!(
-                    "`{}` was changed after it was applied on the base branch `{reference}`; databases that already ran it will never run the change",
-                    input.shown(path)
-                ),
-                restore,
-            )
-        };
-        findings.push(finding);
-    }
-
-    let renumbering = match &base_newest {
-        Some((newest, _)) if renumber::supports(input.layout).is_ok() => {
-            let versions: Vec<String> = added.iter().filter_map(|p| input.version(p)).collect();
-            renumber::plan(&versions, newest, input.now).unwrap_or_default()
-        }
-        _ => Vec::new(),
-    };
-    let renames = renames(input, &renumbering);
-
-    let base_by_version: BTreeMap<String, &String> = base
-        .keys()
-        .filter(|p| input.versioned(p))
-        .filter_map(|p| input.version(p).map(|v| (v, p)))
-        .collect();
-    for path in &added {
-        let Some(version) = input.version(path) else {
-            continue;
-        };
-        let fresh = renames
-            .iter()
-            .find(|r| r.from == renumber::unit_of(input.layout, path))
-            .map(|r| format!("`{}`", input.shown(&r.to)));
-        let rename_help = |fresh: &Option<String>| {
-            match fresh {
-            Some(name) => format!(
-                "rename it to {name}; `schemagate fix --renumber --base {reference} --write` renames every such file of this branch"
-            ),
-            None => "give it a new version after the base's newest".to_string(),
-        }
-        };
-        match base_by_version.get(&version) {
-            Some(other) if !local.contains_key(*other) => {
-                findings.push(
-                    input
-                        .finding(
-                            "duplicate-version",
-                            path,
-                            format!(
-                                "version {version} of `{}` is also used by `{}` on the base branch `{reference}`; the second to be applied fails (the version is the history's primary key)",
-                                input.shown(path),
-                                input.shown(other)
-                            ),
-                            rename_help(&fresh),
-                        )
-                        .with_object(format!("version {version}"))
-                        .finish(""),
-                );
-                continue;
-            }
-            Some(other) => {
-                // Both files are here (a merge checkout): discovery reports the version on
-                // whichever file sorts second; this finding, on the branch's file, replaces
-                // it (see `add_findings`).
-                findings.push(
-                    input
-                        .finding(
-                            "duplicate-version",
-                            path,
-                            format!(
-                                "version {version} of `{}` is also used by `{}`, which is on the base branch `{reference}`; the second to be applied fails (the version is the history's primary key)",
-                                input.shown(path),
-                                input.shown(other)
-                            ),
-                            rename_help(&fresh),
-                        )
-                        .with_object(format!("version {version}"))
-                        .finish(""),
-                );
-                continue;
-            }
-            None => {}
-        }
-        let Some((newest, newest_path)) = &base_newest else {
-            continue;
-        };
-        if compare_numeric(&version, newest) == Ordering::Less {
-            findings.push(input.finding(
-                "out-of-order-migration",
-                path,
-                format!(
-                    "`{}` (version {version}) is older than the newest migration on the base branch `{reference}` ({newest}, `{}`); `supabase db push` rejects it, and tools that accept it apply it after newer migrations",
-                    input.shown(path),
-                    input.shown(newest_path)
-                ),
-                rename_help(&fresh),
-            ));
-        }
-    }
-
-    Comparison {
-        base: input.base.clone(),
-        base_commit: input.base_commit.clone(),
-        base_newest: base_newest.map(|(v, _)| v),
-        changes: changes
-            .into_iter()
-            .map(|(path, kind)| Change {
-                path: input.shown(&path),
-                kind,
-            })
-            .collect(),
-        unchanged,
-        findings,
-        renames,
-    }
-}
-
-/// The branch's files (any role: down files move with their up file) whose versions move.
-fn renames(input: &Input, renumbering: &[Renumbering]) -> Vec<Rename> {
-    let mut renames: Vec<Rename> = Vec::new();
-    for path in input
-        .local_files
-        .keys()
-        .filter(|p| !input.start().contains_key(*p))
-    {
-        let Some(version) = input.version(path) else {
-            continue;
-        };
-        let Some(step) = renumbering.iter().find(|r| r.from == version) else {
-            continue;
-        };
-        let unit = renumber::unit_of(input.layout, path);
-        let Some(to) = renumber::renamed_unit(input.layout, unit, &step.from, &step.to) else {
-            continue;
-        };
-        if !renames.iter().any(|r| r.from == unit) {
-            renames.push(Rename {
-                from: unit.to_string(),
-                to,
-            });
-        }
-    }
-    renames
 }
