@@ -27,7 +27,9 @@ pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, 
         layout: common.layout,
     };
     let config = Config::load(target, &overrides).map_err(|error| {
-        Failure::Usage(format!("{error}\nfix the file, or pass another with --config"))
+        Failure::Usage(format!(
+            "{error}\nfix the file, or pass another with --config"
+        ))
     })?;
     if common.verbose {
         for source in &config.sources {
