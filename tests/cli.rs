@@ -211,7 +211,7 @@ fn a_ten_megabyte_file_is_linted() {
     let doc = json(&output);
     assert_eq!(
         doc["summary"]["statements"].as_u64().unwrap() as usize,
-        text.len() / row.len() + usize::from(text.len() % row.len() != 0)
+        text.len() / row.len() + usize::from(!text.len().is_multiple_of(row.len()))
     );
 }
 
