@@ -175,7 +175,10 @@ pub fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
 mod tests {
     use super::*;
 
-    fn snapshot(objects: &[(&str, &str, &[(&str, &str)])]) -> Snapshot {
+    /// (kind, identity, attributes)
+    type Row<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    fn snapshot(objects: &[Row<'_>]) -> Snapshot {
         Snapshot {
             objects: objects
                 .iter()
