@@ -11,6 +11,7 @@ pub mod findings;
 pub mod lint;
 pub mod migrations;
 pub mod model;
+pub mod remote;
 pub mod report;
 pub mod rules;
 pub mod sql;
