@@ -45,6 +45,8 @@ pub enum Role {
     Repeatable,
     /// A down/undo/revert script: parsed and linted, never applied.
     Down,
+    /// Named so that the migration tool skips it: parsed and linted, never applied.
+    Skipped,
 }
 
 /// A file of the folder, placed by its layout.

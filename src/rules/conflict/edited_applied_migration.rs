@@ -2,15 +2,17 @@ use crate::declare_rule;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a migration that exists on the base branch and whose content this branch
-    /// changed. A change of whitespace or comments only is a warning; any other change
-    /// (compared token by token, so function bodies count in full) is an error.
+    /// Reports a migration file whose content changed after it was applied: compared with
+    /// the statements or checksum the database's history stores (`status`), or with the base
+    /// branch (`--base`). Against the base branch, a change of whitespace or comments only is
+    /// a warning; any other change (compared token by token, so function bodies count in
+    /// full) is an error.
     ///
     /// ## Why is this bad?
-    /// Databases deployed from the base branch have already run the old content and record
-    /// it as applied: they will never run the change, while new environments will. The
-    /// schemas drift apart silently. Tools that store a checksum (Flyway, Prisma) refuse to
-    /// run at all once an applied file changes, even for a comment.
+    /// Databases that already applied the migration never run the change, while new
+    /// environments do: production and fresh environments drift apart silently. Tools that
+    /// store a checksum (Flyway, Prisma) refuse to run at all once an applied file changes,
+    /// even for a comment.
     ///
     /// ## Example
     /// ```sql
@@ -24,14 +26,17 @@ declare_rule! {
     /// alter table profiles add column bio text;
     /// ```
     ///
+    /// ## How to fix
+    /// Restore the applied content (`git checkout <base> -- <file>`) and put the change in a
+    /// new migration.
+    ///
     /// ## How to suppress
-    /// `git checkout <base> -- <file>` restores the applied version. If the edit is
-    /// intentional (for example a fix for fresh environments only), `[[ignore]]` the rule
-    /// for that file in `schemagate.toml`.
+    /// If the edit is intentional (for example a fix for fresh environments only),
+    /// `[[ignore]]` the rule for that file in `schemagate.toml`.
     pub struct EditedAppliedMigration {
         id: "edited-applied-migration",
         severity: Error,
         category: Conflict,
-        summary: "A migration already on the base branch was edited",
+        summary: "A migration was edited after it was applied",
     }
 }
