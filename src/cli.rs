@@ -27,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Lint migration files statically (no database). Fast enough for a pre-commit hook.
     Lint(LintArgs),
+    /// Run the catalog rules on a live database inside a read-only transaction; nothing
+    /// is written.
+    Inspect(InspectArgs),
     /// List every rule with its default severity, category and summary.
     Rules(RulesArgs),
     /// Show one rule's documentation: why it matters, bad and good SQL, how to suppress.
@@ -42,6 +45,16 @@ pub struct LintArgs {
     /// (e.g. the repository root) lints each of them.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The database to inspect: postgresql://user:password@host:port/dbname (a unix socket
+    /// directory as `?host=/path`).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
