@@ -151,6 +151,18 @@ fn catalog_rules_against_postgres() {
             BTreeSet::from(["api.items".to_string()])
         );
 
+        // An exposed schema the API roles may not use hides its tables from them.
+        client
+            .batch_execute(
+                "begin; create role anon; create schema api; \
+                 create table api.items (id bigint primary key); grant select on api.items to anon;",
+            )
+            .await
+            .unwrap();
+        let findings = inspect::run(&client, &api).await.unwrap();
+        client.batch_execute("rollback").await.unwrap();
+        assert!(objects_of(&findings, "rls-disabled").is_empty(), "{findings:?}");
+
         // The caller's search_path is left as it was.
         client
             .batch_execute("set search_path = public, extensions")

@@ -33,7 +33,15 @@ grant select on api.items to anon;
 ";
 
 fn schemagate(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let workdir = tempfile::tempdir().expect("a working directory without config files");
+    schemagate_with_config(args, env, None)
+}
+
+/// Runs the binary in a fresh directory holding `config` as its schemagate.toml.
+fn schemagate_with_config(args: &[&str], env: &[(&str, &str)], config: Option<&str>) -> Output {
+    let workdir = tempfile::tempdir().expect("a working directory");
+    if let Some(config) = config {
+        std::fs::write(workdir.path().join("schemagate.toml"), config).expect("write the config");
+    }
     let mut command = Command::new(env!("CARGO_BIN_EXE_schemagate"));
     command
         .args(args)
@@ -146,6 +154,38 @@ fn inspect_reports_catalog_findings_and_writes_nothing() {
         text.contains("error[rls-disabled]") && text.contains("public.notes"),
         "{text}"
     );
+
+    // The configuration applies: a level lowers the error, an [[ignore]] entry suppresses.
+    let output = schemagate_with_config(
+        &["inspect", "--database-url", &url, "--format", "json"],
+        &[],
+        Some("[rules]\nrls-disabled = \"warning\"\n"),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = schemagate_with_config(
+        &["inspect", "--database-url", &url, "--format", "json"],
+        &[],
+        Some("[[ignore]]\nrule = \"rls-disabled\"\nobject = \"public.notes\"\nreason = \"public notes\"\n"),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document = json_of(&output);
+    let suppressed = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "rls-disabled")
+        .unwrap();
+    assert_eq!(suppressed["status"], "suppressed");
 
     // Nothing was written by any of the runs.
     assert_eq!(runtime.block_on(checksum(&client)), before);

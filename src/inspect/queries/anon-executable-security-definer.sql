@@ -11,6 +11,7 @@ select n.nspname || '.' || p.proname as object,
  where p.prosecdef
    and p.prokind in ('f', 'p')
    and p.prorettype not in ('trigger'::regtype, 'event_trigger'::regtype)
+   and has_schema_privilege(anon.oid, n.oid, 'USAGE')
    and has_function_privilege(anon.oid, p.oid, 'EXECUTE')
    and n.nspname = any($1)
    and n.nspname <> all($2)

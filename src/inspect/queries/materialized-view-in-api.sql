@@ -9,7 +9,8 @@ select n.nspname || '.' || c.relname as object,
        coalesce(
            (select string_agg(r.rolname, ' and ' order by r.rolname)
               from api_roles r
-             where has_any_column_privilege(r.oid, c.oid, 'SELECT')),
+             where has_schema_privilege(r.oid, n.oid, 'USAGE')
+               and has_any_column_privilege(r.oid, c.oid, 'SELECT')),
            'any role granted access'
        ) as detail
   from pg_class c
@@ -22,5 +23,6 @@ select n.nspname || '.' || c.relname as object,
                     where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
    and (not exists (select 1 from api_roles)
         or exists (select 1 from api_roles r
-                    where has_any_column_privilege(r.oid, c.oid, 'SELECT')))
+                    where has_schema_privilege(r.oid, n.oid, 'USAGE')
+               and has_any_column_privilege(r.oid, c.oid, 'SELECT')))
  order by 1

@@ -11,7 +11,8 @@ select n.nspname || '.' || c.relname || '.' || a.attname as object,
        coalesce(
            (select string_agg(r.rolname, ' and ' order by r.rolname)
               from api_roles r
-             where has_column_privilege(r.oid, c.oid, a.attnum, 'SELECT')),
+             where has_schema_privilege(r.oid, n.oid, 'USAGE')
+               and has_column_privilege(r.oid, c.oid, a.attnum, 'SELECT')),
            'any role granted access'
        ) as detail
   from pg_class c
@@ -31,5 +32,6 @@ select n.nspname || '.' || c.relname || '.' || a.attname as object,
                     where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
    and (not exists (select 1 from api_roles)
         or exists (select 1 from api_roles r
-                    where has_column_privilege(r.oid, c.oid, a.attnum, 'SELECT')))
+                    where has_schema_privilege(r.oid, n.oid, 'USAGE')
+               and has_column_privilege(r.oid, c.oid, a.attnum, 'SELECT')))
  order by 1
