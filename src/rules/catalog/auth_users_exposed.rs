@@ -2,9 +2,9 @@ use crate::declare_rule;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a view or materialized view in an exposed schema that reads `auth.users` and
-    /// that `anon` or `authenticated` can select (catalog rule: runs on the applied schema
-    /// or with `schemagate inspect`).
+    /// Reports a view or materialized view in an exposed schema that reads `auth.users`
+    /// (directly or through other views) and that `anon` or `authenticated` can select
+    /// (catalog rule: runs on the applied schema or with `schemagate inspect`).
     ///
     /// ## Why is this bad?
     /// `auth.users` holds every user's email, phone, metadata and sign-in history. A view
