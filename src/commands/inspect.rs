@@ -42,6 +42,7 @@ pub fn run(args: InspectArgs) -> Result<bool, Failure> {
         findings,
         fail_on: args.common.fail_on,
         fail_on_existing: false,
+        status: None,
     };
     Ok(super::emit(&report, &args.common))
 }

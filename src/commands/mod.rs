@@ -4,6 +4,7 @@
 mod inspect;
 mod lint;
 mod rules;
+mod status;
 
 use crate::cli::{Color, Command, CommonArgs, Format};
 use crate::config::{Config, Overrides};
@@ -16,6 +17,7 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     match cli.command {
         Command::Lint(args) => lint::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Status(args) => status::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
     }
@@ -29,7 +31,9 @@ pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, 
         layout: common.layout,
     };
     let config = Config::load(target, &overrides).map_err(|error| {
-        Failure::Usage(format!("{error}\nfix the file, or pass another with --config"))
+        Failure::Usage(format!(
+            "{error}\nfix the file, or pass another with --config"
+        ))
     })?;
     if common.verbose {
         for source in &config.sources {

@@ -45,6 +45,8 @@ pub enum Role {
     Repeatable,
     /// A down/undo/revert script: parsed and linted, never applied.
     Down,
+    /// Named so that the migration tool skips it: parsed and linted, never applied.
+    Skipped,
 }
 
 /// A file of the folder, placed by its layout.
@@ -96,7 +98,11 @@ pub fn detect(dir: &Path) -> Layout {
     if names.iter().any(|n| GOLANG_MIGRATE_NAME.is_match(n)) {
         return Layout::GolangMigrate;
     }
-    for file in files.iter().filter(|f| file_name(f).ends_with(".sql")).take(5) {
+    for file in files
+        .iter()
+        .filter(|f| file_name(f).ends_with(".sql"))
+        .take(5)
+    {
         let head = read_head(file);
         if head.contains("-- migrate:up") {
             return Layout::Dbmate;
@@ -156,15 +162,15 @@ pub fn list(dir: &Path, layout: Layout) -> Listing {
     let mut listing = Listing::default();
     if layout != Layout::Prisma {
         for sub in &dirs {
-            listing
-                .ignored
-                .push((sub.clone(), format!("sub-folder, not used by {}", layout.as_str())));
+            listing.ignored.push((
+                sub.clone(),
+                format!("sub-folder, not used by {}", layout.as_str()),
+            ));
         }
     }
-    let sql_files = files.iter().filter(|f| {
-        let keep = file_name(f).to_ascii_lowercase().ends_with(".sql");
-        keep
-    });
+    let sql_files = files
+        .iter()
+        .filter(|f| file_name(f).to_ascii_lowercase().ends_with(".sql"));
     match layout {
         Layout::Supabase => {
             for file in sql_files {
@@ -226,7 +232,11 @@ pub fn list(dir: &Path, layout: Layout) -> Listing {
                         path: file.clone(),
                         version: Some(c[1].to_string()),
                         name: c[2].to_string(),
-                        role: if &c[3] == "up" { Role::Versioned } else { Role::Down },
+                        role: if &c[3] == "up" {
+                            Role::Versioned
+                        } else {
+                            Role::Down
+                        },
                     }),
                     None => listing
                         .ignored
@@ -384,9 +394,9 @@ pub fn up_sections(layout: Layout, text: &str) -> Option<Vec<std::ops::Range<usi
 pub fn no_transaction(layout: Layout, text: &str) -> bool {
     match layout {
         Layout::Goose => text.contains("+goose NO TRANSACTION"),
-        Layout::Dbmate => text
-            .lines()
-            .any(|l| l.trim_start().starts_with("-- migrate:up") && l.contains("transaction:false")),
+        Layout::Dbmate => text.lines().any(|l| {
+            l.trim_start().starts_with("-- migrate:up") && l.contains("transaction:false")
+        }),
         _ => false,
     }
 }
