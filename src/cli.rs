@@ -1,6 +1,7 @@
 //! Command-line definitions. Flags also read from the environment where CI sets them.
 
 use crate::findings::FailOn;
+use crate::github::{Context, Settings, Token};
 use crate::migrations::Layout;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ pub enum Command {
         /// The rule id, e.g. rls-disabled.
         rule: String,
     },
+    /// The GitHub Action's entrypoint: runs `check` with the action's INPUT_* variables.
+    #[command(hide = true)]
+    Action,
 }
 
 #[derive(Debug, Args)]
@@ -102,4 +106,44 @@ pub struct CommonArgs {
     /// Colour in tty output (auto: when stdout is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+}
+
+/// Publishing to GitHub (flattened into `check`).
+#[derive(Debug, Clone, Args)]
+pub struct GithubArgs {
+    /// Publish to GitHub: sticky PR comment, check run with annotations, job summary and
+    /// step outputs (default: on inside GitHub Actions).
+    #[arg(long, overrides_with = "no_github")]
+    pub github: bool,
+    /// Do not publish to GitHub, even inside GitHub Actions.
+    #[arg(long, overrides_with = "github")]
+    pub no_github: bool,
+    /// GitHub API token (default: the action's github-token input, then GITHUB_TOKEN).
+    /// Prefer the environment: other processes can read command-line arguments.
+    #[arg(long, value_name = "TOKEN")]
+    pub github_token: Option<Token>,
+    /// Do not post or update the sticky PR comment.
+    #[arg(long)]
+    pub no_comment: bool,
+    /// Do not create a check run (annotations then come from workflow commands).
+    #[arg(long)]
+    pub no_check_run: bool,
+    /// Name of the check run.
+    #[arg(long, value_name = "NAME", default_value = "schemagate")]
+    pub check_name: String,
+}
+
+impl GithubArgs {
+    /// Publish in this run? `--no-github` wins, then `--github`, else only inside Actions.
+    pub fn enabled(&self, ctx: &Context) -> bool {
+        !self.no_github && (self.github || ctx.in_actions)
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            comment: !self.no_comment,
+            check_run: !self.no_check_run,
+            check_name: self.check_name.clone(),
+        }
+    }
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod findings;
+pub mod github;
 pub mod lint;
 pub mod migrations;
 pub mod model;

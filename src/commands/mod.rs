@@ -8,6 +8,7 @@ use crate::cli::{Color, Command, CommonArgs, Format};
 use crate::config::{Config, Overrides};
 use crate::report::{self, Report};
 use crate::Failure;
+use clap::Parser;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -16,6 +17,14 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
+        Command::Action => {
+            let args = crate::github::action::check_args(&crate::github::context::process_env())?;
+            let cli = crate::cli::Cli::try_parse_from(
+                std::iter::once("schemagate".to_string()).chain(args),
+            )
+            .map_err(|error| Failure::Usage(format!("the action inputs are invalid: {error}")))?;
+            run(cli)
+        }
     }
 }
 
@@ -27,7 +36,9 @@ pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, 
         layout: common.layout,
     };
     let config = Config::load(target, &overrides).map_err(|error| {
-        Failure::Usage(format!("{error}\nfix the file, or pass another with --config"))
+        Failure::Usage(format!(
+            "{error}\nfix the file, or pass another with --config"
+        ))
     })?;
     if common.verbose {
         for source in &config.sources {

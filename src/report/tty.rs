@@ -66,7 +66,9 @@ fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding)
         Status::Existing => title.push_str(" (existing)"),
         Status::New => {}
     }
-    let mut primary = level(finding.severity).primary_title(title).id(&finding.rule);
+    let mut primary = level(finding.severity)
+        .primary_title(title)
+        .id(&finding.rule);
     let docs_url = crate::rules::registry::meta(&finding.rule).map(|m| m.docs_url());
     if let Some(url) = &docs_url {
         primary = primary.id_url(url);
@@ -118,10 +120,9 @@ fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding)
         group = group.element(Level::HELP.message(help.as_str()));
     }
     if let Some(url) = &docs_url {
-        group = group.element(Level::NOTE.message(format!(
-            "`schemagate explain {}` or {url}",
-            finding.rule
-        )));
+        group = group.element(
+            Level::NOTE.message(format!("`schemagate explain {}` or {url}", finding.rule)),
+        );
     }
     groups.push(group);
     renderer.render(&groups)
