@@ -42,6 +42,16 @@ pub struct Counts {
     pub findings: usize,
 }
 
+impl From<&crate::report::Counts> for Counts {
+    fn from(counts: &crate::report::Counts) -> Counts {
+        Counts {
+            errors: counts.errors,
+            warnings: counts.warnings,
+            findings: counts.errors + counts.warnings + counts.infos,
+        }
+    }
+}
+
 /// Reports written by this run, exposed as step outputs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportPaths {
