@@ -93,3 +93,20 @@ fn outputs_match_action_yml() {
         .collect();
     assert_eq!(written, section_keys("outputs"));
 }
+
+#[test]
+fn entrypoint_rejects_bad_inputs_without_showing_the_token() {
+    let token = "ghs_entrypointSecret0000000000000000000";
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_schemagate"))
+        .arg("action")
+        .env("INPUT_GITHUB-TOKEN", token)
+        .env("GITHUB_TOKEN", token)
+        .env("INPUT_COMMENT", "maybe")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`comment`"), "{stderr}");
+    assert!(!stdout.contains(token) && !stderr.contains(token));
+}

@@ -22,7 +22,11 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
             let cli = crate::cli::Cli::try_parse_from(
                 std::iter::once("schemagate".to_string()).chain(args),
             )
-            .map_err(|error| Failure::Usage(format!("the action inputs are invalid: {error}")))?;
+            .map_err(|error| {
+                let message = error.to_string();
+                let message = message.trim_start_matches("error: ");
+                Failure::Usage(format!("the action inputs are invalid: {message}"))
+            })?;
             run(cli)
         }
     }

@@ -295,7 +295,9 @@ fn title(counts: &Counts) -> String {
     if counts.findings == 0 {
         return "No new findings".to_string();
     }
-    let others = counts.findings - counts.errors - counts.warnings;
+    let others = counts
+        .findings
+        .saturating_sub(counts.errors + counts.warnings);
     let mut parts = vec![
         plural(counts.errors, "error"),
         plural(counts.warnings, "warning"),
