@@ -28,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Lint migration files statically (no database). Fast enough for a pre-commit hook.
     Lint(LintArgs),
+    /// Compare the local folder with a database's applied migration history (read-only):
+    /// applied, pending, out of order, edited after apply, missing locally.
+    Status(StatusArgs),
     /// List every rule with its default severity, category and summary.
     Rules(RulesArgs),
     /// Show one rule's documentation: why it matters, bad and good SQL, how to suppress.
@@ -51,6 +54,18 @@ pub struct LintArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The migrations folder, or a folder containing one supabase/migrations folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The database to compare with (e.g. postgresql://user:pass@host:5432/db). Only read.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = RulesFormat::Tty)]
     pub format: RulesFormat,
@@ -62,6 +77,8 @@ pub enum RulesFormat {
     Json,
     /// A Markdown table, as in the README.
     Markdown,
+    /// Every rule's full documentation as one Markdown page (docs/rules.md).
+    Docs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 
 mod lint;
 mod rules;
+mod status;
 
 use crate::cli::{Color, Command, CommonArgs, Format};
 use crate::config::{Config, Overrides};
@@ -15,6 +16,7 @@ use std::path::Path;
 pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Status(args) => status::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
         Command::Action => {

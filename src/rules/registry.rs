@@ -18,6 +18,10 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::DuplicateVersion::META,
     &conflict::InvalidMigrationName::META,
     &conflict::MixedVersionWidths::META,
+    &conflict::OutOfOrderMigration::META,
+    &conflict::EditedAppliedMigration::META,
+    &conflict::RemoteOnlyMigration::META,
+    &conflict::RemoteMigrationFailed::META,
 ];
 
 /// All rules, sorted by id.
