@@ -33,9 +33,11 @@ RUN mkdir -p /etc/postgresql-common/createcluster.d \
     && rm -rf /var/lib/apt/lists/* \
     && test -x "/usr/lib/postgresql/${PG_MAJOR}/bin/postgres"
 COPY --from=build /src/target/release/schemagate /usr/local/bin/schemagate
-# PG_BIN: where schemagate finds initdb/postgres. The GIT_CONFIG_* trio marks the mounted
-# workspace (owned by another uid) as safe, so `git` can read the PR's base commit.
+# PG_BIN: where schemagate finds initdb/postgres. LANG: clusters default to UTF8, not
+# SQL_ASCII. The GIT_CONFIG_* trio marks the mounted workspace (owned by another uid) as
+# safe, so `git` can read the PR's base commit.
 ENV PG_BIN=/usr/lib/postgresql/${PG_MAJOR}/bin \
+    LANG=C.UTF-8 \
     GIT_CONFIG_COUNT=1 \
     GIT_CONFIG_KEY_0=safe.directory \
     GIT_CONFIG_VALUE_0=*
