@@ -5,7 +5,7 @@ use super::annotation::{escape_data, Annotation};
 use super::api::{ApiError, Client};
 use super::check_run::{self, CheckRun};
 use super::comment;
-use super::context::Context;
+use super::context::{Context, Repository};
 use super::{step, truncate, MAX_TEXT};
 use crate::findings::Finding;
 use crate::report::plural;
@@ -162,74 +162,20 @@ pub fn publish_with(
         }
     };
 
-    let check_run = match (settings.check_run, api, ctx.head_sha()) {
-        (false, _, _) => Delivery::Skipped("check runs are turned off"),
-        (true, None, _) => Delivery::Skipped("no API access"),
-        (true, Some(_), None) => Delivery::Skipped("no commit to attach it to (GITHUB_SHA)"),
-        (true, Some((client, repo)), Some(sha)) => {
-            let title = title(&input.counts);
-            let text = input
-                .comments
-                .iter()
-                .map(|c| c.markdown.as_str())
-                .collect::<Vec<_>>()
-                .join("\n\n---\n\n");
-            let note = truncation_note(ctx);
-            let summary = truncate(&input.summary_markdown, MAX_TEXT, &note);
-            let text = truncate(&text, MAX_TEXT, &note);
-            let details_url = ctx.run_url();
-            let run = CheckRun {
-                name: &settings.check_name,
-                head_sha: sha,
-                details_url: details_url.as_deref(),
-                title: &title,
-                summary: &summary,
-                text: &text,
-                annotations: &input.annotations,
-                conclusion: input.conclusion.as_str(),
-            };
-            deliver(
-                check_run::publish(client, repo, &run).map(Delivery::Created),
-                ctx,
-                "create the check run",
-                "checks: write",
-                &mut notices,
-            )
-        }
+    let check_run = match (settings.check_run, api) {
+        (false, _) => Delivery::Skipped("check runs are turned off"),
+        (true, None) => Delivery::Skipped("no API access"),
+        (true, Some(api)) => create_check_run(ctx, settings, input, api, &mut notices),
     };
     if !matches!(check_run, Delivery::Created(_)) {
         for annotation in &input.annotations {
             writeln!(console, "{}", annotation.workflow_command()).map_err(console_error)?;
         }
     }
-
-    let mut comments = Vec::new();
-    if let (true, Some((client, repo)), Some(pr)) = (settings.comment, api, &ctx.pull_request) {
-        for folder in &input.comments {
-            let marker = comment::marker(&folder.folder);
-            let body = truncate(
-                &folder.markdown,
-                MAX_TEXT - marker.len() - 1,
-                &truncation_note(ctx),
-            );
-            let result = comment::upsert(
-                client,
-                repo,
-                pr.number,
-                &marker,
-                &body,
-                folder.findings == 0,
-            );
-            let delivery = deliver(
-                result,
-                ctx,
-                "comment on the pull request",
-                "pull-requests: write",
-                &mut notices,
-            );
-            comments.push((folder.folder.clone(), delivery));
-        }
-    }
+    let comments = match (settings.comment, api) {
+        (true, Some(api)) => upsert_comments(ctx, input, api, &mut notices),
+        _ => Vec::new(),
+    };
 
     for notice in &notices {
         writeln!(
@@ -255,6 +201,77 @@ pub fn publish_with(
         check_run,
         comments,
     })
+}
+
+type Api<'a> = (&'a Client, &'a Repository);
+
+fn create_check_run(
+    ctx: &Context,
+    settings: &Settings,
+    input: &PublishInput,
+    (client, repo): Api<'_>,
+    notices: &mut Vec<String>,
+) -> Delivery {
+    let Some(sha) = ctx.head_sha() else {
+        return Delivery::Skipped("no commit to attach it to (GITHUB_SHA)");
+    };
+    let note = truncation_note(ctx);
+    let text = input
+        .comments
+        .iter()
+        .map(|c| c.markdown.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n---\n\n");
+    let details_url = ctx.run_url();
+    let run = CheckRun {
+        name: &settings.check_name,
+        head_sha: sha,
+        details_url: details_url.as_deref(),
+        title: &title(&input.counts),
+        summary: &truncate(&input.summary_markdown, MAX_TEXT, &note),
+        text: &truncate(&text, MAX_TEXT, &note),
+        annotations: &input.annotations,
+        conclusion: input.conclusion.as_str(),
+    };
+    deliver(
+        check_run::publish(client, repo, &run).map(Delivery::Created),
+        ctx,
+        "create the check run",
+        "checks: write",
+        notices,
+    )
+}
+
+/// One sticky comment per folder; none outside a pull request.
+fn upsert_comments(
+    ctx: &Context,
+    input: &PublishInput,
+    (client, repo): Api<'_>,
+    notices: &mut Vec<String>,
+) -> Vec<(String, Delivery)> {
+    let Some(pr) = &ctx.pull_request else {
+        return Vec::new();
+    };
+    let note = truncation_note(ctx);
+    input
+        .comments
+        .iter()
+        .map(|folder| {
+            let marker = comment::marker(&folder.folder);
+            let room = MAX_TEXT.saturating_sub(marker.len() + 1);
+            let body = truncate(&folder.markdown, room, &note);
+            let clean = folder.findings == 0;
+            let result = comment::upsert(client, repo, pr.number, &marker, &body, clean);
+            let delivery = deliver(
+                result,
+                ctx,
+                "comment on the pull request",
+                "pull-requests: write",
+                notices,
+            );
+            (folder.folder.clone(), delivery)
+        })
+        .collect()
 }
 
 /// Turns an API result into a delivery, adding the notice that explains a failure: a 403
