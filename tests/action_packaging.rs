@@ -8,9 +8,13 @@ use schemagate::github::{
 };
 use std::collections::{BTreeSet, HashMap};
 
+fn action_yml() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap()
+}
+
 /// The keys of a top-level mapping (`inputs:` or `outputs:`) in action.yml.
 fn section_keys(section: &str) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap();
+    let text = action_yml();
     let mut keys = BTreeSet::new();
     let mut inside = false;
     for line in text.lines() {
@@ -27,20 +31,48 @@ fn section_keys(section: &str) -> BTreeSet<String> {
     keys
 }
 
+/// The variable each input is passed in, from `runs.env`: `INPUT_X: ${{ inputs.x }}`.
+fn env_mapping() -> BTreeSet<(String, String)> {
+    action_yml()
+        .lines()
+        .filter_map(|line| {
+            let (variable, value) = line.trim().split_once(": ")?;
+            let input = value.strip_prefix("${{ inputs.")?.strip_suffix(" }}")?;
+            Some((variable.to_string(), input.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn every_input_is_passed_through_env() {
+    let expected: BTreeSet<(String, String)> = section_keys("inputs")
+        .into_iter()
+        .map(|input| {
+            (
+                format!("INPUT_{}", input.to_ascii_uppercase().replace('-', "_")),
+                input,
+            )
+        })
+        .collect();
+    assert_eq!(env_mapping(), expected);
+}
+
 #[test]
 fn every_input_reaches_check() {
     let inputs = section_keys("inputs");
     assert_eq!(inputs.len(), 9, "{inputs:?}");
-    for input in &inputs {
+    // As `runs.env` passes them, and as the runner itself names them.
+    let underscores = |name: &str| format!("INPUT_{}", name.to_ascii_uppercase().replace('-', "_"));
+    let hyphens = |name: &str| format!("INPUT_{}", name.to_ascii_uppercase());
+    for (input, variable) in inputs
+        .iter()
+        .flat_map(|i| [(i, underscores(i)), (i, hyphens(i))])
+    {
         let value = match input.as_str() {
             "comment" | "check-run" => "false".to_string(),
             _ => format!("value-of-{input}"),
         };
-        let env: HashMap<String, String> = [(
-            format!("INPUT_{}", input.to_ascii_uppercase()),
-            value.clone(),
-        )]
-        .into();
+        let env: HashMap<String, String> = [(variable, value.clone())].into();
         let args = check_args(&env).unwrap();
         let joined = args.join(" ");
         match input.as_str() {
@@ -99,7 +131,7 @@ fn entrypoint_rejects_bad_inputs_without_showing_the_token() {
     let token = "ghs_entrypointSecret0000000000000000000";
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_schemagate"))
         .arg("action")
-        .env("INPUT_GITHUB-TOKEN", token)
+        .env("INPUT_GITHUB_TOKEN", token)
         .env("GITHUB_TOKEN", token)
         .env("INPUT_COMMENT", "maybe")
         .output()

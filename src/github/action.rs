@@ -1,7 +1,6 @@
-//! The Docker action's entrypoint logic: the runner hands action inputs to the container as
-//! `INPUT_<NAME>` variables (name upper-cased, hyphens kept); this turns them into the
-//! arguments of `schemagate check`. Inputs never pass through a shell, and the token is not
-//! among the arguments (it is read from the environment by [`super::Context`]).
+//! The Docker action's entrypoint logic: action inputs arrive as environment variables and
+//! become the arguments of `schemagate check`. Inputs never pass through a shell, and the
+//! token is not among the arguments (it is read from the environment by [`super::Context`]).
 
 use super::context::Context;
 use crate::Failure;
@@ -10,13 +9,24 @@ use std::collections::HashMap;
 /// Where reports go when the `report-dir` input is empty.
 pub const DEFAULT_REPORT_DIR: &str = "schemagate-report";
 
+/// The value of action input `name` (e.g. `database-url`), `None` when unset or empty.
+///
+/// `action.yml` maps every input to `INPUT_<NAME>` with underscores (`INPUT_DATABASE_URL`)
+/// through `env:`, because the runner's own variables keep the hyphen (`INPUT_DATABASE-URL`),
+/// which shells cannot name and some runner versions did not pass to containers; the
+/// hyphenated spelling is the fallback.
+pub fn input<'e>(env: &'e HashMap<String, String>, name: &str) -> Option<&'e str> {
+    let upper = name.to_ascii_uppercase();
+    [upper.replace('-', "_"), upper]
+        .iter()
+        .filter_map(|key| env.get(&format!("INPUT_{key}")))
+        .map(|value| value.trim())
+        .find(|value| !value.is_empty())
+}
+
 /// `check` arguments for the inputs in `env` (without the program name).
 pub fn check_args(env: &HashMap<String, String>) -> Result<Vec<String>, Failure> {
-    let input = |name: &str| {
-        env.get(&format!("INPUT_{}", name.to_ascii_uppercase()))
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-    };
+    let input = |name: &str| input(env, name);
     let mut args = vec!["check".to_string(), "--github".to_string()];
     for (name, flag) in [
         ("database-url", "--database-url"),
@@ -112,7 +122,8 @@ mod tests {
     fn inputs_map_to_flags_without_a_shell() {
         let args = check_args(&env(&[
             ("INPUT_PATH", "-odd; rm -rf / $(x)"),
-            ("INPUT_DATABASE-URL", "postgres://u@db/x"),
+            ("INPUT_DATABASE_URL", "postgres://u@db/x"),
+            ("INPUT_DATABASE-URL", "postgres://ignored@db/x"),
             ("INPUT_CONFIG", "ci/schemagate.toml"),
             ("INPUT_FAIL-ON", "warning"),
             ("INPUT_BASE", "origin/main"),

@@ -95,8 +95,8 @@ pub struct Context {
 
 impl Context {
     /// Reads the context from `env`. `token_flag` (from `--github-token`) wins over the
-    /// action input `INPUT_GITHUB-TOKEN`, which wins over `GITHUB_TOKEN`; empty values count
-    /// as absent (Actions passes unset inputs as empty strings).
+    /// action input `github-token`, which wins over `GITHUB_TOKEN`; empty values count as
+    /// absent (Actions passes unset inputs as empty strings).
     pub fn from_env(
         env: &HashMap<String, String>,
         token_flag: Option<Token>,
@@ -109,7 +109,7 @@ impl Context {
         };
         let token = token_flag
             .filter(|t| !t.expose().is_empty())
-            .or_else(|| get("INPUT_GITHUB-TOKEN").map(Token::new))
+            .or_else(|| super::action::input(env, "github-token").map(Token::new))
             .or_else(|| get("GITHUB_TOKEN").map(Token::new));
         let repository = match get("GITHUB_REPOSITORY") {
             Some(full) => Some(parse_repository(&full).ok_or_else(|| {
