@@ -28,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Lint migration files statically (no database). Fast enough for a pre-commit hook.
     Lint(LintArgs),
+    /// Run the catalog rules on a live database inside a read-only transaction; nothing
+    /// is written.
+    Inspect(InspectArgs),
     /// Compare the local folder with a database's applied migration history (read-only):
     /// applied, pending, out of order, edited after apply, missing locally.
     Status(StatusArgs),
@@ -38,9 +41,38 @@ pub enum Command {
         /// The rule id, e.g. rls-disabled.
         rule: String,
     },
+    /// Rewrite migration files. `--renumber` gives this branch's out-of-order migrations
+    /// fresh versions after the base's newest (prints the renames unless --write).
+    Fix(FixArgs),
     /// The GitHub Action's entrypoint: runs `check` with the action's INPUT_* variables.
     #[command(hide = true)]
     Action,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  schemagate fix --renumber supabase/migrations --base origin/main --write"
+)]
+pub struct FixArgs {
+    /// Give the branch's migrations that sort before the base's newest fresh versions,
+    /// keeping their order.
+    #[arg(long, required = true)]
+    pub renumber: bool,
+    /// The migrations folder (or a folder containing supabase/migrations).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Base branch, tag or commit (default in GitHub Actions: the pull request's base).
+    #[arg(long, env = "SCHEMAGATE_BASE")]
+    pub base: Option<String>,
+    /// Rename the files; without it, only print `old -> new`.
+    #[arg(long)]
+    pub write: bool,
+    /// Config file (default: the nearest schemagate.toml at or above the migrations).
+    #[arg(long, env = "SCHEMAGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Migration folder layout (default: detected).
+    #[arg(long, value_enum)]
+    pub layout: Option<Layout>,
 }
 
 #[derive(Debug, Args)]
@@ -49,6 +81,16 @@ pub struct LintArgs {
     /// (e.g. the repository root) lints each of them.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The database to inspect: postgresql://user:password@host:port/dbname (a unix socket
+    /// directory as `?host=/path`).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -123,6 +165,14 @@ pub struct CommonArgs {
     /// Colour in tty output (auto: when stdout is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Base branch, tag or commit to compare with (default in GitHub Actions: the pull
+    /// request's base commit). Enables the history checks, and findings on files this
+    /// branch did not change become "existing".
+    #[arg(long, env = "SCHEMAGATE_BASE")]
+    pub base: Option<String>,
+    /// Let existing findings (on files this branch did not change) fail the gate too.
+    #[arg(long, env = "SCHEMAGATE_FAIL_ON_EXISTING")]
+    pub fail_on_existing: bool,
 }
 
 /// Publishing to GitHub (flattened into `check`).

@@ -1,6 +1,8 @@
 //! One module per command: each turns parsed arguments into a result for `main`.
 //! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
 
+mod fix;
+mod inspect;
 mod lint;
 mod rules;
 mod status;
@@ -16,9 +18,11 @@ use std::path::Path;
 pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Status(args) => status::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
+        Command::Fix(args) => fix::run(args),
         Command::Action => {
             let args = crate::github::action::check_args(&crate::github::context::process_env())?;
             let cli = crate::cli::Cli::try_parse_from(
