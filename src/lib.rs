@@ -10,6 +10,7 @@ pub mod findings;
 pub mod lint;
 pub mod migrations;
 pub mod model;
+pub mod postgres;
 pub mod report;
 pub mod rules;
 pub mod sql;

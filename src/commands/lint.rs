@@ -44,6 +44,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
         findings,
         fail_on: args.common.fail_on,
         fail_on_existing: false,
+        apply: Vec::new(),
     };
     Ok(super::emit(&report, &args.common))
 }

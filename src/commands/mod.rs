@@ -1,6 +1,7 @@
 //! One module per command: each turns parsed arguments into a result for `main`.
 //! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
 
+mod check;
 mod lint;
 mod rules;
 
@@ -13,6 +14,7 @@ use std::path::Path;
 
 pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     match cli.command {
+        Command::Check(args) => check::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
@@ -27,7 +29,9 @@ pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, 
         layout: common.layout,
     };
     let config = Config::load(target, &overrides).map_err(|error| {
-        Failure::Usage(format!("{error}\nfix the file, or pass another with --config"))
+        Failure::Usage(format!(
+            "{error}\nfix the file, or pass another with --config"
+        ))
     })?;
     if common.verbose {
         for source in &config.sources {

@@ -18,6 +18,9 @@ struct Document<'a> {
     summary: Summary,
     folders: Vec<Folder>,
     findings: &'a [Finding],
+    /// Per folder: each file applied, failed or not reached, and what it created.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    apply: &'a [crate::postgres::apply::ApplyReport],
 }
 
 #[derive(Serialize)]
@@ -100,6 +103,7 @@ pub fn render(report: &Report<'_>) -> String {
         },
         folders,
         findings: &report.findings,
+        apply: &report.apply,
     };
     let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");
     text.push('\n');

@@ -15,6 +15,8 @@ pub struct Report<'a> {
     pub findings: Vec<Finding>,
     pub fail_on: FailOn,
     pub fail_on_existing: bool,
+    /// Per folder, what applying it to PostgreSQL did (empty when nothing was applied).
+    pub apply: Vec<crate::postgres::apply::ApplyReport>,
 }
 
 /// Counts shown in every format's summary.

@@ -1,6 +1,6 @@
 //! Every rule, by id.
 
-use super::{conflict, input, security, Rule, RuleMeta};
+use super::{apply, conflict, input, security, Rule, RuleMeta};
 use crate::findings::Finding;
 
 /// Static rules, run by `lint` over the migrations and the static model.
@@ -18,6 +18,13 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::DuplicateVersion::META,
     &conflict::InvalidMigrationName::META,
     &conflict::MixedVersionWidths::META,
+    &apply::ApplyFailed::META,
+    &apply::ApplyTimeout::META,
+    &apply::ExtensionUnavailable::META,
+    &apply::ExtensionEmulated::META,
+    &apply::NonTransactionalStatement::META,
+    // Meta-only until the static rule of the same id (branch `rules`) is merged.
+    &apply::ObjectsInSupabaseSchemas::META,
 ];
 
 /// All rules, sorted by id.
@@ -54,13 +61,19 @@ mod tests {
         }
         for meta in rules {
             assert!(
-                meta.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                meta.id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
                 meta.id
             );
             let docs = meta.docs_markdown();
             assert!(docs.contains("## What it does"), "{} lacks docs", meta.id);
-            assert!(docs.contains("## Why is this bad?"), "{} lacks why", meta.id);
+            assert!(
+                docs.contains("## Why is this bad?"),
+                "{} lacks why",
+                meta.id
+            );
         }
     }
 
