@@ -173,12 +173,28 @@ pub async fn apply(
     let mut before = snapshot(db).await;
     let total = applied.len();
     let mut failed_at: Option<usize> = None;
+    // Those the prelude created (Supabase has them preinstalled) are not the migrations' doing.
+    let mut emulated = EmulatedSeen {
+        names: before
+            .extensions()
+            .filter(|(_, version)| *version == EMULATED_VERSION)
+            .map(|(name, _)| name.to_string())
+            .collect(),
+    };
     for (index, migration) in applied.iter().enumerate() {
         if options.progress {
             eprint!("\r\x1b[2Kapplying {}/{total} {}", index + 1, migration.path);
         }
         let started = Instant::now();
-        let outcome = apply_file(db, migration, options, watchdog, &mut findings).await;
+        let outcome = apply_file(
+            db,
+            migration,
+            options,
+            watchdog,
+            &mut emulated,
+            &mut findings,
+        )
+        .await;
         let _ = run(db, "rollback; reset all", watchdog).await;
         let after = snapshot(db).await;
         let changes = before.diff(&after);
@@ -191,7 +207,12 @@ pub async fn apply(
             changed: changes.changed.iter().map(|o| o.label()).collect(),
             dropped: changes.dropped.iter().map(|o| o.label()).collect(),
         };
-        findings.extend(change_findings(migration, &changes));
+        for (name, version) in changes.created_extensions() {
+            if version == EMULATED_VERSION && emulated.names.insert(name.to_string()) {
+                findings.push(emulated_finding(migration, None, name));
+            }
+        }
+        findings.extend(managed_schema_findings(migration, &changes));
         if let Err((statement, failed)) = outcome {
             result.status = FileStatus::Failed;
             let cx = Context {
@@ -257,11 +278,50 @@ async fn snapshot(db: &Database) -> Snapshot {
 /// The failing statement (None: the history insert) and the server's error.
 type FileError<'a> = (Option<&'a Statement>, Failed);
 
+/// Emulated extensions already reported in this run.
+#[derive(Default)]
+struct EmulatedSeen {
+    names: std::collections::BTreeSet<String>,
+}
+
+static CREATE_EXTENSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)^\s*create\s+extension\b").expect("valid regex"));
+
+/// After a `CREATE EXTENSION`: reports emulated extensions that just appeared (checked per
+/// statement, so one created and dropped within a file is seen too).
+async fn note_emulated(
+    db: &Database,
+    migration: &Migration,
+    statement: &Statement,
+    seen: &mut EmulatedSeen,
+    findings: &mut Vec<Finding>,
+) {
+    let Ok(rows) = db
+        .client
+        .query(
+            "select extname::text from pg_extension where extversion = $1",
+            &[&EMULATED_VERSION],
+        )
+        .await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = row.try_get::<_, String>(0) else {
+            continue;
+        };
+        if seen.names.insert(name.clone()) {
+            findings.push(emulated_finding(migration, Some(statement), &name));
+        }
+    }
+}
+
 async fn apply_file<'a>(
     db: &Database,
     migration: &'a Migration,
     options: &ApplyOptions,
     watchdog: Duration,
+    emulated: &mut EmulatedSeen,
     findings: &mut Vec<Finding>,
 ) -> Result<(), FileError<'a>> {
     let Some(source) = &migration.source else {
@@ -272,6 +332,7 @@ async fn apply_file<'a>(
         run(db, "begin", watchdog).await.map_err(|f| (None, f))?;
     }
     let mut texts: Vec<&str> = Vec::new();
+    let shares_file = migration.statements.iter().filter(|s| s.applies).count() > 1;
     for statement in migration.statements.iter().filter(|s| s.applies) {
         let text = statement.text(source);
         texts.push(text);
@@ -285,6 +346,9 @@ async fn apply_file<'a>(
             run(db, "begin", watchdog)
                 .await
                 .map_err(|f| (Some(statement), f))?;
+            if !shares_file {
+                continue;
+            }
             findings.push(
                 registry::finding(
                     "non-transactional-statement",
@@ -299,6 +363,9 @@ async fn apply_file<'a>(
         run(db, text, watchdog)
             .await
             .map_err(|f| (Some(statement), f))?;
+        if CREATE_EXTENSION.is_match(text) {
+            note_emulated(db, migration, statement, emulated, findings).await;
+        }
     }
     if options.record_history {
         let version = migration.version.clone().unwrap_or_default();
@@ -431,28 +498,37 @@ const MANAGED_SCHEMAS: &[&str] = &[
     "pgsodium",
 ];
 
-/// Findings that come from what a file did to the catalog: emulated extensions it created,
-/// objects it made in Supabase-managed schemas.
-fn change_findings(migration: &Migration, changes: &Changes) -> Vec<Finding> {
+/// `extension-emulated` at the statement that created it (or the file, when unknown).
+fn emulated_finding(migration: &Migration, statement: Option<&Statement>, name: &str) -> Finding {
+    let location = match statement.or_else(|| {
+        statement_mentioning(
+            migration,
+            &[&format!("extension {name}"), &format!("\"{name}\""), name],
+        )
+    }) {
+        Some(statement) => migration.statement_location(statement),
+        None => crate::migrations::file_location(&migration.path),
+    };
+    registry::finding(
+        "extension-emulated",
+        format!("extension `{name}` is emulated: its schema and SQL functions exist, but calling them does nothing (this server does not have the real {name})"),
+    )
+    .with_help(format!(
+        "nothing to fix; for full fidelity {}",
+        cause::extension_remedy(name).replacen("install it", "install the real extension", 1)
+    ))
+    .with_source(Source::Apply)
+    .with_object(format!("extension {name}"))
+    .with_location(location)
+}
+
+/// `objects-in-supabase-schemas` for what a file created or altered in a managed schema.
+fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Finding> {
     let mut findings = Vec::new();
     let locate = |needles: &[&str]| match statement_mentioning(migration, needles) {
         Some(statement) => migration.statement_location(statement),
         None => crate::migrations::file_location(&migration.path),
     };
-    for (name, version) in changes.created_extensions() {
-        if version == EMULATED_VERSION {
-            findings.push(
-                registry::finding(
-                    "extension-emulated",
-                    format!("extension `{name}` is emulated: its schema and SQL functions exist, but calling them does nothing (this server does not have the real {name})"),
-                )
-                .with_help(format!("nothing to fix; for full fidelity {}", cause::extension_remedy(name).replacen("install it", "install the real extension", 1)))
-                .with_source(Source::Apply)
-                .with_object(format!("extension {name}"))
-                .with_location(locate(&[&format!("extension if not exists \"{name}\""), &format!("extension if not exists {name}"), &format!("extension \"{name}\""), &format!("extension {name}"), name])),
-            );
-        }
-    }
     let managed = changes
         .created
         .iter()
@@ -468,7 +544,11 @@ fn change_findings(migration: &Migration, changes: &Changes) -> Vec<Finding> {
         });
     for (object, verb) in managed {
         let qualified = object.name.split('(').next().unwrap_or(&object.name);
-        let bare = qualified.rsplit('.').next().unwrap_or(qualified).trim_matches('"');
+        let bare = qualified
+            .rsplit('.')
+            .next()
+            .unwrap_or(qualified)
+            .trim_matches('"');
         let location = locate(&[qualified, bare, &object.schema]);
         findings.push(
             registry::finding(

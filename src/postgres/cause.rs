@@ -261,7 +261,8 @@ fn found_in_migrations<'a>(
     })
 }
 
-/// Files in the folder the tool never applies (misnamed, in ignored subfolders).
+/// Files in the folder the tool never applies: misnamed ones, and `.sql` files in
+/// subfolders (the Supabase CLI reads only the folder itself).
 fn skipped_files(set: &MigrationSet) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = set
         .findings
@@ -275,9 +276,27 @@ fn skipped_files(set: &MigrationSet) -> Vec<(String, String)> {
             (path, why)
         })
         .collect();
-    for (path, reason) in &set.ignored {
-        if Path::new(path).extension().is_some_and(|e| e == "sql") {
-            files.push((path.clone(), format!("it is not applied ({reason})")));
+    if set.root.is_dir() {
+        let known: Vec<&Path> = set
+            .migrations
+            .iter()
+            .map(|m| m.abs_path.as_path())
+            .collect();
+        let nested = walkdir::WalkDir::new(&set.root)
+            .min_depth(2)
+            .max_depth(4)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "sql"))
+            .filter(|e| !known.contains(&e.path()));
+        for entry in nested {
+            let path = crate::migrations::display_path(entry.path());
+            if !files.iter().any(|(p, _)| *p == path) {
+                files.push((
+                    path,
+                    "it lies in a subfolder, which the migration tool does not read".to_string(),
+                ));
+            }
         }
     }
     files
@@ -337,6 +356,9 @@ pub fn explain(
         }
         _ => {}
     }
+    if matches!(code, "42P07" | "42710" | "42723" | "42P06" | "42701") {
+        return already_exists(message, cx);
+    }
     let Some(missing) = missing_object(message) else {
         return apply(
             None,
@@ -383,6 +405,24 @@ pub fn explain(
             &format!("add `create extension if not exists {extension};` to a migration before this one"),
         );
     }
+    if let Missing::Column { column, .. } = &missing {
+        if let Some(catalog) = SYSTEM_CATALOG.find(statement) {
+            let created_anywhere = cx.applied.iter().any(|m| {
+                m.source
+                    .as_ref()
+                    .is_some_and(|s| creates(&s.text, &missing).is_some())
+            });
+            if !created_anywhere {
+                return apply(
+                    Some(format!(
+                        "no migration has a column `{column}`, and the statement reads the system catalog `{}`: it names a column this PostgreSQL version does not have (a bug in the query, or written for another version)",
+                        catalog.as_str()
+                    )),
+                    "check the column names against the PostgreSQL documentation of that catalog view",
+                );
+            }
+        }
+    }
     if cx.supabase
         && missing
             .schema()
@@ -403,6 +443,69 @@ pub fn explain(
         )),
         "capture the missing schema in a migration: `supabase db pull` (or `supabase db dump` / `pg_dump --schema-only` of the database that has it), placed before this file",
     )
+}
+
+static SYSTEM_CATALOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:pg_catalog\.)?pg_(?:policies|tables|views|roles|user|indexes|class|attribute|namespace|proc|policy|constraint|trigger|type|stat_[a-z_]+|settings|extension|publication[a-z_]*)\b|\binformation_schema\.[a-z_]+")
+        .expect("valid regex")
+});
+
+static ALREADY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^(relation|role|type|function|schema|extension|column|constraint|publication|trigger|policy|index)\s+"?([^"\s(]+)"?.*already exists"#).expect("valid regex")
+});
+
+/// "already exists": made earlier by another migration, or something Supabase provides.
+fn already_exists(message: &str, cx: &Context<'_>) -> Explanation {
+    let named = ALREADY
+        .captures(message)
+        .map(|c| (c[1].to_string(), c[2].to_string()));
+    let earlier = named.as_ref().and_then(|(kind, name)| {
+        let missing = match kind.as_str() {
+            "relation" | "index" => Missing::Relation(Name::parse(name)),
+            "type" => Missing::Type(Name::parse(name)),
+            "function" => Missing::Function(Name::parse(name)),
+            "schema" => Missing::Schema(name.clone()),
+            _ => return None,
+        };
+        found_in_migrations(&cx.applied[..cx.failed], &missing)
+    });
+    let supabase_role = named.as_ref().is_some_and(|(kind, name)| {
+        kind == "role"
+            && [
+                "anon",
+                "authenticated",
+                "service_role",
+                "authenticator",
+                "supabase_admin",
+                "supabase_auth_admin",
+                "supabase_storage_admin",
+                "dashboard_user",
+            ]
+            .contains(&name.as_str())
+    });
+    let (cause, help) = match (earlier, supabase_role) {
+        (Some((file, line)), _) => (
+            format!("it was already created by an earlier migration, `{}` (line {line})", file.path),
+            "drop the duplicate, or make it idempotent (`if not exists`, `create or replace`)",
+        ),
+        (None, true) => (
+            "Supabase projects already have this role".to_string(),
+            "do not create Supabase's roles in migrations; guard with `if not exists (select from pg_roles …)` if the file must also run elsewhere",
+        ),
+        (None, false) if cx.supabase => (
+            "it already exists before this statement: created by an earlier statement or by Supabase itself".to_string(),
+            "make the statement idempotent (`if not exists`, `create or replace`) or remove the duplicate",
+        ),
+        (None, false) => (
+            "it already exists before this statement".to_string(),
+            "make the statement idempotent (`if not exists`, `create or replace`) or remove the duplicate",
+        ),
+    };
+    Explanation {
+        rule: "apply-failed",
+        cause: Some(cause),
+        help: help.to_string(),
+    }
 }
 
 /// How to get a real extension.

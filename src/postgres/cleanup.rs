@@ -19,6 +19,14 @@ pub enum Resource {
 static LIVE: Mutex<Vec<(u64, Resource)>> = Mutex::new(Vec::new());
 static NEXT: Mutex<u64> = Mutex::new(0);
 static INSTALL: Once = Once::new();
+/// Held by the signal thread from the signal until the process exits.
+static CLEANING: Mutex<()> = Mutex::new(());
+
+/// Called by `main` before exiting: if a signal is being handled, the resources it stops
+/// may have made the command fail; let the signal thread finish and set the exit code.
+pub fn wait_if_interrupted() {
+    let _wait = CLEANING.lock();
+}
 
 /// A registration; dropping it unregisters (the owner has cleaned up itself).
 #[derive(Debug)]
@@ -53,6 +61,7 @@ fn install_handler() {
         };
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
+                let _cleaning = CLEANING.lock();
                 let resources: Vec<Resource> = LIVE
                     .lock()
                     .map(|live| live.iter().rev().map(|(_, r)| r.clone()).collect())

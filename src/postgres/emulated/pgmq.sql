@@ -1,6 +1,6 @@
--- pgmq: message queues in tables. Emulated in SQL: queues are real tables, so sending,
+-- pgmq (1.5): message queues in tables. Emulated in SQL: queues are real tables, so sending,
 -- reading and archiving work; visibility timeouts and polling are not enforced.
-create type pgmq.message_record as (msg_id bigint, read_ct integer, enqueued_at timestamptz, vt timestamptz, message jsonb);
+create type pgmq.message_record as (msg_id bigint, read_ct integer, enqueued_at timestamptz, vt timestamptz, message jsonb, headers jsonb);
 create type pgmq.queue_record as (queue_name varchar, is_partitioned boolean, is_unlogged boolean, created_at timestamptz);
 create type pgmq.metrics_result as (queue_name text, queue_length bigint, newest_msg_age_sec integer, oldest_msg_age_sec integer, total_messages bigint, scrape_time timestamptz);
 create table pgmq.meta (
@@ -14,8 +14,8 @@ create function pgmq.format_table_name(queue_name text, prefix text) returns tex
 $$;
 create function pgmq.create(queue_name text) returns void language plpgsql as $$
 begin
-  execute format('create table if not exists pgmq.%I (msg_id bigint primary key generated always as identity, read_ct integer not null default 0, enqueued_at timestamptz not null default now(), vt timestamptz not null, message jsonb)', pgmq.format_table_name(queue_name, 'q'));
-  execute format('create table if not exists pgmq.%I (msg_id bigint primary key, read_ct integer not null default 0, enqueued_at timestamptz not null default now(), archived_at timestamptz not null default now(), vt timestamptz not null, message jsonb)', pgmq.format_table_name(queue_name, 'a'));
+  execute format('create table if not exists pgmq.%I (msg_id bigint primary key generated always as identity, read_ct integer not null default 0, enqueued_at timestamptz not null default now(), vt timestamptz not null, message jsonb, headers jsonb)', pgmq.format_table_name(queue_name, 'q'));
+  execute format('create table if not exists pgmq.%I (msg_id bigint primary key, read_ct integer not null default 0, enqueued_at timestamptz not null default now(), archived_at timestamptz not null default now(), vt timestamptz not null, message jsonb, headers jsonb)', pgmq.format_table_name(queue_name, 'a'));
   execute format('create index if not exists %I on pgmq.%I (vt asc)', pgmq.format_table_name(queue_name, 'q') || '_vt_idx', pgmq.format_table_name(queue_name, 'q'));
   insert into pgmq.meta (queue_name) values (queue_name) on conflict do nothing;
 end
@@ -35,6 +35,16 @@ begin
   return query execute format('insert into pgmq.%I (vt, message) values (now() + make_interval(secs => $1), $2) returning msg_id', pgmq.format_table_name(queue_name, 'q')) using delay, msg;
 end
 $$;
+create function pgmq.send(queue_name text, msg jsonb, headers jsonb, delay integer default 0) returns setof bigint language plpgsql as $$
+begin
+  return query execute format('insert into pgmq.%I (vt, message, headers) values (now() + make_interval(secs => $1), $2, $3) returning msg_id', pgmq.format_table_name(queue_name, 'q')) using delay, msg, headers;
+end
+$$;
+create function pgmq.send(queue_name text, msg jsonb, delay timestamptz) returns setof bigint language plpgsql as $$
+begin
+  return query execute format('insert into pgmq.%I (vt, message) values ($1, $2) returning msg_id', pgmq.format_table_name(queue_name, 'q')) using delay, msg;
+end
+$$;
 create function pgmq.send_batch(queue_name text, msgs jsonb[], delay integer default 0) returns setof bigint language plpgsql as $$
 begin
   return query execute format('insert into pgmq.%I (vt, message) select now() + make_interval(secs => $1), unnest($2) returning msg_id', pgmq.format_table_name(queue_name, 'q')) using delay, msgs;
@@ -42,7 +52,7 @@ end
 $$;
 create function pgmq.read(queue_name text, vt integer, qty integer) returns setof pgmq.message_record language plpgsql as $$
 begin
-  return query execute format('update pgmq.%I set vt = now() + make_interval(secs => $1), read_ct = read_ct + 1 where msg_id in (select msg_id from pgmq.%I where vt <= now() order by msg_id limit $2 for update skip locked) returning msg_id, read_ct, enqueued_at, vt, message', pgmq.format_table_name(queue_name, 'q'), pgmq.format_table_name(queue_name, 'q')) using vt, qty;
+  return query execute format('update pgmq.%I set vt = now() + make_interval(secs => $1), read_ct = read_ct + 1 where msg_id in (select msg_id from pgmq.%I where vt <= now() order by msg_id limit $2 for update skip locked) returning msg_id, read_ct, enqueued_at, vt, message, headers', pgmq.format_table_name(queue_name, 'q'), pgmq.format_table_name(queue_name, 'q')) using vt, qty;
 end
 $$;
 create function pgmq.read_with_poll(queue_name text, vt integer, qty integer, max_poll_seconds integer default 5, poll_interval_ms integer default 100) returns setof pgmq.message_record language sql as $$
@@ -50,12 +60,12 @@ create function pgmq.read_with_poll(queue_name text, vt integer, qty integer, ma
 $$;
 create function pgmq.pop(queue_name text) returns setof pgmq.message_record language plpgsql as $$
 begin
-  return query execute format('delete from pgmq.%I where msg_id = (select msg_id from pgmq.%I where vt <= now() order by msg_id limit 1 for update skip locked) returning msg_id, read_ct, enqueued_at, vt, message', pgmq.format_table_name(queue_name, 'q'), pgmq.format_table_name(queue_name, 'q'));
+  return query execute format('delete from pgmq.%I where msg_id = (select msg_id from pgmq.%I where vt <= now() order by msg_id limit 1 for update skip locked) returning msg_id, read_ct, enqueued_at, vt, message, headers', pgmq.format_table_name(queue_name, 'q'), pgmq.format_table_name(queue_name, 'q'));
 end
 $$;
 create function pgmq.archive(queue_name text, msg_ids bigint[]) returns setof bigint language plpgsql as $$
 begin
-  return query execute format('with moved as (delete from pgmq.%I where msg_id = any($1) returning msg_id, read_ct, enqueued_at, vt, message) insert into pgmq.%I (msg_id, read_ct, enqueued_at, vt, message) select * from moved returning msg_id', pgmq.format_table_name(queue_name, 'q'), pgmq.format_table_name(queue_name, 'a')) using msg_ids;
+  return query execute format('with moved as (delete from pgmq.%I where msg_id = any($1) returning msg_id, read_ct, enqueued_at, vt, message, headers) insert into pgmq.%I (msg_id, read_ct, enqueued_at, vt, message, headers) select * from moved returning msg_id', pgmq.format_table_name(queue_name, 'q'), pgmq.format_table_name(queue_name, 'a')) using msg_ids;
 end
 $$;
 create function pgmq.archive(queue_name text, msg_id bigint) returns boolean language sql as $$
@@ -79,7 +89,7 @@ end
 $$;
 create function pgmq.set_vt(queue_name text, msg_id bigint, vt_offset integer) returns setof pgmq.message_record language plpgsql as $$
 begin
-  return query execute format('update pgmq.%I set vt = now() + make_interval(secs => $2) where msg_id = $1 returning msg_id, read_ct, enqueued_at, vt, message', pgmq.format_table_name(queue_name, 'q')) using msg_id, vt_offset;
+  return query execute format('update pgmq.%I set vt = now() + make_interval(secs => $2) where msg_id = $1 returning msg_id, read_ct, enqueued_at, vt, message, headers', pgmq.format_table_name(queue_name, 'q')) using msg_id, vt_offset;
 end
 $$;
 create function pgmq.list_queues() returns setof pgmq.queue_record language sql as $$

@@ -64,6 +64,12 @@ begin
   if exists (select from pg_available_extensions where name = 'pg_graphql') then
     create extension if not exists pg_graphql;
   end if;
+  if exists (select from pg_available_extensions where name = 'pgsodium') then
+    create extension if not exists pgsodium;
+  end if;
+  if exists (select from pg_available_extensions where name = 'pgjwt') then
+    create extension if not exists pgjwt with schema extensions;
+  end if;
   if exists (select from pg_available_extensions where name = 'supabase_vault') then
     create extension if not exists supabase_vault;
   end if;
