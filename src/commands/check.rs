@@ -86,9 +86,14 @@ async fn apply_set(
     config: &Config,
     options: &ServerOptions,
 ) -> Result<(ApplyReport, Vec<Finding>), Failure> {
+    let started = std::time::Instant::now();
     let database = postgres::open(options).await?;
     if args.common.verbose {
-        eprintln!("applying to {}", database.description);
+        eprintln!(
+            "applying to {} (ready in {} ms)",
+            database.description,
+            started.elapsed().as_millis()
+        );
     }
     let apply_options = ApplyOptions::new(set, args.statement_timeout, args.common.quiet);
     let (report, mut findings) = apply::apply(&database, set, &apply_options).await;
