@@ -26,6 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The gate: lint, apply the migrations to a fresh PostgreSQL, report, exit code.
+    Check(CheckArgs),
     /// Lint migration files statically (no database). Fast enough for a pre-commit hook.
     Lint(LintArgs),
     /// Run the catalog rules on a live database inside a read-only transaction; nothing
@@ -105,6 +107,65 @@ pub struct StatusArgs {
     pub database_url: String,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A migrations folder, or the repository root (every supabase/migrations below it).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Lint only: do not start or reach PostgreSQL.
+    #[arg(long)]
+    pub no_apply: bool,
+    /// Apply in a scratch database on this server instead of an ephemeral cluster; the
+    /// scratch database is dropped at the end and no other database is touched.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The directory of the server binaries (postgres, initdb).
+    #[arg(long, env = "PG_BIN")]
+    pub pg_bin: Option<PathBuf>,
+    /// The PostgreSQL major version to use when several are installed (default:
+    /// supabase/config.toml's [db].major_version, else the highest).
+    #[arg(long)]
+    pub pg_version: Option<u32>,
+    /// Apply as a role without superuser (like hosted Supabase's postgres) instead of the
+    /// superuser.
+    #[arg(long)]
+    pub strict_privileges: bool,
+    /// Cancel a statement that waits longer than this for a lock (e.g. 10s, 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+    /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub statement_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `500ms`, `10s`, `2m`, or a number of milliseconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: use e.g. 500ms, 10s or 2m"))?;
+    let millis = match unit.trim() {
+        "" | "ms" => number,
+        "s" => number * 1000,
+        "m" | "min" => number * 60_000,
+        _ => {
+            return Err(format!(
+                "`{text}` is not a duration: use e.g. 500ms, 10s or 2m"
+            ))
+        }
+    };
+    if millis == 0 {
+        return Err("a timeout of 0 would disable it; give a positive duration".to_string());
+    }
+    Ok(std::time::Duration::from_millis(millis))
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod lint;
 pub mod migrations;
 pub mod model;
+pub mod postgres;
 pub mod remote;
 pub mod report;
 pub mod rules;

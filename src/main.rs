@@ -10,5 +10,6 @@ fn main() {
             failure.exit_code()
         }
     };
+    schemagate::postgres::cleanup::wait_if_interrupted();
     std::process::exit(code);
 }

@@ -1,6 +1,7 @@
 //! One module per command: each turns parsed arguments into a result for `main`.
 //! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
 
+mod check;
 mod fix;
 mod inspect;
 mod lint;
@@ -17,6 +18,7 @@ use std::path::Path;
 
 pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     match cli.command {
+        Command::Check(args) => check::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Status(args) => status::run(args),

@@ -20,6 +20,9 @@ struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<&'a [crate::remote::StatusRow]>,
     findings: &'a [Finding],
+    /// Per folder: each file applied, failed or not reached, and what it created.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    apply: &'a [crate::postgres::apply::ApplyReport],
 }
 
 #[derive(Serialize)]
@@ -103,6 +106,7 @@ pub fn render(report: &Report<'_>) -> String {
         folders,
         status: report.status.as_deref(),
         findings: &report.findings,
+        apply: &report.apply,
     };
     let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");
     text.push('\n');

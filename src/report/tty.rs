@@ -40,6 +40,9 @@ pub fn render(report: &Report<'_>, options: &Options) -> String {
             out.push_str("\n\n");
         }
     }
+    for apply in &report.apply {
+        out.push_str(&apply_summary(apply, options.verbose));
+    }
     out.push_str(&summary_line(report));
     out.push('\n');
     out
@@ -74,6 +77,51 @@ fn status_table(rows: &[crate::remote::StatusRow]) -> String {
             remote
         ));
     }
+    out
+}
+
+/// One line per applied folder (and, verbose, one per file): what applied, what failed,
+/// what was not reached.
+fn apply_summary(apply: &crate::postgres::apply::ApplyReport, verbose: bool) -> String {
+    use crate::postgres::apply::FileStatus;
+    let mut out = String::new();
+    if verbose {
+        for file in &apply.files {
+            let status = match file.status {
+                FileStatus::Applied => "applied    ",
+                FileStatus::Failed => "FAILED     ",
+                FileStatus::NotReached => "not reached",
+            };
+            out.push_str(&format!(
+                "  {status} {} ({} ms",
+                file.path,
+                file.duration.as_millis()
+            ));
+            if !file.created.is_empty() || !file.changed.is_empty() {
+                out.push_str(&format!(
+                    ", {} created, {} changed",
+                    file.created.len(),
+                    file.changed.len()
+                ));
+            }
+            out.push_str(")\n");
+        }
+    }
+    let applied = apply.count(FileStatus::Applied);
+    out.push_str(&format!(
+        "{}: applied {applied} of {} to {}",
+        apply.folder,
+        plural(apply.files.len(), "file"),
+        apply.server
+    ));
+    if let Some(failed) = apply.files.iter().find(|f| f.status == FileStatus::Failed) {
+        out.push_str(&format!(
+            "; failed at `{}`; {} not reached",
+            failed.path,
+            apply.count(FileStatus::NotReached)
+        ));
+    }
+    out.push('\n');
     out
 }
 

@@ -1,6 +1,6 @@
 //! Every rule, by id.
 
-use super::{catalog, conflict, input, security, Rule, RuleMeta};
+use super::{apply, catalog, conflict, input, security, Rule, RuleMeta};
 use crate::findings::Finding;
 
 /// Static rules, run by `lint` over the migrations and the static model.
@@ -33,6 +33,13 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::RenamedAppliedMigration::META,
     &conflict::RemoteOnlyMigration::META,
     &conflict::RemoteMigrationFailed::META,
+    &apply::ApplyFailed::META,
+    &apply::ApplyTimeout::META,
+    &apply::ExtensionUnavailable::META,
+    &apply::ExtensionEmulated::META,
+    &apply::NonTransactionalStatement::META,
+    // Meta-only until the static rule of the same id (branch `rules`) is merged.
+    &apply::ObjectsInSupabaseSchemas::META,
 ];
 
 /// All rules, sorted by id.

@@ -1,0 +1,589 @@
+//! Applies a migrations folder over one connection: each file in its own transaction,
+//! `RESET ALL` between files, statement by statement so a failure names its statement,
+//! statements that cannot run in a transaction on their own, the Supabase CLI's history
+//! table, and a catalog snapshot after each file for attribution.
+
+use super::catalog::{Changes, Snapshot};
+use super::cause::{self, Context};
+use super::overlay::EMULATED_VERSION;
+use super::Database;
+use crate::findings::{Finding, Location, Source};
+use crate::migrations::{Migration, MigrationSet};
+use crate::rules::registry;
+use crate::sql::Statement;
+use regex::Regex;
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+use tokio_postgres::error::ErrorPosition;
+use tokio_postgres::NoTls;
+
+/// What happened to each file, in apply order.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    pub folder: String,
+    /// The server, e.g. `PostgreSQL 15.18 (ephemeral, …)`.
+    pub server: String,
+    pub files: Vec<FileResult>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    Applied,
+    Failed,
+    NotReached,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileResult {
+    pub path: String,
+    pub status: FileStatus,
+    #[serde(serialize_with = "as_millis", rename = "duration_ms")]
+    pub duration: Duration,
+    /// Objects the file created / changed / dropped (`table public.t`, `function auth.x()`).
+    pub created: Vec<String>,
+    pub changed: Vec<String>,
+    pub dropped: Vec<String>,
+}
+
+fn as_millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(duration.as_millis() as u64)
+}
+
+impl ApplyReport {
+    pub fn count(&self, status: FileStatus) -> usize {
+        self.files.iter().filter(|f| f.status == status).count()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Record each file in `supabase_migrations.schema_migrations`, as the Supabase CLI does.
+    pub record_history: bool,
+    /// Show "file n of N" on stderr.
+    pub progress: bool,
+    /// The server-side statement timeout; the client gives up (and cancels) well after it.
+    pub statement_timeout: Duration,
+}
+
+impl ApplyOptions {
+    pub fn new(set: &MigrationSet, statement_timeout: Duration, quiet: bool) -> ApplyOptions {
+        ApplyOptions {
+            record_history: set.layout == crate::migrations::Layout::Supabase,
+            progress: !quiet && std::io::stderr().is_terminal(),
+            statement_timeout,
+        }
+    }
+}
+
+/// Statements PostgreSQL refuses inside a transaction block.
+static NON_TRANSACTIONAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?is)^\s*(?:create\s+(?:unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\b[^;]*\bconcurrently|vacuum\b|alter\s+system\b|create\s+database\b|drop\s+database\b|create\s+tablespace\b|drop\s+tablespace\b|alter\s+subscription\b[^;]*\brefresh\b|create\s+subscription\b|drop\s+subscription\b)",
+    )
+    .expect("valid regex")
+});
+
+pub fn is_non_transactional(text: &str) -> bool {
+    NON_TRANSACTIONAL.is_match(text)
+}
+
+/// A statement's failure, as the server reported it.
+struct Failed {
+    code: String,
+    message: String,
+    detail: Option<String>,
+    hint: Option<String>,
+    context: Option<String>,
+    /// 1-based character position within the statement.
+    position: Option<u32>,
+}
+
+impl Failed {
+    fn from_error(error: &tokio_postgres::Error) -> Failed {
+        match error.as_db_error() {
+            Some(db) => Failed {
+                code: db.code().code().to_string(),
+                message: db.message().to_string(),
+                detail: db.detail().map(str::to_string),
+                hint: db.hint().map(str::to_string),
+                context: db.where_().map(str::to_string),
+                position: match db.position() {
+                    Some(ErrorPosition::Original(position)) => Some(*position),
+                    _ => None,
+                },
+            },
+            None => Failed {
+                code: "08006".to_string(),
+                message: format!("the connection failed: {error}"),
+                detail: None,
+                hint: None,
+                context: None,
+                position: None,
+            },
+        }
+    }
+}
+
+/// Runs one statement; a client-side watchdog cancels it if the server-side timeout was
+/// lifted by the migration itself, so a run never hangs.
+async fn run(db: &Database, text: &str, limit: Duration) -> Result<(), Failed> {
+    let future = db.client.batch_execute(text);
+    tokio::pin!(future);
+    let result = tokio::select! {
+        result = &mut future => result,
+        () = tokio::time::sleep(limit) => {
+            let _ = db.client.cancel_token().cancel_query(NoTls).await;
+            future.await
+        }
+    };
+    result.map_err(|e| Failed::from_error(&e))
+}
+
+/// Applies the set's files in order; stops at the first failure.
+pub async fn apply(
+    db: &Database,
+    set: &MigrationSet,
+    options: &ApplyOptions,
+) -> (ApplyReport, Vec<Finding>) {
+    let applied: Vec<&Migration> = set.applied().collect();
+    let watchdog = options.statement_timeout * 2 + Duration::from_secs(10);
+    let mut report = ApplyReport {
+        folder: crate::migrations::display_path(&set.root),
+        server: db.description.clone(),
+        files: Vec::new(),
+    };
+    let mut findings = Vec::new();
+    if options.record_history {
+        let _ = run(
+            db,
+            "create schema if not exists supabase_migrations; create table if not exists supabase_migrations.schema_migrations (version text not null primary key, statements text[], name text)",
+            watchdog,
+        )
+        .await;
+    }
+    let available: Vec<String> = db
+        .client
+        .query("select name::text from pg_available_extensions", &[])
+        .await
+        .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
+        .unwrap_or_default();
+    let mut before = snapshot(db).await;
+    let total = applied.len();
+    let mut failed_at: Option<usize> = None;
+    // Those the prelude created (Supabase has them preinstalled) are not the migrations' doing.
+    let mut emulated = EmulatedSeen {
+        names: before
+            .extensions()
+            .filter(|(_, version)| *version == EMULATED_VERSION)
+            .map(|(name, _)| name.to_string())
+            .collect(),
+    };
+    for (index, migration) in applied.iter().enumerate() {
+        if options.progress {
+            eprint!("\r\x1b[2Kapplying {}/{total} {}", index + 1, migration.path);
+        }
+        let started = Instant::now();
+        let outcome = apply_file(
+            db,
+            migration,
+            options,
+            watchdog,
+            &mut emulated,
+            &mut findings,
+        )
+        .await;
+        let _ = run(db, "rollback; reset all", watchdog).await;
+        let after = snapshot(db).await;
+        let changes = before.diff(&after);
+        before = after;
+        let mut result = FileResult {
+            path: migration.path.clone(),
+            status: FileStatus::Applied,
+            duration: started.elapsed(),
+            created: changes.created.iter().map(|o| o.label()).collect(),
+            changed: changes.changed.iter().map(|o| o.label()).collect(),
+            dropped: changes.dropped.iter().map(|o| o.label()).collect(),
+        };
+        for (name, version) in changes.created_extensions() {
+            if version == EMULATED_VERSION && emulated.names.insert(name.to_string()) {
+                findings.push(emulated_finding(migration, None, name));
+            }
+        }
+        findings.extend(managed_schema_findings(migration, &changes));
+        if let Err((statement, failed)) = outcome {
+            result.status = FileStatus::Failed;
+            let cx = Context {
+                set,
+                applied: &applied,
+                failed: index,
+                supabase: db.supabase,
+                available_extensions: &available,
+            };
+            findings.push(failure_finding(migration, statement, &failed, &cx));
+            report.files.push(result);
+            failed_at = Some(index);
+            break;
+        }
+        report.files.push(result);
+    }
+    if options.progress {
+        eprint!("\r\x1b[2K");
+    }
+    if let Some(index) = failed_at {
+        for migration in &applied[index + 1..] {
+            report.files.push(FileResult {
+                path: migration.path.clone(),
+                status: FileStatus::NotReached,
+                duration: Duration::ZERO,
+                created: Vec::new(),
+                changed: Vec::new(),
+                dropped: Vec::new(),
+            });
+        }
+        if let Some(finding) = findings.last_mut() {
+            let not_reached = total - index - 1;
+            if not_reached > 0 {
+                let count = if not_reached == 1 {
+                    "1 later file was".to_string()
+                } else {
+                    format!("{not_reached} later files were")
+                };
+                finding.message.push_str(&format!(
+                    "\n{count} not applied (first: `{}`)",
+                    applied[index + 1].path
+                ));
+            }
+        }
+    }
+    (report, findings)
+}
+
+/// The catalog now; on error (a bug: the query is ours) a warning and an empty snapshot.
+async fn snapshot(db: &Database) -> Snapshot {
+    match Snapshot::take(&db.client).await {
+        Ok(snapshot) => snapshot,
+        Err(error) => {
+            eprintln!(
+                "warning: cannot read the catalog ({}); what each file created is not recorded",
+                super::describe_error(&error)
+            );
+            Snapshot::default()
+        }
+    }
+}
+
+/// The failing statement (None: the history insert) and the server's error.
+type FileError<'a> = (Option<&'a Statement>, Failed);
+
+/// Emulated extensions already reported in this run.
+#[derive(Default)]
+struct EmulatedSeen {
+    names: std::collections::BTreeSet<String>,
+}
+
+static CREATE_EXTENSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)^\s*create\s+extension\b").expect("valid regex"));
+
+/// After a `CREATE EXTENSION`: reports emulated extensions that just appeared (checked per
+/// statement, so one created and dropped within a file is seen too).
+async fn note_emulated(
+    db: &Database,
+    migration: &Migration,
+    statement: &Statement,
+    seen: &mut EmulatedSeen,
+    findings: &mut Vec<Finding>,
+) {
+    let Ok(rows) = db
+        .client
+        .query(
+            "select extname::text from pg_extension where extversion = $1",
+            &[&EMULATED_VERSION],
+        )
+        .await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = row.try_get::<_, String>(0) else {
+            continue;
+        };
+        if seen.names.insert(name.clone()) {
+            findings.push(emulated_finding(migration, Some(statement), &name));
+        }
+    }
+}
+
+async fn apply_file<'a>(
+    db: &Database,
+    migration: &'a Migration,
+    options: &ApplyOptions,
+    watchdog: Duration,
+    emulated: &mut EmulatedSeen,
+    findings: &mut Vec<Finding>,
+) -> Result<(), FileError<'a>> {
+    let Some(source) = &migration.source else {
+        return Ok(());
+    };
+    let transactional = !migration.no_transaction;
+    if transactional {
+        run(db, "begin", watchdog).await.map_err(|f| (None, f))?;
+    }
+    let mut texts: Vec<&str> = Vec::new();
+    let shares_file = migration.statements.iter().filter(|s| s.applies).count() > 1;
+    for statement in migration.statements.iter().filter(|s| s.applies) {
+        let text = statement.text(source);
+        texts.push(text);
+        if transactional && is_non_transactional(text) {
+            run(db, "commit", watchdog)
+                .await
+                .map_err(|f| (Some(statement), f))?;
+            run(db, text, watchdog)
+                .await
+                .map_err(|f| (Some(statement), f))?;
+            run(db, "begin", watchdog)
+                .await
+                .map_err(|f| (Some(statement), f))?;
+            if !shares_file {
+                continue;
+            }
+            findings.push(
+                registry::finding(
+                    "non-transactional-statement",
+                    "this statement cannot run inside a transaction: it was applied on its own, outside the file's transaction, so a later failure in this file does not undo it",
+                )
+                .with_help("keep such statements in a file of their own, so a failed migration never leaves a half-applied file behind")
+                .with_source(Source::Apply)
+                .with_location(migration.statement_location(statement)),
+            );
+            continue;
+        }
+        run(db, text, watchdog)
+            .await
+            .map_err(|f| (Some(statement), f))?;
+        if CREATE_EXTENSION.is_match(text) {
+            note_emulated(db, migration, statement, emulated, findings).await;
+        }
+    }
+    if options.record_history {
+        let version = migration.version.clone().unwrap_or_default();
+        let statements: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        db.client
+            .execute(
+                "insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)",
+                &[&version, &migration.name, &statements],
+            )
+            .await
+            .map_err(|e| (None, Failed::from_error(&e)))?;
+    }
+    if transactional {
+        run(db, "commit", watchdog).await.map_err(|f| (None, f))?;
+    }
+    Ok(())
+}
+
+/// The location of the server's error position (a 1-based character index within the
+/// statement), else of the statement, else of the file.
+fn error_location(
+    migration: &Migration,
+    statement: Option<&Statement>,
+    position: Option<u32>,
+) -> Location {
+    let (Some(statement), Some(source)) = (statement, &migration.source) else {
+        return crate::migrations::file_location(&migration.path);
+    };
+    let text = statement.text(source);
+    let Some(position) = position else {
+        return migration.statement_location(statement);
+    };
+    let offset = text
+        .char_indices()
+        .nth(position.saturating_sub(1) as usize)
+        .map_or(text.len(), |(i, _)| i);
+    let start = statement.span.start + offset;
+    let end = start + text[offset..].chars().next().map_or(0, char::len_utf8);
+    source.location(&migration.path, &(start..end))
+}
+
+fn failure_finding(
+    migration: &Migration,
+    statement: Option<&Statement>,
+    failed: &Failed,
+    cx: &Context<'_>,
+) -> Finding {
+    let source_text = migration.source.as_ref();
+    let text = statement
+        .zip(source_text)
+        .map(|(s, source)| s.text(source))
+        .unwrap_or_default();
+    let history = statement.is_none() && failed.code == "23505";
+    let explanation = if history {
+        cause::Explanation {
+            rule: "apply-failed",
+            cause: Some(format!(
+                "duplicate version: another file already recorded version {} in supabase_migrations.schema_migrations, whose primary key is the version",
+                migration.version.as_deref().unwrap_or("?")
+            )),
+            help: "give this file a new, unique version (a fresh timestamp) that keeps the intended order".to_string(),
+        }
+    } else {
+        cause::explain(
+            &failed.code,
+            &failed.message,
+            failed.detail.as_deref(),
+            text,
+            cx,
+        )
+    };
+    let which = match statement {
+        Some(statement) => format!("statement {}", statement.index + 1),
+        None if history => "recording it in the migration history".to_string(),
+        None => "the transaction".to_string(),
+    };
+    let mut message = format!(
+        "`{}` failed at {which}: {} {}",
+        migration.path, failed.code, failed.message
+    );
+    for (label, value) in [
+        ("detail", &failed.detail),
+        ("hint", &failed.hint),
+        ("context", &failed.context),
+    ] {
+        if let Some(value) = value {
+            message.push_str(&format!("\n{label}: {value}"));
+        }
+    }
+    if let Some(cause) = &explanation.cause {
+        message.push_str(&format!("\ncause: {cause}"));
+    }
+    let location = error_location(migration, statement, failed.position);
+    registry::finding(explanation.rule, message)
+        .with_help(explanation.help)
+        .with_source(Source::Apply)
+        .with_location(location)
+        .finish(if text.is_empty() {
+            &migration.path
+        } else {
+            text
+        })
+}
+
+/// The statement of `migration` that most likely made `needle` (its text mentions it).
+fn statement_mentioning<'a>(migration: &'a Migration, needles: &[&str]) -> Option<&'a Statement> {
+    let source = migration.source.as_ref()?;
+    let applied: Vec<&Statement> = migration.statements.iter().filter(|s| s.applies).collect();
+    for needle in needles {
+        let needle = needle.to_lowercase();
+        if let Some(statement) = applied
+            .iter()
+            .find(|s| s.text(source).to_lowercase().contains(&needle))
+        {
+            return Some(statement);
+        }
+    }
+    None
+}
+
+/// Hosted Supabase forbids creating or altering these schemas' objects.
+const MANAGED_SCHEMAS: &[&str] = &[
+    "auth",
+    "storage",
+    "realtime",
+    "supabase_functions",
+    "vault",
+    "graphql",
+    "graphql_public",
+    "pgsodium",
+];
+
+/// `extension-emulated` at the statement that created it (or the file, when unknown).
+fn emulated_finding(migration: &Migration, statement: Option<&Statement>, name: &str) -> Finding {
+    let location = match statement.or_else(|| {
+        statement_mentioning(
+            migration,
+            &[&format!("extension {name}"), &format!("\"{name}\""), name],
+        )
+    }) {
+        Some(statement) => migration.statement_location(statement),
+        None => crate::migrations::file_location(&migration.path),
+    };
+    registry::finding(
+        "extension-emulated",
+        format!("extension `{name}` is emulated: its schema and SQL functions exist, but calling them does nothing (this server does not have the real {name})"),
+    )
+    .with_help(format!(
+        "nothing to fix; for full fidelity {}",
+        cause::extension_remedy(name).replacen("install it", "install the real extension", 1)
+    ))
+    .with_source(Source::Apply)
+    .with_object(format!("extension {name}"))
+    .with_location(location)
+}
+
+/// `objects-in-supabase-schemas` for what a file created or altered in a managed schema.
+fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let locate = |needles: &[&str]| match statement_mentioning(migration, needles) {
+        Some(statement) => migration.statement_location(statement),
+        None => crate::migrations::file_location(&migration.path),
+    };
+    let managed = changes
+        .created
+        .iter()
+        .map(|o| (o, "creates"))
+        .chain(changes.changed.iter().map(|o| (o, "alters")))
+        .filter(|(o, _)| {
+            MANAGED_SCHEMAS.contains(&o.schema.as_str())
+                && !o.from_extension
+                && !matches!(
+                    o.kind.as_str(),
+                    "policy" | "trigger" | "extension" | "schema"
+                )
+        });
+    for (object, verb) in managed {
+        let qualified = object.name.split('(').next().unwrap_or(&object.name);
+        let bare = qualified
+            .rsplit('.')
+            .next()
+            .unwrap_or(qualified)
+            .trim_matches('"');
+        let location = locate(&[qualified, bare, &object.schema]);
+        findings.push(
+            registry::finding(
+                "objects-in-supabase-schemas",
+                format!(
+                    "`{}` {verb} {} in `{}`, a schema Supabase manages; hosted Supabase does not allow this (`supabase db push` fails with permission denied)",
+                    migration.path,
+                    object.label(),
+                    object.schema
+                ),
+            )
+            .with_help("create your own objects in `public` or a schema of your own; for auth events use a trigger on auth.users that calls a function in your schema")
+            .with_source(Source::Apply)
+            .with_object(object.name.clone())
+            .with_location(location),
+        );
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_statements_that_cannot_run_in_a_transaction() {
+        assert!(is_non_transactional(
+            "CREATE INDEX CONCURRENTLY i ON t (a);"
+        ));
+        assert!(is_non_transactional(
+            "create unique index concurrently if not exists i on t (a)"
+        ));
+        assert!(is_non_transactional("drop index concurrently i;"));
+        assert!(is_non_transactional("VACUUM ANALYZE t;"));
+        assert!(!is_non_transactional("create index i on t (a);"));
+        assert!(!is_non_transactional("select 'vacuum';"));
+    }
+}

@@ -1,0 +1,597 @@
+//! Why a statement failed, in the terms of the migrations folder: the missing object is
+//! created only by a later file, by a file the Supabase CLI skips, or by no migration at all;
+//! seed data breaks a foreign key; a syntax error; an extension that is not available.
+
+use crate::migrations::{Migration, MigrationSet};
+use regex::Regex;
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// What the failure means and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The rule to report: `apply-failed`, `apply-timeout` or `extension-unavailable`.
+    pub rule: &'static str,
+    pub cause: Option<String>,
+    pub help: String,
+}
+
+/// An object named by an error message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    Relation(Name),
+    Type(Name),
+    Function(Name),
+    Schema(String),
+    Column { column: String, table: Option<Name> },
+    Extension(String),
+}
+
+/// `schema.name`, the schema when the message gave one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl Name {
+    fn parse(text: &str) -> Name {
+        let text = text.trim().trim_matches('"');
+        match text.rsplit_once('.') {
+            Some((schema, name)) => Name {
+                schema: Some(schema.trim_matches('"').to_string()),
+                name: name.trim_matches('"').to_string(),
+            },
+            None => Name {
+                schema: None,
+                name: text.to_string(),
+            },
+        }
+    }
+
+    fn display(&self) -> String {
+        match &self.schema {
+            Some(schema) => format!("{schema}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+impl Missing {
+    fn display(&self) -> String {
+        match self {
+            Missing::Relation(n) => format!("relation `{}`", n.display()),
+            Missing::Type(n) => format!("type `{}`", n.display()),
+            Missing::Function(n) => format!("function `{}`", n.display()),
+            Missing::Schema(s) => format!("schema `{s}`"),
+            Missing::Column { column, table } => match table {
+                Some(t) => format!("column `{column}` of `{}`", t.display()),
+                None => format!("column `{column}`"),
+            },
+            Missing::Extension(e) => format!("extension `{e}`"),
+        }
+    }
+
+    fn schema(&self) -> Option<&str> {
+        match self {
+            Missing::Relation(n) | Missing::Type(n) | Missing::Function(n) => n.schema.as_deref(),
+            Missing::Column { table: Some(n), .. } => n.schema.as_deref(),
+            Missing::Schema(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+static MESSAGE_PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        (r#"^relation "([^"]+)" does not exist"#, "relation"),
+        (r#"^type "([^"]+)" does not exist"#, "type"),
+        (r#"^function ([^(\s]+)\(.*\) does not exist"#, "function"),
+        (r#"^procedure ([^(\s]+)\(.*\) does not exist"#, "function"),
+        (r#"^schema "([^"]+)" does not exist"#, "schema"),
+        (
+            r#"^column "([^"]+)" of relation "([^"]+)" does not exist"#,
+            "column-of",
+        ),
+        (
+            r#"^column (?:"([^"]+)"|([A-Za-z_0-9$."]+)) does not exist"#,
+            "column",
+        ),
+        (r#"^extension "([^"]+)" is not available"#, "extension"),
+        (
+            r#"^could not open extension control file ".*/([^/"]+)\.control""#,
+            "extension",
+        ),
+    ]
+    .into_iter()
+    .map(|(pattern, kind)| (Regex::new(pattern).expect("valid regex"), kind))
+    .collect()
+});
+
+/// The object an error message says is missing.
+pub fn missing_object(message: &str) -> Option<Missing> {
+    for (pattern, kind) in MESSAGE_PATTERNS.iter() {
+        let Some(c) = pattern.captures(message) else {
+            continue;
+        };
+        let first = c.get(1).or(c.get(2)).map(|m| m.as_str()).unwrap_or("");
+        return Some(match *kind {
+            "relation" => Missing::Relation(Name::parse(first)),
+            "type" => Missing::Type(Name::parse(first)),
+            "function" => Missing::Function(Name::parse(first)),
+            "schema" => Missing::Schema(first.to_string()),
+            "column-of" => Missing::Column {
+                column: first.to_string(),
+                table: c.get(2).map(|m| Name::parse(m.as_str())),
+            },
+            "column" => {
+                let name = Name::parse(first);
+                Missing::Column {
+                    column: name.name,
+                    table: name.schema.map(|t| Name::parse(&t)),
+                }
+            }
+            _ => Missing::Extension(first.to_string()),
+        });
+    }
+    None
+}
+
+/// Schemas created by an extension, for "used without creating the extension".
+fn extension_of_schema(schema: &str) -> Option<&'static str> {
+    Some(match schema {
+        "cron" => "pg_cron",
+        "net" => "pg_net",
+        "pgmq" => "pgmq",
+        "graphql" | "graphql_public" => "pg_graphql",
+        "vault" => "supabase_vault",
+        "pgsodium" => "pgsodium",
+        _ => return None,
+    })
+}
+
+/// Schemas Supabase manages (its prelude here).
+pub const SUPABASE_SCHEMAS: &[&str] = &[
+    "auth",
+    "storage",
+    "realtime",
+    "vault",
+    "supabase_functions",
+    "graphql",
+    "graphql_public",
+    "pgsodium",
+    "net",
+    "cron",
+    "supabase_migrations",
+    "extensions",
+    "pgbouncer",
+    "_realtime",
+    "_analytics",
+];
+
+const IDENT: &str = r#"(?:"[^"]+"|[a-z_][a-z0-9_$]*)"#;
+
+fn word(name: &str) -> String {
+    format!(r#""?{}"?"#, regex::escape(&name.to_lowercase()))
+}
+
+/// A regex finding statements that create `missing`. The optional schema is captured as
+/// group 1 so a match in another schema can be told apart.
+fn creation_pattern(missing: &Missing) -> Option<Regex> {
+    let qualified = |kinds: &str, name: &str, suffix: &str| {
+        format!(
+            r#"(?is)\b(?:create\s+(?:or\s+replace\s+)?(?:(?:global|local|temp|temporary|unlogged|materialized|recursive|foreign)\s+)*(?:{kinds})\s+(?:if\s+not\s+exists\s+)?(?:({IDENT})\s*\.\s*)?{name}{suffix}|rename\s+to\s+(){name}{suffix})"#
+        )
+    };
+    let pattern = match missing {
+        Missing::Relation(n) => qualified("table|view|sequence", &word(&n.name), r"(?:\s|\(|;|$)"),
+        Missing::Type(n) => qualified("type|domain", &word(&n.name), r"(?:\s|\(|;|$)"),
+        Missing::Function(n) => qualified("function|procedure", &word(&n.name), r"\s*\("),
+        Missing::Schema(s) => format!(
+            r#"(?is)\bcreate\s+schema\s+(?:if\s+not\s+exists\s+)?(){}(?:\s|;|$)"#,
+            word(s)
+        ),
+        Missing::Column { column, .. } => format!(
+            r#"(?is)\b(?:add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?(){c}\s|rename\s+(?:column\s+)?{IDENT}\s+to\s+(){c}(?:\s|;|$))"#,
+            c = word(column)
+        ),
+        Missing::Extension(_) => return None,
+    };
+    Regex::new(&pattern).ok()
+}
+
+/// Where a text creates `missing`: the 1-based line, if it does.
+fn creates(text: &str, missing: &Missing) -> Option<u32> {
+    let pattern = creation_pattern(missing)?;
+    let wanted_schema = missing.schema().map(str::to_lowercase);
+    for captures in pattern.captures_iter(text) {
+        let whole = captures.get(0)?;
+        if let Missing::Column {
+            table: Some(table), ..
+        } = missing
+        {
+            // The column must be added to the right table: look back to the statement start.
+            let start = text[..whole.start()].rfind(';').map_or(0, |i| i + 1);
+            let head = text[start..whole.start()].to_lowercase();
+            if !head.contains(&table.name.to_lowercase()) {
+                continue;
+            }
+        }
+        let schema = captures
+            .get(1)
+            .map(|m| m.as_str().trim_matches('"').to_lowercase())
+            .filter(|s| !s.is_empty());
+        let same_schema = match (&wanted_schema, &schema) {
+            (Some(w), Some(s)) => w == s,
+            (Some(w), None) => {
+                w == "public"
+                    || !matches!(
+                        missing,
+                        Missing::Relation(_) | Missing::Type(_) | Missing::Function(_)
+                    )
+            }
+            (None, _) => true,
+        };
+        if same_schema {
+            let line = text[..whole.start()].matches('\n').count() as u32 + 1;
+            return Some(line);
+        }
+    }
+    None
+}
+
+/// The failing statement's place in the run.
+pub struct Context<'a> {
+    pub set: &'a MigrationSet,
+    /// The files applied in order, and the index of the failing one.
+    pub applied: &'a [&'a Migration],
+    pub failed: usize,
+    pub supabase: bool,
+    /// Extensions the server has, real or emulated.
+    pub available_extensions: &'a [String],
+}
+
+fn found_in_migrations<'a>(
+    files: &[&'a Migration],
+    missing: &Missing,
+) -> Option<(&'a Migration, u32)> {
+    files.iter().find_map(|m| {
+        let source = m.source.as_ref()?;
+        creates(&source.text, missing).map(|line| (*m, line))
+    })
+}
+
+/// Files in the folder the tool never applies: misnamed ones, and `.sql` files in
+/// subfolders (the Supabase CLI reads only the folder itself).
+fn skipped_files(set: &MigrationSet) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = set
+        .findings
+        .iter()
+        .filter(|f| f.rule == "invalid-migration-name")
+        .filter_map(|f| f.location.as_ref().map(|l| l.file.clone()))
+        .map(|path| {
+            let why =
+                "the Supabase CLI skips it because its name does not match <digits>_<name>.sql"
+                    .to_string();
+            (path, why)
+        })
+        .collect();
+    if set.root.is_dir() {
+        let known: Vec<&Path> = set
+            .migrations
+            .iter()
+            .map(|m| m.abs_path.as_path())
+            .collect();
+        let nested = walkdir::WalkDir::new(&set.root)
+            .min_depth(2)
+            .max_depth(4)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "sql"))
+            .filter(|e| !known.contains(&e.path()));
+        for entry in nested {
+            let path = crate::migrations::display_path(entry.path());
+            if !files.iter().any(|(p, _)| *p == path) {
+                files.push((
+                    path,
+                    "it lies in a subfolder, which the migration tool does not read".to_string(),
+                ));
+            }
+        }
+    }
+    files
+}
+
+/// Explains a failure from its SQLSTATE, message and detail.
+pub fn explain(
+    code: &str,
+    message: &str,
+    detail: Option<&str>,
+    statement: &str,
+    cx: &Context<'_>,
+) -> Explanation {
+    let apply = |cause: Option<String>, help: &str| Explanation {
+        rule: "apply-failed",
+        cause,
+        help: help.to_string(),
+    };
+    match code {
+        "57014" | "55P03" => {
+            let what = if code == "55P03" {
+                "lock_timeout"
+            } else {
+                "statement_timeout"
+            };
+            return Explanation {
+                rule: "apply-timeout",
+                cause: Some(format!("the statement ran into the {what} and was cancelled")),
+                help: "a migration that waits this long would block production too: look for long locks, slow data backfills or sleeps; raise --lock-timeout/--statement-timeout only if the wait is intended".to_string(),
+            };
+        }
+        "23503" => {
+            return apply(
+                Some(format!(
+                    "seed data: a row references a row that does not exist at this point{}",
+                    detail.map(|d| format!(" ({d})")).unwrap_or_default()
+                )),
+                "insert the referenced rows first (in this or an earlier migration), or move seed data to supabase/seed.sql, which runs after all migrations",
+            );
+        }
+        "42601" => {
+            let meta = statement
+                .lines()
+                .map(str::trim_start)
+                .find(|l| l.starts_with('\\'))
+                .map(|l| l.split_whitespace().next().unwrap_or("\\").to_string());
+            return match meta {
+                Some(command) => apply(
+                    Some(format!("syntax error: `{command}` is a psql meta-command, not SQL")),
+                    "migration tools send the file to the server as it is; remove psql meta-commands",
+                ),
+                None => apply(
+                    Some("syntax error: PostgreSQL cannot parse this statement".to_string()),
+                    "fix the SQL at the position shown; run it in psql against the same PostgreSQL version to iterate",
+                ),
+            };
+        }
+        _ => {}
+    }
+    if matches!(code, "42P07" | "42710" | "42723" | "42P06" | "42701") {
+        return already_exists(message, cx);
+    }
+    let Some(missing) = missing_object(message) else {
+        return apply(
+            None,
+            "fix the statement; the files after it were not applied",
+        );
+    };
+    if let Missing::Extension(name) = &missing {
+        return Explanation {
+            rule: "extension-unavailable",
+            cause: Some(format!("this PostgreSQL server has no extension `{name}`, and schemagate does not emulate it")),
+            help: extension_remedy(name),
+        };
+    }
+    let later = &cx.applied[(cx.failed + 1).min(cx.applied.len())..];
+    if let Some((file, line)) = found_in_migrations(later, &missing) {
+        return apply(
+            Some(format!(
+                "order problem: {} is created only by a later migration, `{}` (line {line})",
+                missing.display(),
+                file.path
+            )),
+            "give the file that creates it an earlier version than this one (or move this statement after it)",
+        );
+    }
+    for (path, why) in skipped_files(cx.set) {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if let Some(line) = creates(&text, &missing) {
+                return apply(
+                    Some(format!(
+                        "{} is created by `{path}` (line {line}), but {why}",
+                        missing.display()
+                    )),
+                    "rename that file to <version>_<name>.sql with a version before this migration, and move it into the migrations folder itself",
+                );
+            }
+        }
+    }
+    if let Some(extension) = missing.schema().and_then(extension_of_schema) {
+        return apply(
+            Some(format!(
+                "{} belongs to the {extension} extension, which no migration creates (it was enabled outside the migrations, e.g. in the dashboard)",
+                missing.display()
+            )),
+            &format!("add `create extension if not exists {extension};` to a migration before this one"),
+        );
+    }
+    if let Missing::Column { column, .. } = &missing {
+        if let Some(catalog) = SYSTEM_CATALOG.find(statement) {
+            let created_anywhere = cx.applied.iter().any(|m| {
+                m.source
+                    .as_ref()
+                    .is_some_and(|s| creates(&s.text, &missing).is_some())
+            });
+            if !created_anywhere {
+                return apply(
+                    Some(format!(
+                        "no migration has a column `{column}`, and the statement reads the system catalog `{}`: it names a column this PostgreSQL version does not have (a bug in the query, or written for another version)",
+                        catalog.as_str()
+                    )),
+                    "check the column names against the PostgreSQL documentation of that catalog view",
+                );
+            }
+        }
+    }
+    if cx.supabase
+        && missing
+            .schema()
+            .is_some_and(|s| SUPABASE_SCHEMAS.contains(&s))
+    {
+        return apply(
+            Some(format!(
+                "{} is not part of what schemagate's Supabase prelude provides",
+                missing.display()
+            )),
+            "if your Supabase project has it, apply against a supabase/postgres container with --database-url (and please report it)",
+        );
+    }
+    apply(
+        Some(format!(
+            "no migration creates {}: it exists only in a database that was changed outside the migrations (dashboard, SQL editor), so a fresh database cannot be rebuilt from this folder",
+            missing.display()
+        )),
+        "capture the missing schema in a migration: `supabase db pull` (or `supabase db dump` / `pg_dump --schema-only` of the database that has it), placed before this file",
+    )
+}
+
+static SYSTEM_CATALOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:pg_catalog\.)?pg_(?:policies|tables|views|roles|user|indexes|class|attribute|namespace|proc|policy|constraint|trigger|type|stat_[a-z_]+|settings|extension|publication[a-z_]*)\b|\binformation_schema\.[a-z_]+")
+        .expect("valid regex")
+});
+
+static ALREADY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^(relation|role|type|function|schema|extension|column|constraint|publication|trigger|policy|index)\s+"?([^"\s(]+)"?.*already exists"#).expect("valid regex")
+});
+
+/// "already exists": made earlier by another migration, or something Supabase provides.
+fn already_exists(message: &str, cx: &Context<'_>) -> Explanation {
+    let named = ALREADY
+        .captures(message)
+        .map(|c| (c[1].to_string(), c[2].to_string()));
+    let earlier = named.as_ref().and_then(|(kind, name)| {
+        let missing = match kind.as_str() {
+            "relation" | "index" => Missing::Relation(Name::parse(name)),
+            "type" => Missing::Type(Name::parse(name)),
+            "function" => Missing::Function(Name::parse(name)),
+            "schema" => Missing::Schema(name.clone()),
+            _ => return None,
+        };
+        found_in_migrations(&cx.applied[..cx.failed], &missing)
+    });
+    let supabase_role = named.as_ref().is_some_and(|(kind, name)| {
+        kind == "role"
+            && [
+                "anon",
+                "authenticated",
+                "service_role",
+                "authenticator",
+                "supabase_admin",
+                "supabase_auth_admin",
+                "supabase_storage_admin",
+                "dashboard_user",
+            ]
+            .contains(&name.as_str())
+    });
+    let (cause, help) = match (earlier, supabase_role) {
+        (Some((file, line)), _) => (
+            format!("it was already created by an earlier migration, `{}` (line {line})", file.path),
+            "drop the duplicate, or make it idempotent (`if not exists`, `create or replace`)",
+        ),
+        (None, true) => (
+            "Supabase projects already have this role".to_string(),
+            "do not create Supabase's roles in migrations; guard with `if not exists (select from pg_roles …)` if the file must also run elsewhere",
+        ),
+        (None, false) if cx.supabase => (
+            "it already exists before this statement: created by an earlier statement or by Supabase itself".to_string(),
+            "make the statement idempotent (`if not exists`, `create or replace`) or remove the duplicate",
+        ),
+        (None, false) => (
+            "it already exists before this statement".to_string(),
+            "make the statement idempotent (`if not exists`, `create or replace`) or remove the duplicate",
+        ),
+    };
+    Explanation {
+        rule: "apply-failed",
+        cause: Some(cause),
+        help: help.to_string(),
+    }
+}
+
+/// How to get a real extension.
+pub fn extension_remedy(name: &str) -> String {
+    let package = match name {
+        "postgis"
+        | "postgis_topology"
+        | "postgis_raster"
+        | "postgis_tiger_geocoder"
+        | "address_standardizer" => Some("postgis-3".to_string()),
+        "vector" => Some("pgvector".to_string()),
+        "pg_cron" => Some("cron".to_string()),
+        "pgrouting" => Some("pgrouting".to_string()),
+        "timescaledb" => None,
+        other => Some(other.replace('_', "-")),
+    };
+    let install = match package {
+        Some(package) => format!("install it on the server (Debian/Ubuntu: `apt-get install postgresql-<major>-{package}`)"),
+        None => "install it on the server".to_string(),
+    };
+    format!("{install}, or pass --database-url pointing to a `supabase/postgres` container, which has every Supabase extension")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_missing_objects_from_messages() {
+        assert_eq!(
+            missing_object(r#"relation "public.user_balances" does not exist"#),
+            Some(Missing::Relation(Name {
+                schema: Some("public".into()),
+                name: "user_balances".into()
+            }))
+        );
+        assert_eq!(
+            missing_object(
+                r#"column "strength_mod" of relation "official_monsters" does not exist"#
+            ),
+            Some(Missing::Column {
+                column: "strength_mod".into(),
+                table: Some(Name {
+                    schema: None,
+                    name: "official_monsters".into()
+                })
+            })
+        );
+        assert_eq!(
+            missing_object("function auth.nope(uuid) does not exist"),
+            Some(Missing::Function(Name {
+                schema: Some("auth".into()),
+                name: "nope".into()
+            }))
+        );
+        assert_eq!(
+            missing_object(
+                r#"could not open extension control file "/usr/share/postgresql/15/extension/postgis.control": No such file or directory"#
+            ),
+            Some(Missing::Extension("postgis".into()))
+        );
+    }
+
+    #[test]
+    fn finds_creations_respecting_schema_and_table() {
+        let text = "select 1;\ncreate table if not exists public.sneakers (id int);\nalter table shoes add column size int;";
+        assert_eq!(
+            creates(text, &Missing::Relation(Name::parse("sneakers"))),
+            Some(2)
+        );
+        assert_eq!(
+            creates(text, &Missing::Relation(Name::parse("other.sneakers"))),
+            None
+        );
+        let column = |t: &str| Missing::Column {
+            column: "size".into(),
+            table: Some(Name::parse(t)),
+        };
+        assert_eq!(creates(text, &column("shoes")), Some(3));
+        assert_eq!(creates(text, &column("hats")), None);
+        assert_eq!(
+            creates(
+                "create or replace function public.f(a int) returns int",
+                &Missing::Function(Name::parse("f"))
+            ),
+            Some(1)
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! Leaves nothing behind on SIGINT/SIGTERM: every live server and scratch directory is
+//! registered here, and a signal thread stops and deletes them, then exits 130/143.
+//! (Success, errors and panics are covered by the owners' `Drop`.)
+
+use std::path::PathBuf;
+use std::sync::{Mutex, Once};
+
+/// Something to undo when the process is interrupted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// A server we started (its pid) and the directory holding its data and socket.
+    Server { pid: u32, dir: PathBuf },
+    /// A directory to delete.
+    Dir(PathBuf),
+    /// A scratch database on a server given by URL.
+    ScratchDatabase { url: String, name: String },
+}
+
+static LIVE: Mutex<Vec<(u64, Resource)>> = Mutex::new(Vec::new());
+static NEXT: Mutex<u64> = Mutex::new(0);
+static INSTALL: Once = Once::new();
+/// Held by the signal thread from the signal until the process exits.
+static CLEANING: Mutex<()> = Mutex::new(());
+
+/// Called by `main` before exiting: if a signal is being handled, the resources it stops
+/// may have made the command fail; let the signal thread finish and set the exit code.
+pub fn wait_if_interrupted() {
+    let _wait = CLEANING.lock();
+}
+
+/// A registration; dropping it unregisters (the owner has cleaned up itself).
+#[derive(Debug)]
+pub struct Registration(u64);
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if let Ok(mut live) = LIVE.lock() {
+            live.retain(|(id, _)| *id != self.0);
+        }
+    }
+}
+
+pub fn register(resource: Resource) -> Registration {
+    install_handler();
+    let id = {
+        let mut next = NEXT.lock().unwrap_or_else(|e| e.into_inner());
+        *next += 1;
+        *next
+    };
+    LIVE.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((id, resource));
+    Registration(id)
+}
+
+fn install_handler() {
+    INSTALL.call_once(|| {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+            return;
+        };
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let _cleaning = CLEANING.lock();
+                let resources: Vec<Resource> = LIVE
+                    .lock()
+                    .map(|live| live.iter().rev().map(|(_, r)| r.clone()).collect())
+                    .unwrap_or_default();
+                for resource in &resources {
+                    release(resource);
+                }
+                eprintln!("interrupted: stopped the PostgreSQL server and removed its files");
+                std::process::exit(128 + signal);
+            }
+        });
+    });
+}
+
+/// Undoes one resource, best effort.
+pub fn release(resource: &Resource) {
+    match resource {
+        Resource::Server { pid, dir } => {
+            stop_process(*pid, libc::SIGQUIT);
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        Resource::Dir(dir) => {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        Resource::ScratchDatabase { url, name } => {
+            let _ = super::scratch::drop_database_blocking(url, name);
+        }
+    }
+}
+
+/// Sends `signal` to a child server and waits until it has exited (reaping it), escalating to
+/// SIGKILL after a few seconds.
+pub fn stop_process(pid: u32, signal: i32) {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
+    // SAFETY: plain syscalls on a pid we spawned.
+    unsafe {
+        if libc::kill(pid, signal) != 0 {
+            return;
+        }
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mut status = 0;
+        // SAFETY: waitpid on our own child; WNOHANG never blocks.
+        let reaped = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        if reaped == pid || reaped < 0 {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            // SAFETY: as above.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, &mut status, 0);
+            }
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}

@@ -1,0 +1,20 @@
+-- http: synchronous HTTP client. Emulated: the types and functions exist; no request is sent.
+create domain @extschema@.http_method as text;
+create domain @extschema@.content_type as text check (value ~ '^\S+\/\S+');
+create type @extschema@.http_header as (field varchar, value varchar);
+create type @extschema@.http_request as (method @extschema@.http_method, uri varchar, headers @extschema@.http_header[], content_type varchar, content varchar);
+create type @extschema@.http_response as (status integer, content_type varchar, headers @extschema@.http_header[], content varchar);
+create function @extschema@.http_header(field varchar, value varchar) returns @extschema@.http_header language sql immutable as $$ select (field, value)::@extschema@.http_header $$;
+create function @extschema@.http(request @extschema@.http_request) returns @extschema@.http_response language sql as $$ select (0, null, null, null)::@extschema@.http_response $$;
+create function @extschema@.http_get(uri varchar) returns @extschema@.http_response language sql as $$ select @extschema@.http(('GET', uri, null, null, null)) $$;
+create function @extschema@.http_get(uri varchar, data jsonb) returns @extschema@.http_response language sql as $$ select @extschema@.http(('GET', uri, null, null, null)) $$;
+create function @extschema@.http_post(uri varchar, content varchar, content_type varchar) returns @extschema@.http_response language sql as $$ select @extschema@.http(('POST', uri, null, content_type, content)) $$;
+create function @extschema@.http_post(uri varchar, data jsonb) returns @extschema@.http_response language sql as $$ select @extschema@.http(('POST', uri, null, 'application/json', data::text)) $$;
+create function @extschema@.http_put(uri varchar, content varchar, content_type varchar) returns @extschema@.http_response language sql as $$ select @extschema@.http(('PUT', uri, null, content_type, content)) $$;
+create function @extschema@.http_patch(uri varchar, content varchar, content_type varchar) returns @extschema@.http_response language sql as $$ select @extschema@.http(('PATCH', uri, null, content_type, content)) $$;
+create function @extschema@.http_delete(uri varchar) returns @extschema@.http_response language sql as $$ select @extschema@.http(('DELETE', uri, null, null, null)) $$;
+create function @extschema@.http_head(uri varchar) returns @extschema@.http_response language sql as $$ select @extschema@.http(('HEAD', uri, null, null, null)) $$;
+create function @extschema@.urlencode(string varchar) returns text language sql immutable as $$ select string $$;
+create function @extschema@.urlencode(data jsonb) returns text language sql immutable as $$ select data::text $$;
+create function @extschema@.http_set_curlopt(curlopt varchar, value varchar) returns boolean language sql as $$ select true $$;
+create function @extschema@.http_reset_curlopt() returns boolean language sql as $$ select true $$;

@@ -1,0 +1,300 @@
+//! A real PostgreSQL to apply migrations to: an ephemeral cluster started from local server
+//! binaries (or a scratch database on a server given by URL), the Supabase prelude, the
+//! extension emulations, and the apply engine.
+
+pub mod apply;
+pub mod binaries;
+pub mod catalog;
+pub mod cause;
+pub mod cleanup;
+pub mod cluster;
+pub mod overlay;
+pub mod scratch;
+
+use crate::Failure;
+use cluster::{Cluster, DataSource};
+use scratch::Scratch;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio_postgres::Client;
+
+/// What a fresh Supabase project has before its first migration (roles, auth, storage, …).
+pub const SUPABASE_PRELUDE: &str = include_str!("prelude/supabase.sql");
+
+/// The role `--strict-privileges` applies as: no superuser, like hosted Supabase's `postgres`.
+pub const STRICT_ROLE: &str = "schemagate_migrator";
+
+/// How to get a database.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    pub database_url: Option<String>,
+    pub pg_bin: Option<PathBuf>,
+    pub pg_major: Option<u32>,
+    /// Apply the Supabase prelude first.
+    pub supabase: bool,
+    pub strict_privileges: bool,
+    pub lock_timeout: Duration,
+    pub statement_timeout: Duration,
+}
+
+/// Keeps the server or scratch database alive while the client is used; dropping it
+/// stops the server or drops the scratch database.
+#[derive(Debug)]
+#[allow(dead_code, reason = "held only for its Drop")]
+enum Holder {
+    Cluster(Cluster),
+    Scratch(Box<Scratch>),
+}
+
+/// A database ready for migrations: prelude applied, connected with the timeouts as
+/// session defaults (so `RESET ALL` between files keeps them).
+pub struct Database {
+    pub client: Client,
+    /// What it runs on, for messages: `PostgreSQL 15.18 (ephemeral)`.
+    pub description: String,
+    pub supabase: bool,
+    _holder: Holder,
+}
+
+/// `SQLSTATE message` of a server error, or the client error's text.
+pub fn describe_error(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} {}", db.code().code(), db.message()),
+        None => error.to_string(),
+    }
+}
+
+fn session_options(options: &ServerOptions) -> String {
+    format!(
+        "-c lock_timeout={} -c statement_timeout={} -c client_min_messages=warning",
+        options.lock_timeout.as_millis(),
+        options.statement_timeout.as_millis()
+    )
+}
+
+/// Starts (or reaches) the database described by `options`.
+pub async fn open(options: &ServerOptions) -> Result<Database, Failure> {
+    match &options.database_url {
+        Some(url) => open_url(url, options).await,
+        None => open_ephemeral(options).await,
+    }
+}
+
+async fn open_url(url: &str, options: &ServerOptions) -> Result<Database, Failure> {
+    let scratch = Scratch::create(url).await?;
+    let mut config = scratch.config.clone();
+    if options.supabase {
+        let client = scratch::connect(&config, "the scratch database").await?;
+        run_prelude(&client).await?;
+    }
+    if options.strict_privileges {
+        let client = scratch::connect(&config, "the scratch database").await?;
+        create_strict_role(&client).await?;
+    }
+    config.options(session_options(options));
+    let client = scratch::connect(&config, "the scratch database").await?;
+    if options.strict_privileges {
+        client
+            .batch_execute(&format!("set role {STRICT_ROLE}"))
+            .await
+            .map_err(|e| {
+                Failure::Environment(format!(
+                    "cannot switch to {STRICT_ROLE}: {}",
+                    describe_error(&e)
+                ))
+            })?;
+    }
+    let version = server_version(&client).await;
+    Ok(Database {
+        client,
+        description: format!(
+            "PostgreSQL {version} (scratch database {} via --database-url)",
+            scratch.name
+        ),
+        supabase: options.supabase,
+        _holder: Holder::Scratch(Box::new(scratch)),
+    })
+}
+
+async fn server_version(client: &Client) -> String {
+    client
+        .query_one("show server_version", &[])
+        .await
+        .ok()
+        .and_then(|row| row.try_get::<_, String>(0).ok())
+        .unwrap_or_else(|| "?".to_string())
+}
+
+async fn run_prelude(client: &Client) -> Result<(), Failure> {
+    client.batch_execute(SUPABASE_PRELUDE).await.map_err(|e| {
+        Failure::Environment(format!(
+            "the Supabase prelude failed on this server: {}; use a plain PostgreSQL server or set prelude = \"none\" in schemagate.toml",
+            describe_error(&e)
+        ))
+    })
+}
+
+/// A role like hosted Supabase's `postgres`: not a superuser, owns the database.
+async fn create_strict_role(client: &Client) -> Result<(), Failure> {
+    let sql = format!(
+        "do $$ begin
+           if not exists (select from pg_roles where rolname = '{STRICT_ROLE}') then
+             create role {STRICT_ROLE} login createrole createdb bypassrls;
+           end if;
+         end $$;
+         do $$ begin execute format('alter database %I owner to {STRICT_ROLE}', current_database()); end $$;
+         grant all on schema public to {STRICT_ROLE};
+         do $$ declare s text; begin
+           for s in select nspname from pg_namespace where nspname in ('extensions', 'auth', 'storage', 'realtime', 'vault', 'supabase_functions') loop
+             execute format('grant usage on schema %I to {STRICT_ROLE}', s);
+           end loop;
+           if exists (select from pg_roles where rolname = 'anon') then
+             execute 'grant anon, authenticated, service_role to {STRICT_ROLE}';
+           end if;
+         end $$;"
+    );
+    client.batch_execute(&sql).await.map_err(|e| {
+        Failure::Environment(format!(
+            "cannot prepare the --strict-privileges role: {}",
+            describe_error(&e)
+        ))
+    })
+}
+
+/// The user's cache directory for schemagate: `$XDG_CACHE_HOME/schemagate`, else
+/// `~/.cache/schemagate`.
+pub fn cache_root() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("schemagate"))
+}
+
+/// The cache key of a prepared data directory: server, prelude, emulations, tool version.
+fn cache_key(bin: &binaries::PgBin, options: &ServerOptions) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION"));
+    hasher.update(bin.dir.to_string_lossy().as_bytes());
+    hasher.update(&bin.version);
+    if options.supabase {
+        hasher.update(SUPABASE_PRELUDE);
+    }
+    for (name, script) in overlay::EMULATIONS {
+        hasher.update(name);
+        hasher.update(script);
+    }
+    let digest = hasher.finalize();
+    let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "pg{}-{}-{short}",
+        bin.version,
+        if options.supabase {
+            "supabase"
+        } else {
+            "plain"
+        }
+    )
+}
+
+/// A cached data directory that is complete and belongs to this key; anything else there
+/// (half-written, another version's, damaged) is removed so it gets rebuilt.
+fn cached_data_dir(entry: &Path, key: &str, major: u32) -> Option<PathBuf> {
+    let data = entry.join("data");
+    let valid = std::fs::read_to_string(entry.join("READY")).is_ok_and(|k| k.trim() == key)
+        && std::fs::read_to_string(data.join("PG_VERSION"))
+            .is_ok_and(|v| v.trim() == major.to_string())
+        && data.join("global/pg_control").is_file()
+        && data.join("base").is_dir()
+        && !data.join("postmaster.pid").exists();
+    if valid {
+        Some(data)
+    } else {
+        if entry.exists() {
+            let _ = std::fs::remove_dir_all(entry);
+        }
+        None
+    }
+}
+
+async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
+    let bin = binaries::find(options.pg_bin.as_deref(), options.pg_major)?;
+    let owner = cluster::server_owner()?;
+    let key = cache_key(&bin, options);
+    let entry = cache_root().map(|root| root.join(&key));
+    let cached = entry
+        .as_ref()
+        .and_then(|entry| cached_data_dir(entry, &key, bin.major));
+    let cluster = match (cached, &entry) {
+        (Some(data), _) => Cluster::start(&bin, DataSource::Copy(&data), owner, true)?,
+        (None, Some(entry)) => {
+            let fresh = prepare_fresh(&bin, owner, options).await?;
+            match save_to_cache(fresh, entry, &key) {
+                Ok(data) => Cluster::start(&bin, DataSource::Copy(&data), owner, true)?,
+                Err(error) => {
+                    eprintln!("note: could not cache the prepared data directory ({error}); later runs will run initdb again");
+                    prepare_fresh(&bin, owner, options).await?
+                }
+            }
+        }
+        (None, None) => prepare_fresh(&bin, owner, options).await?,
+    };
+    let user = if options.strict_privileges {
+        let client = scratch::connect(&cluster.config("postgres"), "the ephemeral server").await?;
+        create_strict_role(&client).await?;
+        STRICT_ROLE
+    } else {
+        cluster::SUPERUSER
+    };
+    let mut config = cluster.config("postgres");
+    config.user(user).options(session_options(options));
+    let client = scratch::connect(&config, "the ephemeral server").await?;
+    Ok(Database {
+        client,
+        description: format!(
+            "PostgreSQL {} (ephemeral, {})",
+            bin.version,
+            bin.dir.display()
+        ),
+        supabase: options.supabase,
+        _holder: Holder::Cluster(cluster),
+    })
+}
+
+/// A cluster from a fresh initdb, with the prelude applied when asked.
+async fn prepare_fresh(
+    bin: &binaries::PgBin,
+    owner: Option<cluster::Owner>,
+    options: &ServerOptions,
+) -> Result<Cluster, Failure> {
+    let cluster = Cluster::start(bin, DataSource::Initdb, owner, true)?;
+    if options.supabase {
+        let client = scratch::connect(&cluster.config("postgres"), "the ephemeral server").await?;
+        run_prelude(&client).await?;
+    }
+    Ok(cluster)
+}
+
+/// Stops the cluster cleanly and stores its data directory under `entry` (written to a
+/// staging directory, then renamed, so a half-written cache is never used).
+fn save_to_cache(cluster: Cluster, entry: &Path, key: &str) -> Result<PathBuf, String> {
+    let parent = entry.parent().ok_or("no cache directory")?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let staging = parent.join(format!(".{key}.{}.tmp", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let guard = cleanup::register(cleanup::Resource::Dir(staging.clone()));
+    let saved = cluster.save_data_dir(&staging.join("data")).and_then(|()| {
+        std::fs::write(staging.join("READY"), key)?;
+        std::fs::rename(&staging, entry)
+    });
+    let _ = std::fs::remove_dir_all(&staging);
+    drop(guard);
+    match saved {
+        Ok(()) => Ok(entry.join("data")),
+        // Another run cached the same thing first.
+        Err(_) if entry.join("READY").exists() => Ok(entry.join("data")),
+        Err(error) => Err(error.to_string()),
+    }
+}

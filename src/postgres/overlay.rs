@@ -1,0 +1,195 @@
+//! The extension overlay: a directory tree that looks like the server's installation
+//! (PostgreSQL finds `share/extension` and `lib` relative to its own executable) with the
+//! real files linked in and emulated Supabase extensions added, so `CREATE EXTENSION pg_net`
+//! works on a plain server without touching the system install.
+
+use super::binaries::PgBin;
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+/// The version emulated extensions report in `pg_extension.extversion`; how the apply
+/// stage recognises them.
+pub const EMULATED_VERSION: &str = "schemagate-emulated";
+
+/// Supabase extensions a plain server lacks, emulated by name with their SQL API and no
+/// behaviour: (name, install script).
+pub static EMULATIONS: &[(&str, &str)] = &[
+    ("hypopg", include_str!("emulated/hypopg.sql")),
+    ("http", include_str!("emulated/http.sql")),
+    ("index_advisor", include_str!("emulated/index_advisor.sql")),
+    ("pg_cron", include_str!("emulated/pg_cron.sql")),
+    ("pg_graphql", include_str!("emulated/pg_graphql.sql")),
+    ("pg_jsonschema", include_str!("emulated/pg_jsonschema.sql")),
+    ("pg_net", include_str!("emulated/pg_net.sql")),
+    (
+        "pg_stat_monitor",
+        include_str!("emulated/pg_stat_monitor.sql"),
+    ),
+    ("pgjwt", include_str!("emulated/pgjwt.sql")),
+    ("pgmq", include_str!("emulated/pgmq.sql")),
+    ("pgroonga", include_str!("emulated/pgroonga.sql")),
+    ("pgsodium", include_str!("emulated/pgsodium.sql")),
+    ("plpgsql_check", include_str!("emulated/plpgsql_check.sql")),
+    (
+        "supabase_vault",
+        include_str!("emulated/supabase_vault.sql"),
+    ),
+    ("vector", include_str!("emulated/vector.sql")),
+    ("wrappers", include_str!("emulated/wrappers.sql")),
+];
+
+/// Control-file lines beyond the common ones: dependencies, and the fixed schema of
+/// extensions whose real control file names one (PostgreSQL then creates that schema).
+fn extra_control(name: &str) -> &'static str {
+    match name {
+        "pgjwt" => "requires = 'pgcrypto'\n",
+        "pgmq" => "schema = pgmq\n",
+        "pgsodium" => "schema = pgsodium\n",
+        "supabase_vault" => "schema = vault\n",
+        "pg_graphql" => "schema = graphql\n",
+        _ => "",
+    }
+}
+
+/// The compiled-in installation directories, from `pg_config` next to the server.
+struct Layout {
+    bindir: PathBuf,
+    sharedir: PathBuf,
+    pkglibdir: PathBuf,
+}
+
+fn layout(bin: &PgBin) -> Option<Layout> {
+    let output = Command::new(bin.dir.join("pg_config"))
+        .args(["--bindir", "--sharedir", "--pkglibdir"])
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut lines = text.lines().map(|l| PathBuf::from(l.trim()));
+    Some(Layout {
+        bindir: lines.next()?,
+        sharedir: lines.next()?,
+        pkglibdir: lines.next()?,
+    })
+}
+
+/// Components of `path` after the longest common prefix with `other`.
+fn after_common_prefix(path: &Path, other: &Path) -> (PathBuf, PathBuf) {
+    let a: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = other.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    (a[common..].iter().collect(), b[common..].iter().collect())
+}
+
+/// Where the server at `exe_dir` looks for the compiled-in directory `target`: PostgreSQL
+/// replaces the part of its own directory that matches the compiled bindir's remainder.
+fn relocated(exe_dir: &Path, target: &Path, bindir: &Path) -> Option<PathBuf> {
+    let (target_rest, bin_rest) = after_common_prefix(target, bindir);
+    let mut base = exe_dir.to_path_buf();
+    for _ in bin_rest.components() {
+        if !base.pop() {
+            return None;
+        }
+    }
+    Some(base.join(target_rest))
+}
+
+/// Which emulated extensions the real server lacks.
+pub fn missing_emulations(bin: &PgBin) -> Vec<&'static str> {
+    let sharedir = layout(bin).map(|l| l.sharedir);
+    EMULATIONS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| {
+            sharedir.as_ref().is_none_or(|dir| {
+                !dir.join("extension")
+                    .join(format!("{name}.control"))
+                    .is_file()
+            })
+        })
+        .collect()
+}
+
+/// Builds the overlay under `root` and returns the `postgres` executable to start, or `None`
+/// when the installation's layout cannot be read (the real server is used, without
+/// emulations).
+pub fn build(bin: &PgBin, root: &Path) -> std::io::Result<Option<PathBuf>> {
+    let Some(layout) = layout(bin) else {
+        return Ok(None);
+    };
+    let (_, bin_rest) = after_common_prefix(&layout.sharedir, &layout.bindir);
+    let exe_dir = root.join(bin_rest);
+    std::fs::create_dir_all(&exe_dir)?;
+    let exe = exe_dir.join("postgres");
+    // PostgreSQL resolves symlinks to find itself, so the executable must be a real file here.
+    if std::fs::hard_link(bin.postgres(), &exe).is_err() {
+        std::fs::copy(bin.postgres(), &exe)?;
+    }
+    let (Some(share), Some(pkglib)) = (
+        relocated(&exe_dir, &layout.sharedir, &layout.bindir),
+        relocated(&exe_dir, &layout.pkglibdir, &layout.bindir),
+    ) else {
+        return Ok(None);
+    };
+    if !pkglib.exists() {
+        if let Some(parent) = pkglib.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::os::unix::fs::symlink(&layout.pkglibdir, &pkglib)?;
+    }
+    std::fs::create_dir_all(&share)?;
+    for entry in std::fs::read_dir(&layout.sharedir)? {
+        let entry = entry?;
+        if entry.file_name() != "extension" {
+            std::os::unix::fs::symlink(entry.path(), share.join(entry.file_name()))?;
+        }
+    }
+    let extension_dir = share.join("extension");
+    std::fs::create_dir_all(&extension_dir)?;
+    let real_extensions = layout.sharedir.join("extension");
+    for entry in std::fs::read_dir(&real_extensions)? {
+        let entry = entry?;
+        std::os::unix::fs::symlink(entry.path(), extension_dir.join(entry.file_name()))?;
+    }
+    for (name, script) in EMULATIONS {
+        let control = extension_dir.join(format!("{name}.control"));
+        if control.exists() {
+            continue;
+        }
+        std::fs::write(
+            &control,
+            format!(
+                "comment = 'emulated by schemagate: the SQL API of {name} without its behaviour'\ndefault_version = '{EMULATED_VERSION}'\nrelocatable = false\ntrusted = true\n{}",
+                extra_control(name)
+            ),
+        )?;
+        std::fs::write(
+            extension_dir.join(format!("{name}--{EMULATED_VERSION}.sql")),
+            script,
+        )?;
+    }
+    Ok(Some(exe))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relocates_like_postgres() {
+        let bindir = Path::new("/usr/lib/postgresql/15/bin");
+        let (_, rest) = after_common_prefix(Path::new("/usr/share/postgresql/15"), bindir);
+        assert_eq!(rest, Path::new("lib/postgresql/15/bin"));
+        let exe_dir = Path::new("/tmp/o/lib/postgresql/15/bin");
+        assert_eq!(
+            relocated(exe_dir, Path::new("/usr/share/postgresql/15"), bindir).unwrap(),
+            Path::new("/tmp/o/share/postgresql/15")
+        );
+        assert_eq!(
+            relocated(exe_dir, Path::new("/usr/lib/postgresql/15/lib"), bindir).unwrap(),
+            Path::new("/tmp/o/lib/postgresql/15/lib")
+        );
+    }
+}

@@ -1,0 +1,32 @@
+use crate::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `CREATE EXTENSION` of an extension the server schemagate applies to does not
+    /// have and schemagate does not emulate (e.g. `postgis` where it is not installed). The
+    /// run stops there.
+    ///
+    /// ## Why is this bad?
+    /// Nothing after the statement can be checked. It is not a bug in the migration, but the
+    /// check is incomplete until the extension is available.
+    ///
+    /// ## Example
+    /// ```sql
+    /// create extension if not exists postgis;
+    /// ```
+    ///
+    /// ## Use instead
+    /// Install the extension's package next to the server schemagate uses (Debian/Ubuntu:
+    /// `apt-get install postgresql-15-postgis-3`), or pass `--database-url` pointing to a
+    /// `supabase/postgres` container, which has every extension Supabase offers.
+    ///
+    /// ## How to suppress
+    /// Set `extension-unavailable = "warning"` in `[rules]` to keep the gate open; the
+    /// apply still stops.
+    pub struct ExtensionUnavailable {
+        id: "extension-unavailable",
+        severity: Error,
+        category: Apply,
+        summary: "A migration needs an extension the server does not have",
+    }
+}
