@@ -59,6 +59,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
         fail_on: args.common.fail_on,
         fail_on_existing: false,
         status: None,
+        changes: None,
         apply: applies,
     };
     Ok(super::emit(&report, &args.common))

@@ -43,6 +43,7 @@ pub fn run(args: InspectArgs) -> Result<bool, Failure> {
         fail_on: args.common.fail_on,
         fail_on_existing: false,
         status: None,
+        changes: None,
         apply: Vec::new(),
     };
     Ok(super::emit(&report, &args.common))

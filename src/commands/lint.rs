@@ -87,6 +87,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
         fail_on: args.common.fail_on,
         fail_on_existing: args.common.fail_on_existing,
         status: None,
+        changes: None,
         apply: Vec::new(),
     };
     Ok(super::emit(&report, &args.common))

@@ -54,6 +54,7 @@ pub fn run(args: StatusArgs) -> Result<bool, Failure> {
         fail_on: args.common.fail_on,
         fail_on_existing: false,
         status: Some(rows),
+        changes: None,
         apply: Vec::new(),
     };
     Ok(super::emit(&report, &args.common))

@@ -33,6 +33,7 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::RenamedAppliedMigration::META,
     &conflict::RemoteOnlyMigration::META,
     &conflict::RemoteMigrationFailed::META,
+    &conflict::OrderDependentSchema::META,
     &apply::ApplyFailed::META,
     &apply::ApplyTimeout::META,
     &apply::ExtensionUnavailable::META,
