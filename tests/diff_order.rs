@@ -274,6 +274,49 @@ fn a_migration_that_fails_on_top_of_the_base_is_order_dependent() {
 }
 
 #[test]
+fn an_edited_applied_migration_makes_fresh_databases_differ_and_is_named() {
+    let repo = Repo::with_base(&[("20240101000000_t.sql", "create table t (a int);\n")]);
+    // The branch edits the applied migration (production never re-runs it) and appends one.
+    repo.migration("20240101000000_t.sql", "create table t (a int, z int);\n");
+    repo.migration("20240105000000_u.sql", "create table u (id int);\n");
+    repo.commit("feature: edit t, add u");
+    // Meanwhile the base gained a migration the branch does not have yet: the fresh path
+    // still runs it (the folder as it will be after the merge).
+    repo.land_on_main(&[("20240102000000_w.sql", "create table w (id int);\n")]);
+
+    let (code, document) = diff_json(&repo);
+    assert_eq!(code, 1, "{document:#}");
+    assert_eq!(rules(&document), ["order-dependent-schema"]);
+    let finding = &document["findings"][0];
+    assert_eq!(
+        finding["location"]["file"],
+        "supabase/migrations/20240101000000_t.sql"
+    );
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.contains("1 difference"), "{message}");
+    assert!(
+        message.contains("column public.t.z: only in a fresh database"),
+        "{message}"
+    );
+    assert!(
+        finding["help"]
+            .as_str()
+            .unwrap()
+            .contains("edits or deletes migrations the base has (20240101000000_t.sql)"),
+        "{finding:#}"
+    );
+    // Supabase's default privileges give the API roles the new table: listed, as they matter.
+    assert_eq!(
+        changes(&document),
+        [
+            change("added", "grant", "public.u to anon"),
+            change("added", "grant", "public.u to authenticated"),
+            change("added", "table", "public.u"),
+        ]
+    );
+}
+
+#[test]
 fn diff_lists_added_removed_and_changed_columns_policies_and_functions() {
     let repo = Repo::with_base(&[(
         "20240101000000_base.sql",
@@ -294,7 +337,8 @@ fn diff_lists_added_removed_and_changed_columns_policies_and_functions() {
          alter policy reader on t to authenticated;\n\
          create or replace function f() returns int language sql security definer set search_path = '' as 'select 10';\n\
          drop function g();\n\
-         create function h(x int) returns int language sql as 'select x';\n",
+         create function h(x int) returns int language sql as 'select x';\n\
+         revoke all on t from anon;\n",
     );
     repo.commit("feature: change");
 
@@ -314,13 +358,14 @@ fn diff_lists_added_removed_and_changed_columns_policies_and_functions() {
     assert_eq!(
         section,
         [
-            "Schema changes in this pull request (9):",
+            "Schema changes in this pull request (10):",
             "  ~ column public.t.a (type: integer → bigint)",
             "  + column public.t.added",
             "  - column public.t.gone",
             "  ~ function public.f() (body changed; config: none → search_path=\"\"; security definer: false → true)",
             "  - function public.g()",
             "  + function public.h(x integer)",
+            "  - grant public.t to anon",
             "  + policy public.t.new_writer",
             "  - policy public.t.old_writer",
             "  ~ policy public.t.reader (roles: public → authenticated)",

@@ -65,13 +65,6 @@ async fn run_paths(
     options: &ApplyOptions,
 ) -> Result<OrderOutcome, Failure> {
     let mut outcome = OrderOutcome::default();
-    if folders.added.is_empty() {
-        outcome.changes = Some(Vec::new());
-        outcome
-            .notes
-            .push("the branch adds no migrations: production applies nothing new".to_string());
-        return Ok(outcome);
-    }
     let merged = &folders.merged;
     let fresh_order: Vec<&Migration> = merged.applied().collect();
     let new: Vec<&Migration> = fresh_order
@@ -79,6 +72,13 @@ async fn run_paths(
         .copied()
         .filter(|m| folders.added.contains(&base::relative_path(merged, m)))
         .collect();
+    let Some(&first_new) = new.first() else {
+        outcome.changes = Some(Vec::new());
+        outcome
+            .notes
+            .push("the branch adds no migrations: production applies nothing new".to_string());
+        return Ok(outcome);
+    };
 
     let production = database.create_sibling(server).await?;
     let (report, findings) = apply::apply(&production, &folders.base, options).await;
@@ -112,7 +112,16 @@ async fn run_paths(
         return Ok(outcome);
     }
     let fresh_snapshot = snapshot(&fresh, "the fresh path's").await?;
-    let culprit = culprit(&fresh_order, &new);
+    // Point at a new file that runs earlier in a fresh apply than in production, else at
+    // an applied migration the branch edits (production never re-runs it), else at the
+    // first new file.
+    let edited = fresh_order
+        .iter()
+        .copied()
+        .find(|m| folders.rewritten.contains(&base::relative_path(merged, m)));
+    let culprit = out_of_order(&fresh_order, &new)
+        .or(edited)
+        .unwrap_or(first_new);
     let rewritten = if folders.rewritten.is_empty() {
         String::new()
     } else {
@@ -178,16 +187,18 @@ fn failure(report: &ApplyReport, findings: &[Finding]) -> Option<String> {
 
 /// Do both lists run the same texts in the same order?
 fn same_files(a: &[&Migration], b: &[&Migration]) -> bool {
-    let text = |m: &Migration| m.source.as_ref().map(|s| s.text.clone());
+    fn text(m: &Migration) -> Option<&str> {
+        m.source.as_ref().map(|s| s.text.as_str())
+    }
     a.len() == b.len()
         && a.iter()
             .zip(b)
             .all(|(x, y)| x.path == y.path && text(x) == text(y))
 }
 
-/// The file to point at: the first of the branch's migrations that a fresh apply runs
-/// before one of the base's (it runs earlier than in production), else the first new one.
-fn culprit<'a>(fresh_order: &[&'a Migration], new: &[&'a Migration]) -> &'a Migration {
+/// The first of the branch's migrations that a fresh apply runs before one of the base's
+/// (so earlier than production runs it).
+fn out_of_order<'a>(fresh_order: &[&'a Migration], new: &[&'a Migration]) -> Option<&'a Migration> {
     let is_new = |m: &Migration| new.iter().any(|n| n.path == m.path);
     let last_base = fresh_order.iter().rposition(|m| !is_new(m));
     fresh_order
@@ -195,7 +206,6 @@ fn culprit<'a>(fresh_order: &[&'a Migration], new: &[&'a Migration]) -> &'a Migr
         .enumerate()
         .find(|(index, m)| is_new(m) && last_base.is_some_and(|last| *index < last))
         .map(|(_, m)| *m)
-        .unwrap_or(new[0])
 }
 
 async fn snapshot(database: &Database, what: &str) -> Result<Snapshot, Failure> {
