@@ -2,9 +2,12 @@
 //! git repositories built in temporary folders and a real PostgreSQL (the product's own
 //! ephemeral cluster, its prepared data directory cached under target/).
 
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::pg::TestServer;
 
 const MIGRATIONS: &str = "supabase/migrations";
 
@@ -408,6 +411,45 @@ fn diff_needs_a_base_in_the_clone() {
         stderr.contains(&format!("git fetch origin {base}")),
         "{stderr}"
     );
+}
+
+#[test]
+fn with_a_database_url_each_path_gets_a_scratch_database_that_is_dropped() {
+    let server = TestServer::start();
+    let repo = view_over_star();
+    let url = server.url("postgres");
+    let output = schemagate(
+        repo.path(),
+        &[
+            "diff",
+            MIGRATIONS,
+            "--base",
+            "main",
+            "--format",
+            "json",
+            "--database-url",
+            &url,
+        ],
+    );
+    let document: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&output.stderr)));
+    assert_eq!(output.status.code(), Some(1), "{document:#}");
+    assert_eq!(rules(&document), ["order-dependent-schema"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let databases: Vec<String> = runtime.block_on(async {
+        let client = server.connect("postgres").await;
+        client
+            .query("select datname::text from pg_database order by 1", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+    });
+    assert_eq!(databases, ["postgres", "template0", "template1"]);
 }
 
 #[test]
