@@ -492,6 +492,24 @@ fn sibling_databases_are_independent_and_prepared_like_the_first() {
             names.push(name);
         }
         assert_ne!(names[0], names[1]);
+
+        // --strict-privileges: the sibling is used as the non-superuser role, as the first is.
+        let strict_options = schemagate::postgres::ServerOptions {
+            strict_privileges: true,
+            ..options.clone()
+        };
+        let strict = first.create_sibling(&strict_options).await.unwrap();
+        let row = strict
+            .client
+            .query_one(
+                "select current_user::text, (select rolsuper from pg_roles where rolname = current_user)",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, String>(0), schemagate::postgres::STRICT_ROLE);
+        assert!(!row.get::<_, bool>(1));
+        drop(strict);
         drop(third);
         drop(second);
         drop(first);
