@@ -3,7 +3,7 @@
 //! statements that cannot run in a transaction on their own, the Supabase CLI's history
 //! table, and a catalog snapshot after each file for attribution.
 
-use super::catalog::{Changes, Snapshot};
+use super::catalog::{self, Changes};
 use super::cause::{self, Context};
 use super::overlay::EMULATED_VERSION;
 use super::Database;
@@ -180,16 +180,24 @@ pub async fn apply_files(
         .await
         .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
         .unwrap_or_default();
-    let mut before = snapshot(db).await;
+    let tracking = match catalog::install(&db.client).await {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!(
+                "warning: cannot track what each file changes ({}); attribution is off",
+                super::describe_error(&error)
+            );
+            false
+        }
+    };
+    if let Some(role) = &db.apply_role {
+        let _ = run(db, &format!("set role {role}"), watchdog).await;
+    }
     let total = applied.len();
     let mut failed_at: Option<usize> = None;
     // Those the prelude created (Supabase has them preinstalled) are not the migrations' doing.
     let mut emulated = EmulatedSeen {
-        names: before
-            .extensions()
-            .filter(|(_, version)| *version == EMULATED_VERSION)
-            .map(|(name, _)| name.to_string())
-            .collect(),
+        names: emulated_now(db).await,
     };
     for (index, migration) in applied.iter().enumerate() {
         if options.progress {
@@ -206,9 +214,7 @@ pub async fn apply_files(
         )
         .await;
         let _ = run(db, "rollback; reset all", watchdog).await;
-        let after = snapshot(db).await;
-        let changes = before.diff(&after);
-        before = after;
+        let changes = file_changes(db, tracking).await;
         let mut result = FileResult {
             path: migration.path.clone(),
             status: FileStatus::Applied,
@@ -217,9 +223,11 @@ pub async fn apply_files(
             changed: changes.changed.iter().map(|o| o.label()).collect(),
             dropped: changes.dropped.iter().map(|o| o.label()).collect(),
         };
-        for (name, version) in changes.created_extensions() {
-            if version == EMULATED_VERSION && emulated.names.insert(name.to_string()) {
-                findings.push(emulated_finding(migration, None, name));
+        if changes.created_extension() {
+            for name in emulated_now(db).await {
+                if emulated.names.insert(name.clone()) {
+                    findings.push(emulated_finding(migration, None, &name));
+                }
             }
         }
         findings.extend(managed_schema_findings(migration, &changes));
@@ -241,6 +249,17 @@ pub async fn apply_files(
     }
     if options.progress {
         eprint!("\r\x1b[2K");
+    }
+    if db.apply_role.is_some() {
+        let _ = run(db, "reset role", watchdog).await;
+    }
+    if tracking {
+        if let Err(error) = catalog::remove(&db.client).await {
+            eprintln!(
+                "warning: cannot remove schemagate's change tracker ({})",
+                super::describe_error(&error)
+            );
+        }
     }
     if let Some(index) = failed_at {
         for migration in &applied[index + 1..] {
@@ -271,16 +290,20 @@ pub async fn apply_files(
     (report, findings)
 }
 
-/// The catalog now; on error (a bug: the query is ours) a warning and an empty snapshot.
-async fn snapshot(db: &Database) -> Snapshot {
-    match Snapshot::take(&db.client).await {
-        Ok(snapshot) => snapshot,
+/// What the file did, from the tracker's log; on error (a bug: the tracker is ours) a
+/// warning and no attribution.
+async fn file_changes(db: &Database, tracking: bool) -> Changes {
+    if !tracking {
+        return Changes::default();
+    }
+    match catalog::take_changes(&db.client).await {
+        Ok(changes) => changes,
         Err(error) => {
             eprintln!(
-                "warning: cannot read the catalog ({}); what each file created is not recorded",
+                "warning: cannot read what the file changed ({}); attribution is incomplete",
                 super::describe_error(&error)
             );
-            Snapshot::default()
+            Changes::default()
         }
     }
 }
@@ -306,24 +329,23 @@ async fn note_emulated(
     seen: &mut EmulatedSeen,
     findings: &mut Vec<Finding>,
 ) {
-    let Ok(rows) = db
-        .client
+    for name in emulated_now(db).await {
+        if seen.names.insert(name.clone()) {
+            findings.push(emulated_finding(migration, Some(statement), &name));
+        }
+    }
+}
+
+/// The emulated extensions installed now.
+async fn emulated_now(db: &Database) -> std::collections::BTreeSet<String> {
+    db.client
         .query(
             "select extname::text from pg_extension where extversion = $1",
             &[&EMULATED_VERSION],
         )
         .await
-    else {
-        return;
-    };
-    for row in rows {
-        let Ok(name) = row.try_get::<_, String>(0) else {
-            continue;
-        };
-        if seen.names.insert(name.clone()) {
-            findings.push(emulated_finding(migration, Some(statement), &name));
-        }
-    }
+        .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
+        .unwrap_or_default()
 }
 
 async fn apply_file<'a>(

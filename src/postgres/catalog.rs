@@ -1,32 +1,22 @@
-//! Catalog snapshots between files: which relations, functions, policies, triggers,
-//! types, schemas and extensions each migration created, changed or dropped. Seen from
-//! the catalog, so objects made by dynamic SQL (`EXECUTE` in a `DO` block) count too.
+//! What each migration file did to the catalog, for attribution: which relations,
+//! functions, policies, triggers, types, schemas and extensions it created, altered or
+//! dropped. Recorded by event triggers (`ddl_command_end`, `sql_drop`) into a log table
+//! while the file runs, so DDL run by dynamic SQL (`execute` in a `DO` block) counts too,
+//! a failed file's entries roll back with it, and reading the log costs one query per file
+//! however large the schema is. The tracker is removed before anything inspects the catalog.
 
-use std::collections::BTreeMap;
 use tokio_postgres::Client;
 
-/// One catalog object: its kind, display name, schema, and a signature that changes when
-/// its definition does (not when, e.g., a trigger is added to a table).
+/// One catalog object a file touched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object {
+    /// `table`, `function`, `index`, `policy`, `trigger`, `type`, `schema`, `extension`, …
     pub kind: String,
+    /// PostgreSQL's object identity: `public.t`, `auth.x()`, `own on public.t`.
     pub name: String,
     pub schema: String,
     /// Created by an extension's script (not by the migration itself).
     pub from_extension: bool,
-    signature: String,
-}
-
-/// Objects by (kind, oid).
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot(BTreeMap<(String, u32), Object>);
-
-/// What one file did to the catalog.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changes {
-    pub created: Vec<Object>,
-    pub changed: Vec<Object>,
-    pub dropped: Vec<Object>,
 }
 
 impl Object {
@@ -36,110 +26,109 @@ impl Object {
     }
 }
 
-const QUERY: &str = r#"
-with user_ns as (
-  select oid, nspname, nspowner from pg_namespace
-  where nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
-    and nspname not like 'pg_temp_%' and nspname not like 'pg_toast_temp_%'
-)
-select case c.relkind when 'r' then 'table' when 'p' then 'table' when 'v' then 'view'
-         when 'm' then 'materialized view' when 'i' then 'index' when 'I' then 'index'
-         when 'S' then 'sequence' when 'f' then 'foreign table' else 'type' end,
-       c.oid, format('%I.%I', n.nspname, c.relname), n.nspname::text,
-       md5(concat_ws('|', c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relowner,
-         c.reloptions::text, case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end,
-         (select string_agg(concat_ws(':', a.attname, a.atttypid, a.attnotnull, a.atthasdef, a.attisdropped), ',' order by a.attnum)
-            from pg_attribute a where a.attrelid = c.oid and a.attnum > 0),
-         (select string_agg(pg_get_constraintdef(k.oid), ',' order by k.conname) from pg_constraint k where k.conrelid = c.oid))),
-       exists (select from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
-from pg_class c join user_ns n on n.oid = c.relnamespace
-where c.relkind in ('r', 'p', 'v', 'm', 'i', 'I', 'S', 'f')
-union all
-select case p.prokind when 'p' then 'procedure' when 'a' then 'aggregate' else 'function' end,
-       p.oid, format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)), n.nspname::text,
-       md5(concat_ws('|', p.prosrc, p.prosecdef, p.provolatile, p.proowner, p.proconfig::text, p.prorettype, p.probin)),
-       exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
-from pg_proc p join user_ns n on n.oid = p.pronamespace
-union all
-select 'policy', p.oid, format('%I on %I.%I', p.polname, n.nspname, c.relname), n.nspname::text,
-       md5(concat_ws('|', p.polcmd, p.polpermissive, p.polroles::text, pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))), false
-from pg_policy p join pg_class c on c.oid = p.polrelid join user_ns n on n.oid = c.relnamespace
-union all
-select 'trigger', t.oid, format('%I on %I.%I', t.tgname, n.nspname, c.relname), n.nspname::text,
-       md5(pg_get_triggerdef(t.oid)), false
-from pg_trigger t join pg_class c on c.oid = t.tgrelid join user_ns n on n.oid = c.relnamespace
-where not t.tgisinternal
-union all
-select 'type', t.oid, format('%I.%I', n.nspname, t.typname), n.nspname::text,
-       md5(concat_ws('|', t.typname, t.typtype, t.typowner,
-         (select string_agg(e.enumlabel, ',' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid))),
-       exists (select from pg_depend d where d.classid = 'pg_type'::regclass and d.objid = t.oid and d.deptype = 'e')
-from pg_type t join user_ns n on n.oid = t.typnamespace
-where t.typtype in ('e', 'd', 'r', 'm')
-   or (t.typtype = 'c' and exists (select from pg_class c where c.oid = t.typrelid and c.relkind = 'c'))
-union all
-select 'schema', n.oid, format('%I', n.nspname), n.nspname::text, md5(concat_ws('|', n.nspowner)),
-       exists (select from pg_depend d where d.classid = 'pg_namespace'::regclass and d.objid = n.oid and d.deptype = 'e')
-from user_ns n
-union all
-select 'extension', e.oid, e.extname::text, n.nspname::text, e.extversion, false
-from pg_extension e join pg_namespace n on n.oid = e.extnamespace
-"#;
-
-impl Snapshot {
-    pub async fn take(client: &Client) -> Result<Snapshot, tokio_postgres::Error> {
-        let rows = client.query(QUERY, &[]).await?;
-        let mut objects = BTreeMap::new();
-        for row in rows {
-            let kind: String = row.try_get(0)?;
-            let oid: u32 = row.try_get(1)?;
-            objects.insert(
-                (kind.clone(), oid),
-                Object {
-                    kind,
-                    name: row.try_get(2)?,
-                    schema: row.try_get(3)?,
-                    signature: row.try_get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    from_extension: row.try_get(5)?,
-                },
-            );
-        }
-        Ok(Snapshot(objects))
-    }
-
-    /// What happened between `self` (before) and `after`.
-    pub fn diff(&self, after: &Snapshot) -> Changes {
-        let mut changes = Changes::default();
-        for (key, object) in &after.0 {
-            match self.0.get(key) {
-                None => changes.created.push(object.clone()),
-                Some(before) if before != object => changes.changed.push(object.clone()),
-                Some(_) => {}
-            }
-        }
-        for (key, object) in &self.0 {
-            if !after.0.contains_key(key) {
-                changes.dropped.push(object.clone());
-            }
-        }
-        changes
-    }
-
-    /// Extensions and their versions.
-    pub fn extensions(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0
-            .values()
-            .filter(|o| o.kind == "extension")
-            .map(|o| (o.name.as_str(), o.signature.as_str()))
-    }
+/// What one file did to the catalog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub created: Vec<Object>,
+    pub changed: Vec<Object>,
+    pub dropped: Vec<Object>,
 }
 
 impl Changes {
-    /// Extensions this file created, with their versions.
-    pub fn created_extensions(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.created
-            .iter()
-            .filter(|o| o.kind == "extension")
-            .map(|o| (o.name.as_str(), o.signature.as_str()))
+    pub fn created_extension(&self) -> bool {
+        self.created.iter().any(|o| o.kind == "extension")
     }
+}
+
+const INSTALL: &str = r#"
+create schema schemagate_apply;
+create table schemagate_apply.log (
+  id bigserial primary key,
+  event text not null,
+  tag text,
+  object_type text,
+  schema_name text,
+  identity text,
+  in_extension boolean not null default false
+);
+create function schemagate_apply.on_ddl() returns event_trigger language plpgsql
+security definer set search_path = pg_catalog as $$
+begin
+  insert into schemagate_apply.log (event, tag, object_type, schema_name, identity, in_extension)
+  select 'ddl', command_tag, object_type, schema_name, object_identity, in_extension
+  from pg_event_trigger_ddl_commands();
+end
+$$;
+create function schemagate_apply.on_drop() returns event_trigger language plpgsql
+security definer set search_path = pg_catalog as $$
+begin
+  insert into schemagate_apply.log (event, tag, object_type, schema_name, identity)
+  select 'drop', tg_tag, object_type, schema_name, object_identity
+  from pg_event_trigger_dropped_objects() where original or normal;
+end
+$$;
+create event trigger schemagate_apply_ddl on ddl_command_end execute function schemagate_apply.on_ddl();
+create event trigger schemagate_apply_drop on sql_drop execute function schemagate_apply.on_drop();
+"#;
+
+const REMOVE: &str = r#"
+drop event trigger if exists schemagate_apply_ddl;
+drop event trigger if exists schemagate_apply_drop;
+drop schema if exists schemagate_apply cascade;
+"#;
+
+/// Installs the tracker (needs a superuser session).
+pub async fn install(client: &Client) -> Result<(), tokio_postgres::Error> {
+    client.batch_execute(INSTALL).await
+}
+
+/// Removes the tracker, leaving the catalog as the migrations made it.
+pub async fn remove(client: &Client) -> Result<(), tokio_postgres::Error> {
+    client.batch_execute(REMOVE).await
+}
+
+/// Reads and clears the log: what happened since the last call.
+pub async fn take_changes(client: &Client) -> Result<Changes, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "delete from schemagate_apply.log returning id, event, coalesce(tag, ''), coalesce(object_type, ''), coalesce(schema_name, ''), coalesce(identity, ''), in_extension",
+            &[],
+        )
+        .await?;
+    let mut entries: Vec<(i64, String, String, Object)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        entries.push((
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            Object {
+                kind: row.try_get(3)?,
+                schema: row.try_get(4)?,
+                name: row.try_get(5)?,
+                from_extension: row.try_get(6)?,
+            },
+        ));
+    }
+    entries.sort_by_key(|(id, ..)| *id);
+    let mut changes = Changes::default();
+    for (_, event, tag, object) in entries {
+        let list = if event == "drop" {
+            &mut changes.dropped
+        } else if tag.starts_with("CREATE") || tag == "SELECT INTO" {
+            &mut changes.created
+        } else if tag.starts_with("ALTER") && tag != "ALTER DEFAULT PRIVILEGES" {
+            &mut changes.changed
+        } else {
+            continue;
+        };
+        if !list.contains(&object) {
+            list.push(object);
+        }
+    }
+    // Altered after being created in the same file: it is simply new.
+    let created = changes.created.clone();
+    changes
+        .changed
+        .retain(|o| !created.iter().any(|c| c.kind == o.kind && c.name == o.name));
+    Ok(changes)
 }

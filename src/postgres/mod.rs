@@ -57,6 +57,9 @@ pub struct Database {
     /// What it runs on, for messages: `PostgreSQL 15.18 (ephemeral)`.
     pub description: String,
     pub supabase: bool,
+    /// `--strict-privileges`: the session is a superuser's (to install and remove the change
+    /// tracker) and migrations run after `SET ROLE` to this role (which `RESET ALL` keeps).
+    pub apply_role: Option<String>,
     _holder: Holder,
 }
 
@@ -97,17 +100,6 @@ async fn open_url(url: &str, options: &ServerOptions) -> Result<Database, Failur
     }
     config.options(session_options(options));
     let client = scratch::connect(&config, "the scratch database").await?;
-    if options.strict_privileges {
-        client
-            .batch_execute(&format!("set role {STRICT_ROLE}"))
-            .await
-            .map_err(|e| {
-                Failure::Environment(format!(
-                    "cannot switch to {STRICT_ROLE}: {}",
-                    describe_error(&e)
-                ))
-            })?;
-    }
     let version = server_version(&client).await;
     Ok(Database {
         client,
@@ -116,6 +108,7 @@ async fn open_url(url: &str, options: &ServerOptions) -> Result<Database, Failur
             scratch.name
         ),
         supabase: options.supabase,
+        apply_role: options.strict_privileges.then(|| STRICT_ROLE.to_string()),
         _holder: Holder::Scratch(Box::new(scratch)),
     })
 }
@@ -243,15 +236,12 @@ async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
         }
         (None, None) => prepare_fresh(&bin, owner, options).await?,
     };
-    let user = if options.strict_privileges {
+    if options.strict_privileges {
         let client = scratch::connect(&cluster.config("postgres"), "the ephemeral server").await?;
         create_strict_role(&client).await?;
-        STRICT_ROLE
-    } else {
-        cluster::SUPERUSER
-    };
+    }
     let mut config = cluster.config("postgres");
-    config.user(user).options(session_options(options));
+    config.options(session_options(options));
     let client = scratch::connect(&config, "the ephemeral server").await?;
     Ok(Database {
         client,
@@ -261,6 +251,7 @@ async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
             bin.dir.display()
         ),
         supabase: options.supabase,
+        apply_role: options.strict_privileges.then(|| STRICT_ROLE.to_string()),
         _holder: Holder::Cluster(cluster),
     })
 }

@@ -51,7 +51,6 @@ impl Database {
         }
         if options.strict_privileges {
             create_strict_role(&setup).await?;
-            config.user(super::STRICT_ROLE);
         }
         config.options(session_options(options));
         let client = scratch::connect(&config, "the ephemeral server").await?;
@@ -59,6 +58,9 @@ impl Database {
             client,
             description: self.description.clone(),
             supabase: options.supabase,
+            apply_role: options
+                .strict_privileges
+                .then(|| super::STRICT_ROLE.to_string()),
             _holder: Holder::Sibling(Box::new(Held { admin })),
         })
     }
