@@ -88,7 +88,11 @@ fn find_migration<'a>(set: &'a MigrationSet, path: &str) -> Option<&'a Migration
 }
 
 /// Marks suppressed findings; returns findings about invalid and unused suppressions.
-fn apply_suppressions(set: &MigrationSet, config: &Config, findings: &mut [Finding]) -> Vec<Finding> {
+fn apply_suppressions(
+    set: &MigrationSet,
+    config: &Config,
+    findings: &mut [Finding],
+) -> Vec<Finding> {
     let mut problems = Vec::new();
     for migration in &set.migrations {
         let Some(source) = &migration.source else {
@@ -187,7 +191,11 @@ fn apply_suppressions(set: &MigrationSet, config: &Config, findings: &mut [Findi
             }
         }
         if !used {
-            let target = entry.object.as_deref().or(entry.file.as_deref()).unwrap_or("any object");
+            let target = entry
+                .object
+                .as_deref()
+                .or(entry.file.as_deref())
+                .unwrap_or("any object");
             let mut problem = registry::finding(
                 "unused-suppression",
                 format!(

@@ -28,7 +28,9 @@ pub fn render_list(format: RulesFormat) -> String {
                 .collect()
         }
         RulesFormat::Markdown => {
-            let mut text = String::from("| rule | severity | category | what it reports |\n|---|---|---|---|\n");
+            let mut text = String::from(
+                "| rule | severity | category | what it reports |\n|---|---|---|---|\n",
+            );
             for r in rules {
                 text.push_str(&format!(
                     "| `{}` | {} | {} | {} |\n",

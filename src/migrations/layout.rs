@@ -96,7 +96,11 @@ pub fn detect(dir: &Path) -> Layout {
     if names.iter().any(|n| GOLANG_MIGRATE_NAME.is_match(n)) {
         return Layout::GolangMigrate;
     }
-    for file in files.iter().filter(|f| file_name(f).ends_with(".sql")).take(5) {
+    for file in files
+        .iter()
+        .filter(|f| file_name(f).ends_with(".sql"))
+        .take(5)
+    {
         let head = read_head(file);
         if head.contains("-- migrate:up") {
             return Layout::Dbmate;
@@ -156,9 +160,10 @@ pub fn list(dir: &Path, layout: Layout) -> Listing {
     let mut listing = Listing::default();
     if layout != Layout::Prisma {
         for sub in &dirs {
-            listing
-                .ignored
-                .push((sub.clone(), format!("sub-folder, not used by {}", layout.as_str())));
+            listing.ignored.push((
+                sub.clone(),
+                format!("sub-folder, not used by {}", layout.as_str()),
+            ));
         }
     }
     let sql_files = files.iter().filter(|f| {
@@ -226,7 +231,11 @@ pub fn list(dir: &Path, layout: Layout) -> Listing {
                         path: file.clone(),
                         version: Some(c[1].to_string()),
                         name: c[2].to_string(),
-                        role: if &c[3] == "up" { Role::Versioned } else { Role::Down },
+                        role: if &c[3] == "up" {
+                            Role::Versioned
+                        } else {
+                            Role::Down
+                        },
                     }),
                     None => listing
                         .ignored
@@ -384,9 +393,9 @@ pub fn up_sections(layout: Layout, text: &str) -> Option<Vec<std::ops::Range<usi
 pub fn no_transaction(layout: Layout, text: &str) -> bool {
     match layout {
         Layout::Goose => text.contains("+goose NO TRANSACTION"),
-        Layout::Dbmate => text
-            .lines()
-            .any(|l| l.trim_start().starts_with("-- migrate:up") && l.contains("transaction:false")),
+        Layout::Dbmate => text.lines().any(|l| {
+            l.trim_start().starts_with("-- migrate:up") && l.contains("transaction:false")
+        }),
         _ => false,
     }
 }

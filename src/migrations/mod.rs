@@ -257,9 +257,8 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
         Ok(text) => text,
         Err(error) => {
             let offset = error.utf8_error().valid_up_to();
-            let prefix = SourceText::new(
-                String::from_utf8_lossy(&error.as_bytes()[..offset]).into_owned(),
-            );
+            let prefix =
+                SourceText::new(String::from_utf8_lossy(&error.as_bytes()[..offset]).into_owned());
             let (line, column) = prefix.line_col(offset);
             findings.push(
                 registry::finding(
@@ -287,9 +286,14 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
         findings.push(
             registry::finding(
                 "unterminated-statement",
-                format!("{} opened here is never closed; everything after it is one statement", open.what),
+                format!(
+                    "{} opened here is never closed; everything after it is one statement",
+                    open.what
+                ),
             )
-            .with_help("close it (for dollar quotes, the closing tag must match the opening one exactly)")
+            .with_help(
+                "close it (for dollar quotes, the closing tag must match the opening one exactly)",
+            )
             .with_location(source.location(&path, &span))
             .finish(&source.text[open.opened_at..]),
         );

@@ -1,8 +1,21 @@
 //! Renderers: one per output format, each a function of the [`Report`].
 
+pub mod escape;
+pub mod excerpt;
+pub mod github;
+pub mod gitlab;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod tty;
+pub mod view;
 
+pub use markdown::comment_marker;
+pub use view::LinkContext;
+
+use crate::cli::Format;
 use crate::findings::{FailOn, Finding, Severity, Status};
 use crate::migrations::MigrationSet;
 use serde::Serialize;
@@ -15,6 +28,40 @@ pub struct Report<'a> {
     pub findings: Vec<Finding>,
     pub fail_on: FailOn,
     pub fail_on_existing: bool,
+}
+
+/// How to render, beyond the report itself.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// tty: colour, all findings (`verbose`) or only the summary line (`quiet`).
+    pub color: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+    /// Where `file:line` links point (HTML, Markdown), when the commit is known.
+    pub links: Option<LinkContext>,
+    /// Where the HTML report can be downloaded (Markdown links to it), when known.
+    pub html_report_url: Option<String>,
+}
+
+/// The report in `format`.
+pub fn render(report: &Report<'_>, format: Format, options: &RenderOptions) -> String {
+    match format {
+        Format::Tty => tty::render(
+            report,
+            &tty::Options {
+                color: options.color,
+                verbose: options.verbose,
+                quiet: options.quiet,
+            },
+        ),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Gitlab => gitlab::render(report),
+        Format::Github => github::render(report),
+        Format::Markdown => markdown::summary(report, options),
+        Format::Html => html::render(&view::View::from_options(report, options)),
+        Format::Junit => junit::render(report),
+    }
 }
 
 /// Counts shown in every format's summary.

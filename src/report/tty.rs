@@ -1,10 +1,10 @@
 //! `--format tty`: rustc-style diagnostics with the source lines, a caret span, help and
 //! the rule's docs link, then one summary line.
 
+use super::excerpt::source_of;
 use super::{plural, Report};
 use crate::findings::{Finding, Severity, Status};
 use crate::migrations::MigrationSet;
-use crate::sql::SourceText;
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -49,13 +49,6 @@ fn level(severity: Severity) -> Level<'static> {
     }
 }
 
-fn source_of<'a>(sets: &'a [MigrationSet], file: &str) -> Option<&'a SourceText> {
-    sets.iter()
-        .flat_map(|set| &set.migrations)
-        .find(|m| m.path == file)
-        .and_then(|m| m.source.as_ref())
-}
-
 fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding) -> String {
     let mut title = finding.message.clone();
     match finding.status {
@@ -66,7 +59,9 @@ fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding)
         Status::Existing => title.push_str(" (existing)"),
         Status::New => {}
     }
-    let mut primary = level(finding.severity).primary_title(title).id(&finding.rule);
+    let mut primary = level(finding.severity)
+        .primary_title(title)
+        .id(&finding.rule);
     let docs_url = crate::rules::registry::meta(&finding.rule).map(|m| m.docs_url());
     if let Some(url) = &docs_url {
         primary = primary.id_url(url);
@@ -118,10 +113,9 @@ fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding)
         group = group.element(Level::HELP.message(help.as_str()));
     }
     if let Some(url) = &docs_url {
-        group = group.element(Level::NOTE.message(format!(
-            "`schemagate explain {}` or {url}",
-            finding.rule
-        )));
+        group = group.element(
+            Level::NOTE.message(format!("`schemagate explain {}` or {url}", finding.rule)),
+        );
     }
     groups.push(group);
     renderer.render(&groups)

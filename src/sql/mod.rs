@@ -134,9 +134,7 @@ pub fn parse_statement(text: &str) -> Parsed {
         .try_with_sql(text)
         .and_then(|mut parser| parser.parse_statements());
     match parsed {
-        Ok(mut statements) if statements.len() == 1 => {
-            Parsed::Ast(Box::new(statements.remove(0)))
-        }
+        Ok(mut statements) if statements.len() == 1 => Parsed::Ast(Box::new(statements.remove(0))),
         Ok(_) => Parsed::Fallback(Fallback::classify(text, None)),
         Err(error) => Parsed::Fallback(Fallback::classify(text, Some(error.to_string()))),
     }

@@ -325,14 +325,11 @@ mod tests {
 
     #[test]
     fn semicolons_inside_quotes_and_comments_do_not_split() {
-        let sql = "select 'a;b''c;'; select \"we;ird\"\"x\"; -- c;\n/* x; /* nested; */ y; */ select 1;";
+        let sql =
+            "select 'a;b''c;'; select \"we;ird\"\"x\"; -- c;\n/* x; /* nested; */ y; */ select 1;";
         assert_eq!(
             texts(sql),
-            [
-                "select 'a;b''c;';",
-                "select \"we;ird\"\"x\";",
-                "select 1;"
-            ]
+            ["select 'a;b''c;';", "select \"we;ird\"\"x\";", "select 1;"]
         );
     }
 
@@ -372,7 +369,10 @@ mod tests {
     fn leading_trivia_belongs_to_the_next_statement() {
         let sql = "select 1;\n-- note\n/* c */ select 2;";
         let split = split(sql);
-        assert_eq!(&sql[split.statements[1].leading.clone()], "\n-- note\n/* c */ ");
+        assert_eq!(
+            &sql[split.statements[1].leading.clone()],
+            "\n-- note\n/* c */ "
+        );
     }
 
     #[test]

@@ -1,0 +1,216 @@
+//! Markdown for the pull-request comment and the job summary (`--format markdown`).
+//!
+//! Both list only new findings (existing ones as a collapsed count) and must fit a size
+//! limit. They degrade whole pieces at a time — excerpts, then the `<details>` blocks,
+//! then findings from the least severe up — so no tag is ever cut in half.
+
+use super::view::{Group, View};
+use super::{escape, RenderOptions, Report};
+use crate::findings::Status;
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
+use serde::Serialize;
+
+/// GitHub refuses comment bodies over 65,536 characters. Sizes are measured in bytes,
+/// which is never less than characters or UTF-16 units.
+pub const COMMENT_LIMIT: usize = 65_536;
+/// GitHub accepts job summaries up to 1 MiB per step.
+pub const SUMMARY_LIMIT: usize = 1024 * 1024;
+
+const COUNTS: &str = include_str!("../../templates/counts.md.hbs");
+const FINDINGS: &str = include_str!("../../templates/findings.md.hbs");
+const COMMENT: &str = include_str!("../../templates/comment.md.hbs");
+const SUMMARY: &str = include_str!("../../templates/summary.md.hbs");
+
+/// The hidden line that identifies the comment for `folder` among a pull request's
+/// comments. Characters that could end an HTML comment are percent-encoded.
+pub fn comment_marker(folder: &str) -> String {
+    let mut safe = String::with_capacity(folder.len());
+    for c in folder.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-') {
+            safe.push(c);
+        } else {
+            let mut buffer = [0; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                safe.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    format!("<!-- schemagate:{safe} -->")
+}
+
+/// The sticky pull-request comment for one migrations folder, within [`COMMENT_LIMIT`].
+pub fn comment(report: &Report<'_>, folder: &str, options: &RenderOptions) -> String {
+    fit(
+        &View::from_options(report, options),
+        "comment",
+        Some(comment_marker(folder)),
+        COMMENT_LIMIT,
+    )
+}
+
+/// The job summary (`--format markdown`), within [`SUMMARY_LIMIT`].
+pub fn summary(report: &Report<'_>, options: &RenderOptions) -> String {
+    fit(
+        &View::from_options(report, options),
+        "summary",
+        None,
+        SUMMARY_LIMIT,
+    )
+}
+
+#[derive(Serialize)]
+struct Page<'a> {
+    view: &'a View,
+    /// New findings shown, grouped by file.
+    groups: Vec<Group>,
+    /// New findings left out for space.
+    more: usize,
+    excerpts: bool,
+    details: bool,
+    marker: Option<String>,
+}
+
+/// How much of each finding is shown, from most to least.
+const LEVELS: [(bool, bool); 3] = [(true, true), (false, true), (false, false)];
+
+fn fit(view: &View, template: &str, marker: Option<String>, limit: usize) -> String {
+    let registry = registry();
+    let new_groups: Vec<Group> = view
+        .groups
+        .iter()
+        .map(|group| Group {
+            findings: group
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::New)
+                .cloned()
+                .collect(),
+            ..group.clone()
+        })
+        .filter(|group| !group.findings.is_empty())
+        .collect();
+    let total: usize = new_groups.iter().map(|g| g.findings.len()).sum();
+    // Most severe first when the list must be cut; ties keep report order.
+    let mut ranked: Vec<(crate::findings::Severity, usize)> = new_groups
+        .iter()
+        .flat_map(|g| &g.findings)
+        .map(|f| (f.severity, f.id))
+        .collect();
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let render = |keep: usize, (excerpts, details): (bool, bool)| {
+        let mut kept = vec![false; view.groups.iter().map(|g| g.findings.len()).sum()];
+        for (_, id) in &ranked[..keep] {
+            kept[*id] = true;
+        }
+        let groups = new_groups
+            .iter()
+            .map(|group| Group {
+                findings: group
+                    .findings
+                    .iter()
+                    .filter(|f| kept[f.id])
+                    .cloned()
+                    .collect(),
+                ..group.clone()
+            })
+            .filter(|group| !group.findings.is_empty())
+            .collect();
+        let page = Page {
+            view,
+            groups,
+            more: total - keep,
+            excerpts,
+            details,
+            marker: marker.clone(),
+        };
+        registry
+            .render(template, &page)
+            .expect("the embedded Markdown templates render plain data")
+    };
+    for level in LEVELS {
+        let text = render(total, level);
+        if text.len() <= limit {
+            return text;
+        }
+    }
+    // The largest number of findings that fits, by bisection (size grows with the count).
+    let terse = LEVELS[LEVELS.len() - 1];
+    let (mut fits, mut too_many) = (0, total);
+    while too_many - fits > 1 {
+        let middle = (fits + too_many) / 2;
+        if render(middle, terse).len() <= limit {
+            fits = middle;
+        } else {
+            too_many = middle;
+        }
+    }
+    let text = render(fits, terse);
+    if text.len() <= limit {
+        return text;
+    }
+    // Only absurd folder names get here: the verdict alone, and the marker.
+    let verdict = if view.passed { "passed" } else { "failed" };
+    let mut text = format!(
+        "schemagate: gate {verdict}; {}\n",
+        escape::markdown(&view.headline)
+    );
+    if let Some(marker) = marker {
+        text.push_str(&marker);
+        text.push('\n');
+    }
+    text
+}
+
+fn registry() -> Handlebars<'static> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    registry.register_escape_fn(escape::markdown);
+    registry.register_helper("pre", Box::new(pre));
+    registry.register_helper("pre_number", Box::new(pre_number));
+    for (name, text) in [
+        ("counts", COUNTS),
+        ("findings", FINDINGS),
+        ("comment", COMMENT),
+        ("summary", SUMMARY),
+    ] {
+        registry
+            .register_template_string(name, text)
+            .expect("the embedded Markdown templates parse");
+    }
+    registry
+}
+
+/// Text inside a `<pre>` block: GitHub passes the block through as HTML, so only HTML
+/// escaping applies (Markdown escapes would show as backslashes).
+fn pre(
+    helper: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let text = helper
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .ok_or(RenderErrorReason::ParamNotFoundForIndex("pre", 0))?;
+    out.write(&escape::html(text))?;
+    Ok(())
+}
+
+/// A line number column inside `<pre>`.
+fn pre_number(
+    helper: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let number = helper
+        .param(0)
+        .and_then(|p| p.value().as_u64())
+        .ok_or(RenderErrorReason::ParamNotFoundForIndex("pre_number", 0))?;
+    out.write(&format!("{number:>4} │ "))?;
+    Ok(())
+}
