@@ -58,6 +58,8 @@ pub enum RulesFormat {
     Json,
     /// A Markdown table, as in the README.
     Markdown,
+    /// Every rule's full documentation as one Markdown page (docs/rules.md).
+    Docs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod findings;
 pub mod lint;
 pub mod migrations;

@@ -45,6 +45,8 @@ pub enum Role {
     Repeatable,
     /// A down/undo/revert script: parsed and linted, never applied.
     Down,
+    /// Named so that the migration tool skips it: parsed and linted, never applied.
+    Skipped,
 }
 
 /// A file of the folder, placed by its layout.
@@ -166,10 +168,9 @@ pub fn list(dir: &Path, layout: Layout) -> Listing {
             ));
         }
     }
-    let sql_files = files.iter().filter(|f| {
-        let keep = file_name(f).to_ascii_lowercase().ends_with(".sql");
-        keep
-    });
+    let sql_files = files
+        .iter()
+        .filter(|f| file_name(f).to_ascii_lowercase().ends_with(".sql"));
     match layout {
         Layout::Supabase => {
             for file in sql_files {

@@ -117,9 +117,9 @@ pub fn split(text: &str) -> Split {
                 start_token(i, &mut statement_start);
                 let end = word_end(bytes, i);
                 let word = text[i..end].to_ascii_uppercase();
-                if word == "ATOMIC" && previous_word == "BEGIN" {
-                    atomic_depth += 1;
-                } else if atomic_depth > 0 && word == "CASE" {
+                let opens_block = (word == "ATOMIC" && previous_word == "BEGIN")
+                    || (atomic_depth > 0 && word == "CASE");
+                if opens_block {
                     atomic_depth += 1;
                 } else if atomic_depth > 0 && word == "END" {
                     atomic_depth -= 1;
