@@ -40,8 +40,9 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
-/// Text for XML element content and attribute values. Characters XML 1.0 does not allow
-/// even as references (most C0 controls) become U+FFFD.
+/// Text for XML element content. Characters XML 1.0 does not allow even as references
+/// (most C0 controls) become U+FFFD; a carriage return is a reference, so parsers do not
+/// turn it into a line feed.
 pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -51,12 +52,19 @@ pub fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
+            '\r' => out.push_str("&#13;"),
+            '\t' | '\n' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
             _ => out.push(c),
         }
     }
     out
+}
+
+/// An XML attribute value: as [`xml`], with tabs and line feeds as references too, since
+/// parsers turn literal ones into spaces.
+pub fn xml_attribute(text: &str) -> String {
+    xml(text).replace('\t', "&#9;").replace('\n', "&#10;")
 }
 
 /// The message part of a GitHub workflow command (after `::`).
@@ -87,7 +95,7 @@ pub fn url_path(path: &str) -> String {
 
 /// A piece of a finding's message: our messages quote identifiers in backticks, which
 /// renderers show as code.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Segment {
     pub text: String,
     pub code: bool,
@@ -139,7 +147,11 @@ mod tests {
 
     #[test]
     fn xml_replaces_forbidden_controls() {
-        assert_eq!(xml("a\u{1}<\"'\t"), "a\u{fffd}&lt;&quot;&apos;\t");
+        assert_eq!(
+            xml("a\u{1}<\"'\t\r\n"),
+            "a\u{fffd}&lt;&quot;&apos;\t&#13;\n"
+        );
+        assert_eq!(xml_attribute("a\t\r\n"), "a&#9;&#13;&#10;");
     }
 
     #[test]

@@ -51,6 +51,7 @@ fn category(category: Category) -> &'static str {
 }
 
 pub fn render(report: &Report<'_>) -> String {
+    let folder = report.folder_path();
     let issues: Vec<Issue<'_>> = report
         .findings
         .iter()
@@ -63,7 +64,10 @@ pub fn render(report: &Report<'_>) -> String {
             severity: severity(f),
             categories: [category(f.category)],
             location: Location {
-                path: f.location.as_ref().map_or("", |l| l.file.as_str()),
+                path: f
+                    .location
+                    .as_ref()
+                    .map_or(folder.as_str(), |l| l.file.as_str()),
                 lines: Lines {
                     begin: f.location.as_ref().map_or(1, |l| l.line),
                 },

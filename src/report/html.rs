@@ -23,6 +23,7 @@ struct Page<'a> {
 pub fn render(view: &View) -> String {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
+    registry.register_helper("segments", Box::new(super::view::segments_helper));
     let digest = Sha256::digest(SCRIPT.as_bytes());
     let page = Page {
         view,

@@ -3,7 +3,8 @@
 //! finding that fails the gate is a `<failure>`; other new findings go to the case's
 //! `<system-out>`, so the test report agrees with the gate's verdict.
 
-use super::{escape::xml, Report};
+use super::escape::{xml, xml_attribute};
+use super::Report;
 use crate::findings::{Finding, Status};
 use std::fmt::Write;
 
@@ -98,14 +99,14 @@ pub fn render(report: &Report<'_>) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
-            xml(folder)
+            xml_attribute(folder)
         );
         for case in cases {
             let _ = write!(
                 out,
                 "    <testcase name=\"{}\" classname=\"{}\"",
-                xml(&case.name),
-                xml(folder)
+                xml_attribute(&case.name),
+                xml_attribute(folder)
             );
             if case.failures.is_empty() && case.notes.is_empty() {
                 out.push_str("/>\n");
@@ -116,8 +117,8 @@ pub fn render(report: &Report<'_>) -> String {
                 let _ = writeln!(
                     out,
                     "      <failure type=\"{}\" message=\"{}\">{}</failure>",
-                    xml(&finding.rule),
-                    xml(&finding.message),
+                    xml_attribute(&finding.rule),
+                    xml_attribute(&finding.message),
                     xml(&describe(finding))
                 );
             }

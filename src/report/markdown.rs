@@ -4,7 +4,7 @@
 //! limit. They degrade whole pieces at a time — excerpts, then the `<details>` blocks,
 //! then findings from the least severe up — so no tag is ever cut in half.
 
-use super::view::{Group, View};
+use super::view::{Group, Head, View};
 use super::{escape, RenderOptions, Report};
 use crate::findings::Status;
 use handlebars::{
@@ -62,14 +62,28 @@ pub fn summary(report: &Report<'_>, options: &RenderOptions) -> String {
 
 #[derive(Serialize)]
 struct Page<'a> {
-    view: &'a View,
+    view: &'a Head,
     /// New findings shown, grouped by file.
     groups: Vec<Group>,
     /// New findings left out for space.
     more: usize,
     excerpts: bool,
     details: bool,
+}
+
+/// A whole comment or summary: the head, and the pieces rendered from [`Page`].
+#[derive(Serialize)]
+struct Whole<'a> {
+    view: &'a Head,
+    counts: String,
+    findings: String,
     marker: Option<String>,
+}
+
+fn render_one(registry: &Handlebars<'_>, name: &str, data: &impl Serialize) -> String {
+    registry
+        .render(name, data)
+        .expect("the embedded Markdown templates render plain data")
 }
 
 /// How much of each finding is shown, from most to least.
@@ -118,16 +132,25 @@ fn fit(view: &View, template: &str, marker: Option<String>, limit: usize) -> Str
             .filter(|group| !group.findings.is_empty())
             .collect();
         let page = Page {
-            view,
+            view: &view.head,
             groups,
             more: total - keep,
             excerpts,
             details,
+        };
+        // Pieces are rendered separately and pasted raw: handlebars partials copy the
+        // whole context, which costs seconds with thousands of findings.
+        let whole = Whole {
+            view: &view.head,
+            counts: render_one(&registry, "counts", &page)
+                .trim_end()
+                .to_string(),
+            findings: render_one(&registry, "findings", &page)
+                .trim_end()
+                .to_string(),
             marker: marker.clone(),
         };
-        registry
-            .render(template, &page)
-            .expect("the embedded Markdown templates render plain data")
+        render_one(&registry, template, &whole)
     };
     for level in LEVELS {
         let text = render(total, level);
@@ -151,10 +174,10 @@ fn fit(view: &View, template: &str, marker: Option<String>, limit: usize) -> Str
         return text;
     }
     // Only absurd folder names get here: the verdict alone, and the marker.
-    let verdict = if view.passed { "passed" } else { "failed" };
+    let verdict = if view.head.passed { "passed" } else { "failed" };
     let mut text = format!(
         "schemagate: gate {verdict}; {}\n",
-        escape::markdown(&view.headline)
+        escape::markdown(&view.head.headline)
     );
     if let Some(marker) = marker {
         text.push_str(&marker);
@@ -167,6 +190,7 @@ fn registry() -> Handlebars<'static> {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
     registry.register_escape_fn(escape::markdown);
+    registry.register_helper("segments", Box::new(super::view::segments_helper));
     registry.register_helper("pre", Box::new(pre));
     registry.register_helper("pre_number", Box::new(pre_number));
     for (name, text) in [

@@ -108,6 +108,15 @@ impl Report<'_> {
         counts
     }
 
+    /// Where findings about no file point in formats that require a path (SARIF, GitLab):
+    /// the (first) migrations folder.
+    pub fn folder_path(&self) -> String {
+        self.sets.first().map_or_else(
+            || ".".to_string(),
+            |set| crate::migrations::display_path(&set.root),
+        )
+    }
+
     /// Parsed statements as a percentage of all statements (100 when there are none).
     pub fn parse_coverage(&self) -> f64 {
         let counts = self.counts();

@@ -73,7 +73,16 @@ fn location(location: &Location) -> Value {
     json!({ "physicalLocation": { "artifactLocation": artifact, "region": region } })
 }
 
-fn result(finding: &Finding, rule_ids: &[&str]) -> Value {
+/// Code scanning requires a location: findings about no file point at the folder.
+fn folder_location(folder: &str) -> Value {
+    let mut artifact = json!({ "uri": uri(folder) });
+    if !folder.starts_with('/') {
+        artifact["uriBaseId"] = json!("%SRCROOT%");
+    }
+    json!({ "physicalLocation": { "artifactLocation": artifact } })
+}
+
+fn result(finding: &Finding, rule_ids: &[&str], folder: &str) -> Value {
     let mut text = finding.message.clone();
     if let Some(help) = &finding.help {
         text.push_str("\nhelp: ");
@@ -90,9 +99,10 @@ fn result(finding: &Finding, rule_ids: &[&str]) -> Value {
     if let Some(index) = rule_ids.iter().position(|id| *id == finding.rule) {
         result["ruleIndex"] = json!(index);
     }
-    if let Some(l) = &finding.location {
-        result["locations"] = json!([location(l)]);
-    }
+    result["locations"] = json!([match &finding.location {
+        Some(l) => location(l),
+        None => folder_location(folder),
+    }]);
     if finding.status == Status::Suppressed {
         result["suppressions"] = json!([{
             "kind": "inSource",
@@ -105,6 +115,7 @@ fn result(finding: &Finding, rule_ids: &[&str]) -> Value {
 pub fn render(report: &Report<'_>) -> String {
     let rules = registry::all();
     let rule_ids: Vec<&str> = rules.iter().map(|m| m.id).collect();
+    let folder = report.folder_path();
     let document = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -120,7 +131,7 @@ pub fn render(report: &Report<'_>) -> String {
                 "text": "The directory schemagate ran in (the repository root in CI)."
             }}},
             "columnKind": "unicodeCodePoints",
-            "results": report.findings.iter().map(|f| result(f, &rule_ids)).collect::<Vec<_>>(),
+            "results": report.findings.iter().map(|f| result(f, &rule_ids, &folder)).collect::<Vec<_>>(),
         }],
     });
     let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");

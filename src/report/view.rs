@@ -49,6 +49,18 @@ impl LinkContext {
 /// What the templates render.
 #[derive(Debug, Clone, Serialize)]
 pub struct View {
+    #[serde(flatten)]
+    pub head: Head,
+    /// Findings grouped by file, in report order; findings without a file come last.
+    pub groups: Vec<Group>,
+    /// The rules the findings come from, with their documentation.
+    pub rules: Vec<RuleView>,
+    pub filters: Filters,
+}
+
+/// The verdict and counts: everything but the findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Head {
     pub version: &'static str,
     pub command: &'static str,
     pub passed: bool,
@@ -63,11 +75,6 @@ pub struct View {
     pub folders: Vec<String>,
     pub severities: Vec<CountRow>,
     pub categories: Vec<CountRow>,
-    /// Findings grouped by file, in report order; findings without a file come last.
-    pub groups: Vec<Group>,
-    /// The rules the findings come from, with their documentation.
-    pub rules: Vec<RuleView>,
-    pub filters: Filters,
     pub html_report_url: Option<String>,
 }
 
@@ -98,7 +105,7 @@ pub struct FindingView {
     pub status: Status,
     pub fails_gate: bool,
     pub message: Vec<Segment>,
-    pub help: Option<String>,
+    pub help: Option<Vec<Segment>>,
     pub object: Option<String>,
     pub suppressed_by: Option<String>,
     pub file: Option<String>,
@@ -250,7 +257,7 @@ impl View {
                 .map(status_name)
                 .collect(),
         };
-        View {
+        let head = Head {
             version: env!("CARGO_PKG_VERSION"),
             command: report.command,
             passed: report.passed(),
@@ -279,12 +286,42 @@ impl View {
                 .map(|c| count_row(c.as_str(), findings, |f| f.category == *c))
                 .filter(|row| row.new + row.existing + row.suppressed > 0)
                 .collect(),
+            html_report_url: html_report_url.map(str::to_string),
+        };
+        View {
+            head,
             groups,
             rules,
             filters,
-            html_report_url: html_report_url.map(str::to_string),
         }
     }
+}
+
+/// `{{segments message}}`: text and `<code>` pieces, each escaped with the registry's
+/// escape function (HTML for the page, Markdown for comments).
+pub fn segments_helper(
+    helper: &handlebars::Helper<'_>,
+    registry: &handlebars::Handlebars<'_>,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let value = helper.param(0).map(|p| p.value().clone()).ok_or(
+        handlebars::RenderErrorReason::ParamNotFoundForIndex("segments", 0),
+    )?;
+    let pieces: Vec<Segment> = serde_json::from_value(value)
+        .map_err(|_| handlebars::RenderErrorReason::InvalidParamType("segments"))?;
+    let escape = registry.get_escape_fn();
+    for piece in pieces {
+        if piece.code {
+            out.write("<code>")?;
+            out.write(&escape(&piece.text))?;
+            out.write("</code>")?;
+        } else {
+            out.write(&escape(&piece.text))?;
+        }
+    }
+    Ok(())
 }
 
 fn fail_on_name(report: &Report<'_>) -> &'static str {
@@ -313,7 +350,7 @@ fn finding_view(
         status: finding.status,
         fails_gate: finding.fails_gate(report.fail_on, report.fail_on_existing),
         message: escape::segments(&finding.message),
-        help: finding.help.clone(),
+        help: finding.help.as_deref().map(escape::segments),
         object: finding.object.clone(),
         suppressed_by: finding.suppressed_by.clone(),
         file: location.map(|l| l.file.clone()),
