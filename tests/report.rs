@@ -729,3 +729,101 @@ fn markdown_starts_with_the_verdict_and_marks_the_comment() {
         "<!-- schemagate:a%20b/--%3Ex -->"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// The command line: --format and --output
+
+fn schemagate(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_schemagate"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("SCHEMAGATE_FORMAT")
+        .env_remove("SCHEMAGATE_FAIL_ON")
+        .env_remove("SCHEMAGATE_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn every_format_prints_on_stdout() {
+    for format in [
+        "tty", "json", "sarif", "gitlab", "github", "markdown", "html", "junit",
+    ] {
+        let output = schemagate(&["lint", "testdata/report", "--format", format]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format}: the fixture fails the gate"
+        );
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains("policy-user-metadata"), "{format}: {text}");
+    }
+}
+
+#[test]
+fn outputs_write_several_formats_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("reports/nested/report.html");
+    let sarif = dir.path().join("results.sarif");
+    let junit = dir.path().join("junit.xml");
+    let output = schemagate(&[
+        "lint",
+        "testdata/report",
+        "--format",
+        "json",
+        "--output",
+        &format!("html={}", html.display()),
+        "--output",
+        &format!("SARIF={}", sarif.display()),
+        "--output",
+        &format!("junit={}", junit.display()),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(stdout["passed"], false);
+    assert!(std::fs::read_to_string(&html)
+        .unwrap()
+        .starts_with("<!doctype html>"));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    roxmltree::Document::parse(&std::fs::read_to_string(&junit).unwrap()).unwrap();
+}
+
+#[test]
+fn an_unwritable_output_is_an_environment_error_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let target = blocker.join("report.html");
+    let output = schemagate(&[
+        "lint",
+        "testdata/report",
+        "--output",
+        &format!("html={}", target.display()),
+    ]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&target.display().to_string()), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing half-reported on stdout");
+}
+
+#[test]
+fn a_malformed_output_is_a_usage_error() {
+    for (spec, expected) in [
+        ("report.html", "expected FORMAT=PATH"),
+        ("pdf=report.pdf", "unknown format `pdf`"),
+        ("html=", "no path"),
+    ] {
+        let output = schemagate(&["lint", "testdata/report", "--output", spec]);
+        assert_eq!(output.status.code(), Some(2), "{spec}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{spec}: {stderr}");
+        if !spec.ends_with('=') {
+            assert!(
+                stderr.contains("html, junit"),
+                "{spec} lists the formats: {stderr}"
+            );
+        }
+    }
+}
