@@ -352,7 +352,27 @@ fn markdown_shows_hostile_sql_and_names_as_text() {
         assert!(!text.contains("<script"), "{text}");
         assert!(!text.contains("<b>x</b>"), "{text}");
         check_markdown(&text);
+        // What GitHub shows is the original text, unescaped.
+        let shown = rendered_text(&text);
+        assert!(shown.contains(HOSTILE_NAME), "{shown}");
+        assert!(
+            shown.contains("contains </script><script>alert(1)</script>  ::error::injected"),
+            "{shown}"
+        );
+        assert!(shown.contains("**help** <b>x</b> # heading"), "{shown}");
     }
+}
+
+/// The text a reader sees (tags dropped, escapes and entities resolved).
+fn rendered_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    Parser::new(markdown)
+        .filter_map(|event| match event {
+            Event::Text(text) | Event::Code(text) => Some(text.into_string()),
+            Event::SoftBreak | Event::HardBreak => Some("\n".to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Parses the Markdown as GitHub would (CommonMark + tables) and checks that only our own

@@ -238,3 +238,55 @@ fn pre_number(
     out.write(&format!("{number:>4} │ "))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Category, FailOn, Finding, Severity};
+
+    fn view(count: usize) -> View {
+        let findings = (0..count)
+            .map(|i| {
+                Finding::new(
+                    "r",
+                    Severity::Error,
+                    Category::Safety,
+                    format!("finding {i}"),
+                )
+                .with_help("help")
+            })
+            .collect();
+        let report = Report {
+            command: "lint",
+            sets: &[],
+            findings,
+            fail_on: FailOn::Error,
+            fail_on_existing: false,
+        };
+        View::from_options(&report, &RenderOptions::default())
+    }
+
+    #[test]
+    fn when_even_the_counts_do_not_fit_only_the_verdict_and_marker_remain() {
+        let text = fit(&view(3), "comment", Some(comment_marker("f")), 120);
+        assert_eq!(
+            text,
+            "schemagate: gate failed; 3 errors, 0 warnings, 0 infos in 0 files\n<!-- schemagate:f -->\n"
+        );
+    }
+
+    #[test]
+    fn the_list_is_cut_to_what_fits() {
+        let full = fit(&view(50), "summary", None, SUMMARY_LIMIT);
+        assert!(full.contains("<details>"));
+        let terse = fit(&view(50), "summary", None, full.len() - 1);
+        assert!(!terse.contains("<details>"), "details go first");
+        assert_eq!(terse.matches("finding ").count(), 50);
+        let limit = terse.len() - 1;
+        let cut = fit(&view(50), "summary", None, limit);
+        assert!(cut.len() <= limit);
+        let shown = cut.matches("finding ").count();
+        assert!(shown > 0 && shown < 50, "{shown}");
+        assert!(cut.contains(&format!("**{} more in the HTML report.**", 50 - shown)));
+    }
+}
