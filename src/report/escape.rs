@@ -18,8 +18,9 @@ pub fn html(text: &str) -> String {
 }
 
 /// Inline text for GitHub-flavoured Markdown: HTML special characters become entities,
-/// Markdown punctuation is backslash-escaped and line breaks become spaces, so the text
-/// can neither open a tag, start a block, nor format anything.
+/// inline Markdown punctuation is backslash-escaped and line breaks become spaces, so the
+/// text can neither open a tag nor format or link anything. Block syntax (`#`, `-`, `1.`)
+/// only counts at the start of a line, where the templates never put escaped text.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -29,8 +30,7 @@ pub fn markdown(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\r' | '\n' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '=' | '$' | '^' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -140,8 +140,8 @@ mod tests {
     #[test]
     fn markdown_neutralizes_formatting_and_tags() {
         assert_eq!(
-            markdown("*a* [l](u) <b>\n# h | `c`"),
-            r"\*a\* \[l\]\(u\) &lt;b&gt; \# h \| \`c\`"
+            markdown("*a* [l](u) <b>\n# h | `c` $x$ 1. ~"),
+            r"\*a\* \[l\](u) &lt;b&gt; # h \| \`c\` \$x\$ 1. \~"
         );
     }
 
