@@ -94,16 +94,7 @@ fn fit(view: &View, template: &str, marker: Option<String>, limit: usize) -> Str
     let new_groups: Vec<Group> = view
         .groups
         .iter()
-        .map(|group| Group {
-            findings: group
-                .findings
-                .iter()
-                .filter(|f| f.status == Status::New)
-                .cloned()
-                .collect(),
-            ..group.clone()
-        })
-        .filter(|group| !group.findings.is_empty())
+        .filter_map(|group| group.only(|f| f.status == Status::New))
         .collect();
     let total: usize = new_groups.iter().map(|g| g.findings.len()).sum();
     // Most severe first when the list must be cut; ties keep report order.
@@ -120,16 +111,7 @@ fn fit(view: &View, template: &str, marker: Option<String>, limit: usize) -> Str
         }
         let groups = new_groups
             .iter()
-            .map(|group| Group {
-                findings: group
-                    .findings
-                    .iter()
-                    .filter(|f| kept[f.id])
-                    .cloned()
-                    .collect(),
-                ..group.clone()
-            })
-            .filter(|group| !group.findings.is_empty())
+            .filter_map(|group| group.only(|f| kept[f.id]))
             .collect();
         let page = Page {
             view: &view.head,

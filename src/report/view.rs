@@ -95,6 +95,19 @@ pub struct Group {
     pub findings: Vec<FindingView>,
 }
 
+impl Group {
+    /// The group with only the findings `keep` accepts; `None` when none is left.
+    pub fn only(&self, keep: impl Fn(&FindingView) -> bool) -> Option<Group> {
+        let findings: Vec<FindingView> =
+            self.findings.iter().filter(|f| keep(f)).cloned().collect();
+        (!findings.is_empty()).then(|| Group {
+            file: self.file.clone(),
+            anchor: self.anchor.clone(),
+            findings,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingView {
     /// Unique in the report, for anchors.
