@@ -10,6 +10,7 @@ use super::excerpt::{self, Excerpt};
 use super::{plural, Counts, Report};
 use crate::findings::{Category, Finding, Location, Severity, Status};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Where source links point: a repository's files at one commit, e.g. a pull request's
 /// head. Filled from the GitHub environment when it is known.
@@ -209,20 +210,23 @@ impl View {
         let counts = report.counts();
         let findings = &report.findings;
         let mut groups: Vec<Group> = Vec::new();
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
         let mut loose: Vec<FindingView> = Vec::new();
         for (id, finding) in findings.iter().enumerate() {
             let item = finding_view(report, links, id, finding);
-            match &finding.location {
-                Some(location) => match groups.iter_mut().find(|g| g.file == location.file) {
-                    Some(group) => group.findings.push(item),
-                    None => groups.push(Group {
-                        file: location.file.clone(),
-                        anchor: format!("file-{}", groups.len() + 1),
-                        findings: vec![item],
-                    }),
-                },
-                None => loose.push(item),
-            }
+            let Some(location) = &finding.location else {
+                loose.push(item);
+                continue;
+            };
+            let index = *group_of.entry(location.file.as_str()).or_insert_with(|| {
+                groups.push(Group {
+                    file: location.file.clone(),
+                    anchor: format!("file-{}", groups.len() + 1),
+                    findings: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            groups[index].findings.push(item);
         }
         if !loose.is_empty() {
             groups.push(Group {
