@@ -1,6 +1,6 @@
 //! Every rule, by id.
 
-use super::{conflict, input, security, Rule, RuleMeta};
+use super::{catalog, conflict, input, security, Rule, RuleMeta};
 use crate::findings::Finding;
 
 /// Static rules, run by `lint` over the migrations and the static model.
@@ -18,6 +18,21 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::DuplicateVersion::META,
     &conflict::InvalidMigrationName::META,
     &conflict::MixedVersionWidths::META,
+    &catalog::AuthUsersExposed::META,
+    &catalog::SensitiveColumnsExposed::META,
+    &catalog::AnonExecutableSecurityDefiner::META,
+    &catalog::ExtensionInPublic::META,
+    &catalog::FkeyToAuthUnique::META,
+    &catalog::PublicBucketAllowsListing::META,
+    &catalog::MaterializedViewInApi::META,
+    &catalog::ForeignTableInApi::META,
+    &catalog::UnsupportedRegTypes::META,
+    &conflict::OutOfOrderMigration::META,
+    &conflict::EditedAppliedMigration::META,
+    &conflict::DeletedAppliedMigration::META,
+    &conflict::RenamedAppliedMigration::META,
+    &conflict::RemoteOnlyMigration::META,
+    &conflict::RemoteMigrationFailed::META,
 ];
 
 /// All rules, sorted by id.
@@ -26,6 +41,8 @@ pub fn all() -> Vec<&'static RuleMeta> {
         .iter()
         .map(|rule| rule.meta())
         .chain(STAGE_RULES.iter().copied())
+        // TEMPORARY until the `rules` branch is merged: see rules/catalog/pending_static.rs.
+        .chain(catalog::pending_static::RULES.iter().copied())
         .collect();
     rules.sort_by_key(|meta| meta.id);
     rules
