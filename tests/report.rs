@@ -91,6 +91,7 @@ fn report<'a>(sets: &'a [MigrationSet], findings: &[Finding]) -> Report<'a> {
         findings: findings.to_vec(),
         fail_on: FailOn::Error,
         fail_on_existing: false,
+        status: None,
     }
 }
 
@@ -189,8 +190,8 @@ fn snapshot_markdown_comment() {
     let (sets, findings) = fixture();
     insta::assert_snapshot!(markdown::comment(
         &report(&sets, &findings),
-        FOLDER,
-        &github_options()
+        &github_options(),
+        markdown::COMMENT_LIMIT
     ));
 }
 
@@ -346,7 +347,11 @@ fn markdown_shows_hostile_sql_and_names_as_text() {
         let dir = hostile_folder();
         let (sets, mut findings) = load(dir.path());
         findings.extend(hostile_name_findings());
-        markdown::comment(&report(&sets, &findings), HOSTILE_NAME, &github_options())
+        markdown::comment(
+            &report(&sets, &findings),
+            &github_options(),
+            markdown::COMMENT_LIMIT,
+        )
     }] {
         assert!(!text.contains("<img"), "{text}");
         assert!(!text.contains("<script"), "{text}");
@@ -379,10 +384,7 @@ fn rendered_text(markdown: &str) -> String {
 /// tags, links and emphasis come out: nothing from the SQL or the file names.
 fn check_markdown(text: &str) {
     use pulldown_cmark::{Event, Options, Parser, Tag};
-    let allowed_html = regex::Regex::new(
-        r"^(</?(details|summary|pre|b|code)>|<!-- schemagate:[A-Za-z0-9/._%-]* -->)$",
-    )
-    .unwrap();
+    let allowed_html = regex::Regex::new(r"^</?(details|summary|pre|b|code)>$").unwrap();
     let tag = regex::Regex::new(r"</?[a-zA-Z][^>]*>|<!--.*?-->").unwrap();
     let mut strong = 0;
     for event in Parser::new_ext(text, Options::ENABLE_TABLES) {
@@ -438,13 +440,15 @@ fn workflow_commands_escape_messages_and_properties() {
         .strip_prefix("::error ")
         .and_then(|rest| rest.split_once("::"))
         .expect("one command, properties and message separated by ::");
-    assert!(head.starts_with("file=db/1_<img src=x onerror=alert(1)>\"&'`*_[x](javascript%3Aalert(1))|@everyone%250A%2Ca%3Ab.sql,line=1,"), "{head}");
+    assert_eq!(head, "file=db/1_<img src=x onerror=alert(1)>\"&'`*_[x](javascript%3Aalert(1))|@everyone%250A%2Ca%3Ab.sql,line=1,endLine=1,col=1,endColumn=5,title=fixture-hostile");
     assert!(
         !head.contains(":") && head.matches(',').count() == 5,
         "{head}"
     );
     assert!(
-        message.contains("alert(1)</script>%0D%0A::error::injected%0Ahelp: **help**"),
+        message.contains(
+            "alert(1)</script>%0D%0A::error::injected%0A%0A**help** <b>x</b>%0A# heading"
+        ),
         "{message}"
     );
     assert!(
@@ -650,7 +654,9 @@ fn many_findings(count: usize) -> Vec<Finding> {
 fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
     let (sets, _) = fixture();
     let findings = many_findings(2000);
-    let text = markdown::comment(&report(&sets, &findings), FOLDER, &github_options());
+    // The room the GitHub publisher leaves after its marker line.
+    let limit = markdown::COMMENT_LIMIT - 80;
+    let text = markdown::comment(&report(&sets, &findings), &github_options(), limit);
     assert!(
         text.len() <= markdown::COMMENT_LIMIT,
         "{} bytes",
@@ -676,7 +682,11 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
         !text.contains("<details><summary>SQL"),
         "excerpts and details are dropped first"
     );
-    assert!(text.trim_end().ends_with(&report::comment_marker(FOLDER)));
+    assert!(
+        text.ends_with(")\n"),
+        "ends with the pointer line, not cut: {}",
+        &text[text.len() - 200..]
+    );
     check_markdown(&text);
 }
 
@@ -688,8 +698,8 @@ fn comment_drops_excerpts_before_details() {
     for count in (40..400).step_by(20) {
         let text = markdown::comment(
             &report(&sets, &many_findings(count)),
-            FOLDER,
             &github_options(),
+            markdown::COMMENT_LIMIT,
         );
         assert!(text.len() <= markdown::COMMENT_LIMIT);
         if !text.contains("<pre>") {
@@ -725,9 +735,13 @@ fn summary_has_room_for_2000_findings() {
 }
 
 #[test]
-fn markdown_starts_with_the_verdict_and_marks_the_comment() {
+fn markdown_starts_with_the_verdict() {
     let (sets, findings) = fixture();
-    let text = markdown::comment(&report(&sets, &findings), FOLDER, &RenderOptions::default());
+    let text = markdown::comment(
+        &report(&sets, &findings),
+        &RenderOptions::default(),
+        markdown::COMMENT_LIMIT,
+    );
     assert!(text.starts_with("### ❌ schemagate: gate failed"), "{text}");
     assert!(text.contains("\n| error | 3 | 0 | 1 |\n"));
     // Without a GitHub context: no links to lines, no report link.
@@ -739,14 +753,8 @@ fn markdown_starts_with_the_verdict_and_marks_the_comment() {
     // Existing findings only as a collapsed count.
     assert!(text.contains("<details><summary>1 existing finding</summary>"));
     assert!(!text.contains("fixture-unindexed-foreign-key"));
-    assert_eq!(
-        report::comment_marker("supabase/migrations"),
-        "<!-- schemagate:supabase/migrations -->"
-    );
-    assert_eq!(
-        report::comment_marker("a b/-->x"),
-        "<!-- schemagate:a%20b/--%3Ex -->"
-    );
+    // The publisher adds the marker line; the body has no comment of its own.
+    assert!(!text.contains("<!--"));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -67,18 +67,6 @@ pub fn xml_attribute(text: &str) -> String {
     xml(text).replace('\t', "&#9;").replace('\n', "&#10;")
 }
 
-/// The message part of a GitHub workflow command (after `::`).
-pub fn workflow_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// A property value of a GitHub workflow command (`file=…,title=…`).
-pub fn workflow_property(text: &str) -> String {
-    workflow_data(text).replace(':', "%3A").replace(',', "%2C")
-}
-
 /// Percent-encodes a path for a URL, keeping `/` and the unreserved characters.
 pub fn url_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -152,15 +140,6 @@ mod tests {
             "a\u{fffd}&lt;&quot;&apos;\t&#13;\n"
         );
         assert_eq!(xml_attribute("a\t\r\n"), "a&#9;&#13;&#10;");
-    }
-
-    #[test]
-    fn workflow_escaping_matches_the_toolkit() {
-        assert_eq!(workflow_data("50% a:b,c\r\nd"), "50%25 a:b,c%0D%0Ad");
-        assert_eq!(
-            workflow_property("50% a:b,c\r\nd"),
-            "50%25 a%3Ab%2Cc%0D%0Ad"
-        );
     }
 
     #[test]

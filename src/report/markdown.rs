@@ -23,41 +23,17 @@ const FINDINGS: &str = include_str!("../../templates/findings.md.hbs");
 const COMMENT: &str = include_str!("../../templates/comment.md.hbs");
 const SUMMARY: &str = include_str!("../../templates/summary.md.hbs");
 
-/// The hidden line that identifies the comment for `folder` among a pull request's
-/// comments. Characters that could end an HTML comment are percent-encoded.
-pub fn comment_marker(folder: &str) -> String {
-    let mut safe = String::with_capacity(folder.len());
-    for c in folder.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-') {
-            safe.push(c);
-        } else {
-            let mut buffer = [0; 4];
-            for byte in c.encode_utf8(&mut buffer).bytes() {
-                safe.push_str(&format!("%{byte:02X}"));
-            }
-        }
-    }
-    format!("<!-- schemagate:{safe} -->")
+/// The sticky pull-request comment's body, within `limit` bytes. The publisher adds the
+/// hidden marker line (`github::comment::marker`) and passes the room left for the body
+/// (at most [`COMMENT_LIMIT`] minus the marker line).
+pub fn comment(report: &Report<'_>, options: &RenderOptions, limit: usize) -> String {
+    fit(&View::from_options(report, options), "comment", limit)
 }
 
-/// The sticky pull-request comment for one migrations folder, within [`COMMENT_LIMIT`].
-pub fn comment(report: &Report<'_>, folder: &str, options: &RenderOptions) -> String {
-    fit(
-        &View::from_options(report, options),
-        "comment",
-        Some(comment_marker(folder)),
-        COMMENT_LIMIT,
-    )
-}
-
-/// The job summary (`--format markdown`), within [`SUMMARY_LIMIT`].
-pub fn summary(report: &Report<'_>, options: &RenderOptions) -> String {
-    fit(
-        &View::from_options(report, options),
-        "summary",
-        None,
-        SUMMARY_LIMIT,
-    )
+/// The job summary (`--format markdown`) within `limit` bytes: [`SUMMARY_LIMIT`] for a
+/// job summary, less where the same text goes elsewhere (a check run's summary).
+pub fn summary(report: &Report<'_>, options: &RenderOptions, limit: usize) -> String {
+    fit(&View::from_options(report, options), "summary", limit)
 }
 
 #[derive(Serialize)]
@@ -77,7 +53,6 @@ struct Whole<'a> {
     view: &'a Head,
     counts: String,
     findings: String,
-    marker: Option<String>,
 }
 
 fn render_one(registry: &Handlebars<'_>, name: &str, data: &impl Serialize) -> String {
@@ -89,7 +64,7 @@ fn render_one(registry: &Handlebars<'_>, name: &str, data: &impl Serialize) -> S
 /// How much of each finding is shown, from most to least.
 const LEVELS: [(bool, bool); 3] = [(true, true), (false, true), (false, false)];
 
-fn fit(view: &View, template: &str, marker: Option<String>, limit: usize) -> String {
+fn fit(view: &View, template: &str, limit: usize) -> String {
     let registry = registry();
     let new_groups: Vec<Group> = view
         .groups
@@ -130,7 +105,6 @@ fn fit(view: &View, template: &str, marker: Option<String>, limit: usize) -> Str
             findings: render_one(&registry, "findings", &page)
                 .trim_end()
                 .to_string(),
-            marker: marker.clone(),
         };
         render_one(&registry, template, &whole)
     };
@@ -155,17 +129,12 @@ fn fit(view: &View, template: &str, marker: Option<String>, limit: usize) -> Str
     if text.len() <= limit {
         return text;
     }
-    // Only absurd folder names get here: the verdict alone, and the marker.
+    // Only absurd folder names get here: the verdict alone.
     let verdict = if view.head.passed { "passed" } else { "failed" };
-    let mut text = format!(
+    format!(
         "schemagate: gate {verdict}; {}\n",
         escape::markdown(&view.head.headline)
-    );
-    if let Some(marker) = marker {
-        text.push_str(&marker);
-        text.push('\n');
-    }
-    text
+    )
 }
 
 fn registry() -> Handlebars<'static> {
@@ -244,28 +213,29 @@ mod tests {
             findings,
             fail_on: FailOn::Error,
             fail_on_existing: false,
+            status: None,
         };
         View::from_options(&report, &RenderOptions::default())
     }
 
     #[test]
-    fn when_even_the_counts_do_not_fit_only_the_verdict_and_marker_remain() {
-        let text = fit(&view(3), "comment", Some(comment_marker("f")), 120);
+    fn when_even_the_counts_do_not_fit_only_the_verdict_remains() {
+        let text = fit(&view(3), "comment", 80);
         assert_eq!(
             text,
-            "schemagate: gate failed; 3 errors, 0 warnings, 0 infos in 0 files\n<!-- schemagate:f -->\n"
+            "schemagate: gate failed; 3 errors, 0 warnings, 0 infos in 0 files\n"
         );
     }
 
     #[test]
     fn the_list_is_cut_to_what_fits() {
-        let full = fit(&view(50), "summary", None, SUMMARY_LIMIT);
+        let full = fit(&view(50), "summary", SUMMARY_LIMIT);
         assert!(full.contains("<details>"));
-        let terse = fit(&view(50), "summary", None, full.len() - 1);
+        let terse = fit(&view(50), "summary", full.len() - 1);
         assert!(!terse.contains("<details>"), "details go first");
         assert_eq!(terse.matches("finding ").count(), 50);
         let limit = terse.len() - 1;
-        let cut = fit(&view(50), "summary", None, limit);
+        let cut = fit(&view(50), "summary", limit);
         assert!(cut.len() <= limit);
         let shown = cut.matches("finding ").count();
         assert!(shown > 0 && shown < 50, "{shown}");

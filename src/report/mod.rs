@@ -12,7 +12,6 @@ pub mod sarif;
 pub mod tty;
 pub mod view;
 
-pub use markdown::comment_marker;
 pub use view::LinkContext;
 
 use crate::cli::Format;
@@ -60,7 +59,7 @@ pub fn render(report: &Report<'_>, format: Format, options: &RenderOptions) -> S
         Format::Sarif => sarif::render(report),
         Format::Gitlab => gitlab::render(report),
         Format::Github => github::render(report),
-        Format::Markdown => markdown::summary(report, options),
+        Format::Markdown => markdown::summary(report, options, markdown::SUMMARY_LIMIT),
         Format::Html => html::render(&view::View::from_options(report, options)),
         Format::Junit => junit::render(report),
     }
