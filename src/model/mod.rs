@@ -17,7 +17,11 @@ use crate::sql::Statement;
 use sqlparser::ast::Expr;
 use std::collections::BTreeMap;
 
-pub use names::{qualified, schema_of};
+pub use names::{qualified, qualify_text as qualify_name, schema_of, sql_name};
+
+/// Roles that bypass row level security (or own the tables): policies for them alone
+/// do not matter to API users.
+pub const BYPASS_ROLES: &[&str] = &["service_role", "postgres", "supabase_admin"];
 
 /// Where a statement is: the migration's position in [`MigrationSet::migrations`] and the
 /// statement's position in [`Migration::statements`].

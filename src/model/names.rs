@@ -57,3 +57,22 @@ pub fn qualify_text(name: &str) -> String {
 pub fn in_schema_of(sibling: &str, name: &str) -> String {
     format!("{}.{}", schema_of(sibling), name)
 }
+
+/// A qualified name as SQL: parts that are not plain lower-case identifiers are quoted.
+pub fn sql_name(qualified: &str) -> String {
+    qualified
+        .split('.')
+        .map(|part| {
+            let plain = part.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+            if plain {
+                part.to_string()
+            } else {
+                format!("\"{}\"", part.replace('"', "\"\""))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}

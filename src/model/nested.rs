@@ -38,6 +38,34 @@ pub(super) fn statements(text: &str) -> Vec<Statement> {
     found
 }
 
+/// Tables a `DO` block may enable row level security on through dynamic SQL:
+/// `execute format('alter table public.%I enable row level security', t)` in a loop over
+/// a list of names. Every string literal that looks like a table name is a candidate (in
+/// the schema written before `%I`, else `public`); the caller keeps the tables it knows.
+pub(super) fn dynamic_rls_candidates(text: &str) -> Vec<String> {
+    let Some(body) = body(text) else {
+        return Vec::new();
+    };
+    let Some(found) = DYNAMIC_RLS.captures(body) else {
+        return Vec::new();
+    };
+    let schema = found
+        .get(1)
+        .map_or("public".to_string(), |m| m.as_str().to_lowercase());
+    NAME_LITERAL
+        .captures_iter(body)
+        .map(|c| format!("{schema}.{}", c[1].to_lowercase()))
+        .collect()
+}
+
+static DYNAMIC_RLS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)\bexecute\b[^;]*?\balter\s+table\s+(?:([A-Za-z_][A-Za-z0-9_]*)\.)?%I\s+enable\s+row\s+level\s+security")
+        .expect("valid regex")
+});
+
+static NAME_LITERAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"'([A-Za-z_][A-Za-z0-9_]*)'").expect("valid regex"));
+
 /// The text between the first dollar quote and its closing tag.
 fn body(text: &str) -> Option<&str> {
     let open = DOLLAR_TAG.find(text)?;
@@ -64,6 +92,19 @@ END $body$;"#;
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].starts_with("CREATE POLICY"));
         assert!(found[1].starts_with("ALTER TABLE"));
+    }
+
+    #[test]
+    fn dynamic_rls_lists_literals() {
+        let text = "do $$ declare tables text[] := array['notes', 'Tasks']; t text; begin
+            foreach t in array tables loop
+              execute format('alter table public.%I enable row level security', t);
+            end loop; end $$;";
+        assert_eq!(
+            dynamic_rls_candidates(text),
+            ["public.notes", "public.tasks"]
+        );
+        assert!(dynamic_rls_candidates("do $$ begin execute 'select 1'; end $$").is_empty());
     }
 
     #[test]

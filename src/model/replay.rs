@@ -111,6 +111,9 @@ impl Model {
                 for nested in super::nested::statements(text) {
                     self.apply(&nested, at);
                 }
+                for table in super::nested::dynamic_rls_candidates(text) {
+                    self.set_rls(&table, Some(true), None, at);
+                }
             }
             "CREATE POLICY" => {
                 if let (Some(name), Some(table)) = (fallback.objects.first(), object(1)) {
@@ -740,7 +743,7 @@ impl Model {
             .set_params
             .iter()
             .find(|p| is_search_path(&p.name))
-            .map(|p| set_value(&p.value));
+            .and_then(|p| set_value(&p.value));
         let standard_body = matches!(
             create.function_body,
             Some(CreateFunctionBody::BeginAtomic(_) | CreateFunctionBody::Return(_))
@@ -793,7 +796,7 @@ impl Model {
                                 function.security_definer = *security == FunctionSecurity::Definer
                             }
                             AlterFunctionAction::Set(param) if is_search_path(&param.name) => {
-                                function.search_path = Some(set_value(&param.value))
+                                function.search_path = set_value(&param.value)
                             }
                             AlterFunctionAction::Reset(ResetConfig::ALL) => {
                                 function.search_path = None
@@ -1029,7 +1032,12 @@ fn security_invoker(options: &[SqlOption]) -> Option<bool> {
 }
 
 fn is_named(name: &ObjectName, wanted: &str) -> bool {
-    name.0.len() == 1 && name.to_string().eq_ignore_ascii_case(wanted)
+    match name.0.as_slice() {
+        [part] => part
+            .as_ident()
+            .is_some_and(|ident| ident.value.eq_ignore_ascii_case(wanted)),
+        _ => false,
+    }
 }
 
 fn is_search_path(name: &ObjectName) -> bool {
@@ -1043,25 +1051,54 @@ fn truthy(value: &Expr) -> bool {
     matches!(text.as_str(), "true" | "on" | "1" | "yes" | "t" | "y")
 }
 
-fn set_value(value: &FunctionSetValue) -> String {
+/// A `SET` clause's value; `None` for `DEFAULT`, which removes the setting.
+fn set_value(value: &FunctionSetValue) -> Option<String> {
     match value {
-        FunctionSetValue::Default => "DEFAULT".to_string(),
-        FunctionSetValue::FromCurrent => "FROM CURRENT".to_string(),
-        FunctionSetValue::Values(values) => values
-            .iter()
-            .map(|v| v.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        FunctionSetValue::Default => None,
+        FunctionSetValue::FromCurrent => Some("FROM CURRENT".to_string()),
+        FunctionSetValue::Values(values) => Some(
+            values
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
     }
 }
 
-/// The argument types that identify an overload (`OUT` arguments do not).
+/// The argument types that identify an overload (`OUT` arguments do not), in one
+/// spelling: dumps quote type names and write `character varying` where people write
+/// `varchar`.
 fn signature(args: &[ast::OperateFunctionArg]) -> String {
     args.iter()
         .filter(|a| a.mode != Some(ArgMode::Out))
-        .map(|a| a.data_type.to_string().to_lowercase())
+        .map(|a| canonical_type(&a.data_type.to_string()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn canonical_type(written: &str) -> String {
+    let lower = written.replace('"', "").to_lowercase();
+    let (base, array) = match lower.find('[') {
+        Some(i) => (lower[..i].trim().to_string(), &lower[i..]),
+        None => (lower.trim().to_string(), ""),
+    };
+    let base = base.strip_prefix("public.").unwrap_or(&base);
+    let base = base.strip_prefix("pg_catalog.").unwrap_or(base);
+    let canonical = match base {
+        "int" | "int4" => "integer",
+        "int8" => "bigint",
+        "int2" => "smallint",
+        "bool" => "boolean",
+        "float8" | "double precision" => "double precision",
+        "float4" => "real",
+        "character varying" => "varchar",
+        "timestamptz" | "timestamp with time zone" => "timestamptz",
+        "timestamp without time zone" => "timestamp",
+        "decimal" => "numeric",
+        other => other,
+    };
+    format!("{canonical}{array}")
 }
 
 /// A plain column reference, by name.

@@ -1,10 +1,25 @@
 //! Every rule, by id.
 
-use super::{conflict, input, security, Rule, RuleMeta};
+use super::{conflict, input, performance, security, Rule, RuleMeta};
 use crate::findings::Finding;
 
 /// Static rules, run by `lint` over the migrations and the static model.
-pub static STATIC_RULES: &[&dyn Rule] = &[&security::PolicyUserMetadata];
+pub static STATIC_RULES: &[&dyn Rule] = &[
+    &security::PolicyUserMetadata,
+    &security::RlsDisabled,
+    &security::PolicyWithoutRls,
+    &security::RlsEnabledNoPolicy,
+    &security::SecurityDefinerSearchPath,
+    &security::FunctionSearchPathMutable,
+    &security::SecurityDefinerView,
+    &security::PolicyAlwaysTrue,
+    &security::ObjectsInSupabaseSchemas,
+    &performance::UnindexedForeignKey,
+    &performance::NoPrimaryKey,
+    &performance::AuthRlsInitplan,
+    &performance::MultiplePermissivePolicies,
+    &performance::DuplicateIndex,
+];
 
 /// Rules reported by the other stages (discovery, parsing, suppressions, apply, catalog,
 /// history): documented and configurable like the static ones.
