@@ -63,7 +63,10 @@ impl Rule for AuthRlsInitplan {
             }
             calls.found.dedup();
             let listed: Vec<String> = calls.found.iter().map(|c| format!("`{c}()`")).collect();
-            let example = &calls.found[0];
+            let call = match calls.found[0].as_str() {
+                "current_setting" => "current_setting(…)".to_string(),
+                name => format!("{name}()"),
+            };
             out.push(
                 cx.finding_at(
                     &Self::META,
@@ -76,7 +79,7 @@ impl Rule for AuthRlsInitplan {
                     ),
                 )
                 .with_help(format!(
-                    "wrap each call in a sub-select so it runs once per statement: `(select {example}(…))`, e.g. `(select auth.uid()) = user_id`"
+                    "wrap each call in a scalar sub-select so PostgreSQL evaluates it once per statement: `(select {call})` instead of `{call}`"
                 ))
                 .with_object(policy.object()),
             );

@@ -68,7 +68,11 @@ impl Rule for PolicyAlwaysTrue {
                         "policy `{}` on `{}` lets {} {} every row: its {} is `true`",
                         policy.name,
                         policy.table,
-                        policy.roles.join(", "),
+                        if policy.roles.iter().any(|r| r == "public") {
+                            "every role".to_string()
+                        } else {
+                            policy.roles.join(", ")
+                        },
                         match policy.command {
                             PolicyCommand::All => "read and write".to_string(),
                             other => other.as_str().to_lowercase(),

@@ -51,11 +51,12 @@ impl Rule for PolicyWithoutRls {
                     &Self::META,
                     first.history.created,
                     format!(
-                        "table `{}` has {} {} ({}) but row level security is never enabled, so they are not applied",
+                        "table `{}` has {} {} ({}) but row level security is never enabled, so {} not applied",
                         table.name,
                         policies.len(),
                         if policies.len() == 1 { "policy" } else { "policies" },
-                        names.join(", ")
+                        names.join(", "),
+                        if policies.len() == 1 { "it is" } else { "they are" }
                     ),
                 )
                 .with_help(format!(

@@ -1,0 +1,1 @@
+alter view public.closed_orders set (security_invoker = on);
