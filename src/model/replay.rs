@@ -784,6 +784,14 @@ impl Model {
     }
 
     fn alter_function(&mut self, alter: &ast::AlterFunction, at: Origin) {
+        // Ownership and extension dependencies say nothing about what the function does:
+        // findings keep pointing at the statement that defined it.
+        if matches!(
+            alter.operation,
+            AlterFunctionOperation::OwnerTo(_) | AlterFunctionOperation::DependsOnExtension { .. }
+        ) {
+            return;
+        }
         let matching = self.matching_functions(&alter.function);
         for i in matching {
             let function = &mut self.functions[i];

@@ -192,3 +192,18 @@ fn odd_input_does_not_panic() {
     assert!(model.table("public.x").is_some());
     assert!(model.table("public.missing").is_none());
 }
+
+#[test]
+fn owner_changes_do_not_move_a_function() {
+    let (model, _) = model_of(&[
+        r#"create function "public"."f"("a" "text") returns int language sql as 'select 1';
+           alter function "public"."f"("a" "text") owner to "postgres";
+           alter function public.f(text) set search_path to default;"#,
+        "alter function public.f(character varying) security definer;",
+    ]);
+    let f = &model.functions[0];
+    assert_eq!(f.signature, "text");
+    assert_eq!(f.history.changed.statement, 2);
+    assert!(f.search_path.is_none());
+    assert!(!f.security_definer, "varchar is another overload");
+}
