@@ -228,14 +228,28 @@ pub struct View {
     pub history: History,
 }
 
-/// A grant to an API role (`anon`, `authenticated`).
+/// A grant or revoke to an API role (`anon`, `authenticated`, `public`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
-    /// The object as written, qualified (`public.t`, `public.f`, `schema public`).
+    /// The object as written, qualified (`public.t`, `public.f`, `schema public`,
+    /// `all tables in schema public`).
     pub object: String,
     pub role: String,
+    /// As written, lower-cased: `select`, `select, insert`, `all privileges`.
     pub privileges: String,
+    pub revoke: bool,
     pub at: Origin,
+}
+
+impl Grant {
+    fn covers_select(&self) -> bool {
+        self.privileges.starts_with("all") || self.privileges.contains("select")
+    }
+
+    fn applies_to(&self, object: &str) -> bool {
+        self.object == object
+            || self.object == format!("all tables in schema {}", names::schema_of(object))
+    }
 }
 
 /// The schema as the migrations leave it.
@@ -264,6 +278,26 @@ impl Model {
     /// Indexes of a table, in name order.
     pub fn indexes_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Index> {
         self.indexes.values().filter(move |i| i.table == table)
+    }
+
+    /// Can `anon` or `authenticated` select from the table or view `object` (created at
+    /// `since`)? Supabase's default privileges grant them everything in new objects, so
+    /// only revokes after `since` take it away.
+    pub fn api_readable(&self, object: &str, since: Origin) -> bool {
+        ["anon", "authenticated"].iter().any(|role| {
+            self.grants
+                .iter()
+                .filter(|g| g.at >= since && g.covers_select() && g.applies_to(object))
+                .fold(true, |readable, g| {
+                    if g.role == *role {
+                        !g.revoke
+                    } else if g.role == "public" && !g.revoke {
+                        true
+                    } else {
+                        readable
+                    }
+                })
+        })
     }
 
     /// Policies of a table, in creation order.

@@ -38,29 +38,50 @@ pub(super) fn statements(text: &str) -> Vec<Statement> {
     found
 }
 
-/// Tables a `DO` block may enable row level security on through dynamic SQL:
-/// `execute format('alter table public.%I enable row level security', t)` in a loop over
-/// a list of names. Every string literal that looks like a table name is a candidate (in
-/// the schema written before `%I`, else `public`); the caller keeps the tables it knows.
-pub(super) fn dynamic_rls_candidates(text: &str) -> Vec<String> {
+/// Statements a `DO` block runs through dynamic SQL over a list of names:
+/// `foreach t in array array['a', 'b'] loop execute format('alter table public.%I enable
+/// row level security', t); end loop`. Each `execute format('…%I…', …)` template with a
+/// single `%I` is expanded with every string literal of the block that looks like a name;
+/// the caller keeps only statements about objects it knows.
+pub(super) fn dynamic_statements(text: &str) -> Vec<Statement> {
     let Some(body) = body(text) else {
         return Vec::new();
     };
-    let Some(found) = DYNAMIC_RLS.captures(body) else {
-        return Vec::new();
-    };
-    let schema = found
-        .get(1)
-        .map_or("public".to_string(), |m| m.as_str().to_lowercase());
-    NAME_LITERAL
+    let templates: Vec<String> = FORMAT_TEMPLATE
         .captures_iter(body)
-        .map(|c| format!("{schema}.{}", c[1].to_lowercase()))
-        .collect()
+        .map(|c| c[1].replace("''", "'"))
+        .filter(|t| t.matches('%').count() == 1 && t.contains("%I"))
+        .take(MAX_TEMPLATES)
+        .collect();
+    if templates.is_empty() {
+        return Vec::new();
+    }
+    let mut names: Vec<&str> = NAME_LITERAL
+        .captures_iter(body)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.truncate(MAX_NAMES);
+    let mut found = Vec::new();
+    for template in &templates {
+        for name in &names {
+            // `%I` quotes the name when needed, keeping its case.
+            let quoted = format!("\"{name}\"");
+            if let Parsed::Ast(statement) = parse_statement(&template.replace("%I", &quoted)) {
+                found.push(*statement);
+            }
+        }
+    }
+    found
 }
 
-static DYNAMIC_RLS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?is)\bexecute\b[^;]*?\balter\s+table\s+(?:([A-Za-z_][A-Za-z0-9_]*)\.)?%I\s+enable\s+row\s+level\s+security")
-        .expect("valid regex")
+/// Bounds on the expansion, so a block with thousands of literals stays cheap.
+const MAX_TEMPLATES: usize = 16;
+const MAX_NAMES: usize = 256;
+
+static FORMAT_TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)\bexecute\s+format\s*\(\s*'((?:[^']|'')*)'").expect("valid regex")
 });
 
 static NAME_LITERAL: LazyLock<Regex> =
@@ -95,16 +116,23 @@ END $body$;"#;
     }
 
     #[test]
-    fn dynamic_rls_lists_literals() {
+    fn dynamic_sql_expands_over_literals() {
         let text = "do $$ declare tables text[] := array['notes', 'Tasks']; t text; begin
             foreach t in array tables loop
               execute format('alter table public.%I enable row level security', t);
+              execute format('revoke all on table public.%I from anon', t);
+              execute format('select %I, %L', t, 'x');
             end loop; end $$;";
-        assert_eq!(
-            dynamic_rls_candidates(text),
-            ["public.notes", "public.tasks"]
+        let found: Vec<String> = dynamic_statements(text)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(found.len(), 6, "{found:?}");
+        assert!(
+            found.contains(&"ALTER TABLE public.\"notes\" ENABLE ROW LEVEL SECURITY".to_string()),
+            "{found:?}"
         );
-        assert!(dynamic_rls_candidates("do $$ begin execute 'select 1'; end $$").is_empty());
+        assert!(dynamic_statements("do $$ begin execute 'select 1'; end $$").is_empty());
     }
 
     #[test]

@@ -92,13 +92,20 @@ impl Model {
                     self.drop_object(*object_type, &qualified(name));
                 }
             }
-            Statement::Grant(grant) => self.grant(
+            Statement::Grant(grant) => self.privileges(
                 &grant.privileges,
                 grant.objects.as_ref(),
                 &grant.grantees,
+                false,
                 at,
             ),
-            Statement::Revoke(revoke) => self.revoke(revoke.objects.as_ref(), &revoke.grantees),
+            Statement::Revoke(revoke) => self.privileges(
+                &revoke.privileges,
+                revoke.objects.as_ref(),
+                &revoke.grantees,
+                true,
+                at,
+            ),
             _ => {}
         }
     }
@@ -111,8 +118,10 @@ impl Model {
                 for nested in super::nested::statements(text) {
                     self.apply(&nested, at);
                 }
-                for table in super::nested::dynamic_rls_candidates(text) {
-                    self.set_rls(&table, Some(true), None, at);
+                for dynamic in super::nested::dynamic_statements(text) {
+                    if self.is_dynamic_alteration(&dynamic) {
+                        self.apply(&dynamic, at);
+                    }
                 }
             }
             "CREATE POLICY" => {
@@ -157,6 +166,28 @@ impl Model {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Dynamic SQL is only trusted to alter, grant or revoke on tables and views the
+    /// model knows: the expansion over every literal of a block also yields nonsense.
+    fn is_dynamic_alteration(&self, statement: &Statement) -> bool {
+        let known = |name: &ObjectName| {
+            let name = qualified(name);
+            self.tables.contains_key(&name) || self.views.contains_key(&name)
+        };
+        let objects = |objects: Option<&GrantObjects>| match objects {
+            Some(GrantObjects::Tables(names)) | Some(GrantObjects::Views(names)) => {
+                !names.is_empty() && names.iter().all(known)
+            }
+            _ => false,
+        };
+        match statement {
+            Statement::AlterTable(alter) => known(&alter.name),
+            Statement::AlterView(alter) => known(&alter.name),
+            Statement::Grant(grant) => objects(grant.objects.as_ref()),
+            Statement::Revoke(revoke) => objects(revoke.objects.as_ref()),
+            _ => false,
         }
     }
 
@@ -949,11 +980,12 @@ impl Model {
         }
     }
 
-    fn grant(
+    fn privileges(
         &mut self,
         privileges: &Privileges,
         objects: Option<&GrantObjects>,
         grantees: &[ast::Grantee],
+        revoke: bool,
         at: Origin,
     ) {
         let objects = grant_objects(objects);
@@ -963,17 +995,11 @@ impl Model {
                     object: object.clone(),
                     role: role.clone(),
                     privileges: privileges.to_string().to_lowercase(),
+                    revoke,
                     at,
                 });
             }
         }
-    }
-
-    fn revoke(&mut self, objects: Option<&GrantObjects>, grantees: &[ast::Grantee]) {
-        let objects = grant_objects(objects);
-        let roles = api_roles(grantees);
-        self.grants
-            .retain(|g| !(roles.contains(&g.role) && objects.contains(&g.object)));
     }
 }
 

@@ -207,3 +207,18 @@ fn owner_changes_do_not_move_a_function() {
     assert!(f.search_path.is_none());
     assert!(!f.security_definer, "varchar is another overload");
 }
+
+#[test]
+fn revokes_make_objects_unreadable_for_the_api() {
+    let (model, _) = model_of(&["create view a as select 1;
+         create view b as select 1;
+         create view c as select 1;
+         revoke select on a from anon, authenticated;
+         revoke all on b from anon;
+         revoke all on all tables in schema public from anon, authenticated;
+         grant select on c to authenticated;"]);
+    let since = |name: &str| model.views[name].history.created;
+    assert!(!model.api_readable("public.a", since("public.a")));
+    assert!(!model.api_readable("public.b", since("public.b")));
+    assert!(model.api_readable("public.c", since("public.c")));
+}

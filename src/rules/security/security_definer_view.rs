@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a view in an exposed schema that is not created with
     /// `security_invoker = true` (nor switched to it by `alter view … set (…)`).
-    /// Materialized views have no such option and are not reported. Skipped when the
+    /// Views whose `select` is revoked from both `anon` and `authenticated` are not
+    /// reported: the API cannot read them. Materialized views have no such option and
+    /// are not reported. Skipped when the
     /// project targets PostgreSQL older than 15 (`[db].major_version`), which lacks it.
     ///
     /// ## Why is this bad?
@@ -47,7 +49,11 @@ impl Rule for SecurityDefinerView {
             return;
         }
         for view in cx.model.views.values() {
-            if view.materialized || view.security_invoker || !cx.is_exposed(&view.schema) {
+            if view.materialized
+                || view.security_invoker
+                || !cx.is_exposed(&view.schema)
+                || !cx.model.api_readable(&view.name, view.history.created)
+            {
                 continue;
             }
             out.push(
