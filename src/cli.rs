@@ -27,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Lint migration files statically (no database). Fast enough for a pre-commit hook.
     Lint(LintArgs),
+    /// Compare the local folder with a database's applied migration history (read-only):
+    /// applied, pending, out of order, edited after apply, missing locally.
+    Status(StatusArgs),
     /// List every rule with its default severity, category and summary.
     Rules(RulesArgs),
     /// Show one rule's documentation: why it matters, bad and good SQL, how to suppress.
@@ -34,6 +37,35 @@ pub enum Command {
         /// The rule id, e.g. rls-disabled.
         rule: String,
     },
+    /// Rewrite migration files. `--renumber` gives this branch's out-of-order migrations
+    /// fresh versions after the base's newest (prints the renames unless --write).
+    Fix(FixArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  schemagate fix --renumber supabase/migrations --base origin/main --write"
+)]
+pub struct FixArgs {
+    /// Give the branch's migrations that sort before the base's newest fresh versions,
+    /// keeping their order.
+    #[arg(long, required = true)]
+    pub renumber: bool,
+    /// The migrations folder (or a folder containing supabase/migrations).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Base branch, tag or commit (default in GitHub Actions: the pull request's base).
+    #[arg(long, env = "SCHEMAGATE_BASE")]
+    pub base: Option<String>,
+    /// Rename the files; without it, only print `old -> new`.
+    #[arg(long)]
+    pub write: bool,
+    /// Config file (default: the nearest schemagate.toml at or above the migrations).
+    #[arg(long, env = "SCHEMAGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Migration folder layout (default: detected).
+    #[arg(long, value_enum)]
+    pub layout: Option<Layout>,
 }
 
 #[derive(Debug, Args)]
@@ -42,6 +74,18 @@ pub struct LintArgs {
     /// (e.g. the repository root) lints each of them.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The migrations folder, or a folder containing one supabase/migrations folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The database to compare with (e.g. postgresql://user:pass@host:5432/db). Only read.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -58,6 +102,8 @@ pub enum RulesFormat {
     Json,
     /// A Markdown table, as in the README.
     Markdown,
+    /// Every rule's full documentation as one Markdown page (docs/rules.md).
+    Docs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,4 +148,12 @@ pub struct CommonArgs {
     /// Colour in tty output (auto: when stdout is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Base branch, tag or commit to compare with (default in GitHub Actions: the pull
+    /// request's base commit). Enables the history checks, and findings on files this
+    /// branch did not change become "existing".
+    #[arg(long, env = "SCHEMAGATE_BASE")]
+    pub base: Option<String>,
+    /// Let existing findings (on files this branch did not change) fail the gate too.
+    #[arg(long, env = "SCHEMAGATE_FAIL_ON_EXISTING")]
+    pub fail_on_existing: bool,
 }

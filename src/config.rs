@@ -255,7 +255,10 @@ mod tests {
             exposed_schemas: Some(vec!["x".into()]),
             ..Overrides::default()
         };
-        assert_eq!(Config::load(&migrations, &flags).unwrap().exposed_schemas, ["x"]);
+        assert_eq!(
+            Config::load(&migrations, &flags).unwrap().exposed_schemas,
+            ["x"]
+        );
     }
 
     #[test]
@@ -267,10 +270,14 @@ mod tests {
             config_file: Some(path.clone()),
             ..Overrides::default()
         };
-        let error = Config::load(dir.path(), &overrides).unwrap_err().to_string();
+        let error = Config::load(dir.path(), &overrides)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("no-such-rule"), "{error}");
         std::fs::write(&path, "[rules]\nduplicate-version = \"loud\"\n").unwrap();
-        let error = Config::load(dir.path(), &overrides).unwrap_err().to_string();
+        let error = Config::load(dir.path(), &overrides)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("\"loud\""), "{error}");
     }
 

@@ -6,10 +6,13 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod findings;
+pub mod history;
 pub mod lint;
 pub mod migrations;
 pub mod model;
+pub mod remote;
 pub mod report;
 pub mod rules;
 pub mod sql;

@@ -3,6 +3,7 @@
 
 use crate::config::{Config, RuleLevel};
 use crate::findings::{sort_findings, Finding, Status};
+use crate::history::{self, Comparison};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::Model;
 use crate::rules::registry::{self, STATIC_RULES};
@@ -32,6 +33,21 @@ pub fn lint(set: &MigrationSet, config: &Config) -> Vec<Finding> {
     let model = Model::build(set);
     let findings = run_static_rules(set, &model, config);
     finalize(set, config, findings)
+}
+
+/// [`lint`] against the base branch: the comparison's history findings join the static
+/// ones before finalizing, and findings on files the branch did not touch become existing.
+pub fn lint_with_base(
+    set: &MigrationSet,
+    config: &Config,
+    comparison: &Comparison,
+) -> Vec<Finding> {
+    let model = Model::build(set);
+    let mut findings = run_static_rules(set, &model, config);
+    history::add_findings(&mut findings, comparison);
+    let mut findings = finalize(set, config, findings);
+    history::mark_existing(&mut findings, comparison);
+    findings
 }
 
 /// Fingerprints, configured levels, suppressions; sorted for output.
@@ -88,7 +104,11 @@ fn find_migration<'a>(set: &'a MigrationSet, path: &str) -> Option<&'a Migration
 }
 
 /// Marks suppressed findings; returns findings about invalid and unused suppressions.
-fn apply_suppressions(set: &MigrationSet, config: &Config, findings: &mut [Finding]) -> Vec<Finding> {
+fn apply_suppressions(
+    set: &MigrationSet,
+    config: &Config,
+    findings: &mut [Finding],
+) -> Vec<Finding> {
     let mut problems = Vec::new();
     for migration in &set.migrations {
         let Some(source) = &migration.source else {
@@ -187,7 +207,11 @@ fn apply_suppressions(set: &MigrationSet, config: &Config, findings: &mut [Findi
             }
         }
         if !used {
-            let target = entry.object.as_deref().or(entry.file.as_deref()).unwrap_or("any object");
+            let target = entry
+                .object
+                .as_deref()
+                .or(entry.file.as_deref())
+                .unwrap_or("any object");
             let mut problem = registry::finding(
                 "unused-suppression",
                 format!(

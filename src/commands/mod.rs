@@ -1,8 +1,10 @@
 //! One module per command: each turns parsed arguments into a result for `main`.
 //! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
 
+mod fix;
 mod lint;
 mod rules;
+mod status;
 
 use crate::cli::{Color, Command, CommonArgs, Format};
 use crate::config::{Config, Overrides};
@@ -14,8 +16,10 @@ use std::path::Path;
 pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Status(args) => status::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
+        Command::Fix(args) => fix::run(args),
     }
 }
 
@@ -27,7 +31,9 @@ pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, 
         layout: common.layout,
     };
     let config = Config::load(target, &overrides).map_err(|error| {
-        Failure::Usage(format!("{error}\nfix the file, or pass another with --config"))
+        Failure::Usage(format!(
+            "{error}\nfix the file, or pass another with --config"
+        ))
     })?;
     if common.verbose {
         for source in &config.sources {

@@ -42,6 +42,8 @@ pub(super) fn replay_set(model: &mut Model, set: &MigrationSet) {
                 Parsed::Fallback(fallback) => {
                     model.apply_fallback(fallback, statement.text(source), at)
                 }
+                // Trees are only released after linting, when no model is built.
+                Parsed::Released => {}
             }
         }
     }

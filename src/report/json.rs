@@ -17,6 +17,8 @@ struct Document<'a> {
     fail_on: FailOn,
     summary: Summary,
     folders: Vec<Folder>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a [crate::remote::StatusRow]>,
     findings: &'a [Finding],
 }
 
@@ -99,6 +101,7 @@ pub fn render(report: &Report<'_>) -> String {
             parse_coverage: (report.parse_coverage() * 10.0).round() / 10.0,
         },
         folders,
+        status: report.status.as_deref(),
         findings: &report.findings,
     };
     let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");

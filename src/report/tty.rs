@@ -27,6 +27,10 @@ pub fn render(report: &Report<'_>, options: &Options) -> String {
     }
     .decor_style(DecorStyle::Unicode);
     let mut out = String::new();
+    if let Some(rows) = report.status.as_ref().filter(|_| !options.quiet) {
+        out.push_str(&status_table(rows));
+        out.push('\n');
+    }
     if !options.quiet {
         for finding in &report.findings {
             if finding.status != Status::New && !options.verbose {
@@ -38,6 +42,38 @@ pub fn render(report: &Report<'_>, options: &Options) -> String {
     }
     out.push_str(&summary_line(report));
     out.push('\n');
+    out
+}
+
+/// `status`: Local | Remote | State, one line per version.
+fn status_table(rows: &[crate::remote::StatusRow]) -> String {
+    use crate::remote::State;
+    let local_width = rows
+        .iter()
+        .map(|r| r.local.as_deref().map_or(1, |l| l.chars().count()))
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = format!("{:local_width$}  {:20}  state\n", "local", "remote");
+    for row in rows {
+        let remote = match row.state {
+            State::Pending | State::OutOfOrder => "-",
+            _ => row.version.as_str(),
+        };
+        let state = match row.state {
+            State::Applied => "applied",
+            State::Pending => "pending",
+            State::OutOfOrder => "pending, older than the newest applied (out of order)",
+            State::Edited => "applied, edited since",
+            State::Failed => "failed or dirty",
+            State::MissingLocally => "missing locally",
+        };
+        out.push_str(&format!(
+            "{:local_width$}  {:20}  {state}\n",
+            row.local.as_deref().unwrap_or("-"),
+            remote
+        ));
+    }
     out
 }
 
@@ -66,7 +102,9 @@ fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding)
         Status::Existing => title.push_str(" (existing)"),
         Status::New => {}
     }
-    let mut primary = level(finding.severity).primary_title(title).id(&finding.rule);
+    let mut primary = level(finding.severity)
+        .primary_title(title)
+        .id(&finding.rule);
     let docs_url = crate::rules::registry::meta(&finding.rule).map(|m| m.docs_url());
     if let Some(url) = &docs_url {
         primary = primary.id_url(url);
@@ -118,10 +156,9 @@ fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding)
         group = group.element(Level::HELP.message(help.as_str()));
     }
     if let Some(url) = &docs_url {
-        group = group.element(Level::NOTE.message(format!(
-            "`schemagate explain {}` or {url}",
-            finding.rule
-        )));
+        group = group.element(
+            Level::NOTE.message(format!("`schemagate explain {}` or {url}", finding.rule)),
+        );
     }
     groups.push(group);
     renderer.render(&groups)

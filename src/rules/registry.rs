@@ -33,6 +33,12 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::DuplicateVersion::META,
     &conflict::InvalidMigrationName::META,
     &conflict::MixedVersionWidths::META,
+    &conflict::OutOfOrderMigration::META,
+    &conflict::EditedAppliedMigration::META,
+    &conflict::DeletedAppliedMigration::META,
+    &conflict::RenamedAppliedMigration::META,
+    &conflict::RemoteOnlyMigration::META,
+    &conflict::RemoteMigrationFailed::META,
 ];
 
 /// All rules, sorted by id.
@@ -69,13 +75,19 @@ mod tests {
         }
         for meta in rules {
             assert!(
-                meta.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                meta.id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
                 meta.id
             );
             let docs = meta.docs_markdown();
             assert!(docs.contains("## What it does"), "{} lacks docs", meta.id);
-            assert!(docs.contains("## Why is this bad?"), "{} lacks why", meta.id);
+            assert!(
+                docs.contains("## Why is this bad?"),
+                "{} lacks why",
+                meta.id
+            );
         }
     }
 

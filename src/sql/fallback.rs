@@ -181,10 +181,7 @@ mod tests {
             "CREATE MATERIALIZED VIEW"
         );
         assert_eq!(classify("\\set x 1").command, "UNKNOWN");
-        assert_eq!(
-            classify("grant select on t to anon").command,
-            "GRANT"
-        );
+        assert_eq!(classify("grant select on t to anon").command, "GRANT");
     }
 
     #[test]
