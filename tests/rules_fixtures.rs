@@ -21,9 +21,17 @@ fn config() -> Config {
 
 /// Findings of `rule` when linting one fixture folder.
 fn findings_of(rule: &str, folder: &Path) -> Vec<Finding> {
-    assert!(folder.is_dir(), "missing fixture folder {}", folder.display());
+    assert!(
+        folder.is_dir(),
+        "missing fixture folder {}",
+        folder.display()
+    );
     let set = load(folder, Some(Layout::Supabase));
-    assert!(!set.migrations.is_empty(), "{} has no migrations", folder.display());
+    assert!(
+        !set.migrations.is_empty(),
+        "{} has no migrations",
+        folder.display()
+    );
     schemagate::lint::lint(&set, &config())
         .into_iter()
         .filter(|f| f.rule == rule)
@@ -58,7 +66,13 @@ fn describe(findings: &[Finding]) -> String {
 fn fixture_rules() -> Vec<String> {
     let mut ids: Vec<String> = std::fs::read_dir(fixtures_root())
         .expect("testdata/rules exists")
-        .map(|entry| entry.expect("readable entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("readable entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     ids.sort();
     ids
@@ -72,7 +86,10 @@ fn every_static_rule_has_fixtures() {
         assert!(ids.iter().any(|f| f == id), "no testdata/rules/{id}/");
     }
     for id in &ids {
-        assert!(registry::meta(id).is_some(), "testdata/rules/{id} names no rule");
+        assert!(
+            registry::meta(id).is_some(),
+            "testdata/rules/{id} names no rule"
+        );
     }
 }
 
@@ -94,7 +111,11 @@ fn bad_fixtures_trigger_their_rule() {
 fn good_fixtures_are_clean() {
     for id in fixture_rules() {
         let found = findings_of(&id, &fixtures_root().join(&id).join("good"));
-        assert!(found.is_empty(), "{id}: good/ produced\n{}", describe(&found));
+        assert!(
+            found.is_empty(),
+            "{id}: good/ produced\n{}",
+            describe(&found)
+        );
     }
 }
 

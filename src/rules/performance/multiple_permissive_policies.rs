@@ -4,6 +4,9 @@ use crate::model::{Policy, PolicyCommand, BYPASS_ROLES};
 use crate::rules::{LintContext, Rule, RuleMeta};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Overlaps spelled out in one message; the rest are counted.
+const MAX_LISTED: usize = 4;
+
 const COMMANDS: [PolicyCommand; 4] = [
     PolicyCommand::Select,
     PolicyCommand::Insert,
@@ -82,7 +85,7 @@ impl Rule for MultiplePermissivePolicies {
             else {
                 continue;
             };
-            let described: Vec<String> = overlaps
+            let mut described: Vec<String> = overlaps
                 .iter()
                 .map(|((command, names), roles)| {
                     let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
@@ -95,6 +98,11 @@ impl Rule for MultiplePermissivePolicies {
                     )
                 })
                 .collect();
+            if described.len() > MAX_LISTED {
+                let more = described.len() - MAX_LISTED;
+                described.truncate(MAX_LISTED);
+                described.push(format!("and {more} more"));
+            }
             out.push(
                 cx.finding_at(
                     &Self::META,
