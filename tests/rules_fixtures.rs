@@ -133,3 +133,32 @@ fn exposed_schemas_come_from_the_config() {
         "public is not exposed, yet rls-disabled fired"
     );
 }
+
+#[test]
+fn model_findings_obey_suppression_comments() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("20240101000000_lookup.sql"),
+        "-- schemagate-ignore rls-disabled: read-only reference data, granted select only\n\
+         create table public.countries (code text primary key);\n",
+    )
+    .expect("write migration");
+    std::fs::write(
+        dir.path().join("20240102000000_later.sql"),
+        "create table public.cities (id int primary key);\n",
+    )
+    .expect("write migration");
+    let set = load(dir.path(), Some(Layout::Supabase));
+    let found: Vec<(String, String)> = schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .filter(|f| f.rule == "rls-disabled")
+        .map(|f| (f.object.unwrap_or_default(), format!("{:?}", f.status)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("public.countries".to_string(), "Suppressed".to_string()),
+            ("public.cities".to_string(), "New".to_string()),
+        ]
+    );
+}
