@@ -27,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Lint migration files statically (no database). Fast enough for a pre-commit hook.
     Lint(LintArgs),
+    /// Run the catalog rules on a live database inside a read-only transaction; nothing
+    /// is written.
+    Inspect(InspectArgs),
     /// Compare the local folder with a database's applied migration history (read-only):
     /// applied, pending, out of order, edited after apply, missing locally.
     Status(StatusArgs),
@@ -74,6 +77,16 @@ pub struct LintArgs {
     /// (e.g. the repository root) lints each of them.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The database to inspect: postgresql://user:password@host:port/dbname (a unix socket
+    /// directory as `?host=/path`).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod diff;
 pub mod findings;
 pub mod history;
+pub mod inspect;
 pub mod lint;
 pub mod migrations;
 pub mod model;

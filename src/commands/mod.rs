@@ -2,6 +2,7 @@
 //! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
 
 mod fix;
+mod inspect;
 mod lint;
 mod rules;
 mod status;
@@ -16,6 +17,7 @@ use std::path::Path;
 pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Status(args) => status::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),

@@ -17,7 +17,7 @@ use crate::sql::Statement;
 use sqlparser::ast::Expr;
 use std::collections::BTreeMap;
 
-pub use names::{qualified, qualify_text as qualify_name, schema_of, sql_name};
+pub use names::{base_of, qualified, qualify_text as qualify_name, schema_of, sql_name};
 
 /// Roles that bypass row level security (or own the tables): policies for them alone
 /// do not matter to API users.
@@ -298,6 +298,43 @@ impl Model {
                     }
                 })
         })
+    }
+
+    /// The statement that defines `object`, named as findings name it: `schema.table`,
+    /// `schema.view`, `schema.function`, or below a table `table.policy`, `table.index`,
+    /// `table.col1,col2` (a foreign key's columns) or `table.column`. For catalog findings
+    /// that have no static counterpart.
+    pub fn locate(&self, object: &str) -> Option<Origin> {
+        if let Some(table) = self.tables.get(object) {
+            return Some(table.history.created);
+        }
+        if let Some(view) = self.views.get(object) {
+            return Some(view.history.changed);
+        }
+        if let Some(function) = self.functions.iter().find(|f| f.name == object) {
+            return Some(function.history.changed);
+        }
+        let (table, rest) = self.tables.values().find_map(|t| {
+            let rest = object.strip_prefix(t.name.as_str())?.strip_prefix('.')?;
+            Some((t, rest))
+        })?;
+        if let Some(policy) = self.policies_on(&table.name).find(|p| p.name == rest) {
+            return Some(policy.history.changed);
+        }
+        if let Some(index) = self
+            .indexes_on(&table.name)
+            .find(|i| names::base_of(&i.name) == rest)
+        {
+            return Some(index.history.created);
+        }
+        if let Some(fk) = table
+            .foreign_keys
+            .iter()
+            .find(|fk| fk.columns.join(",") == rest)
+        {
+            return Some(fk.history.created);
+        }
+        table.column(rest).map(|_| table.history.created)
     }
 
     /// Policies of a table, in creation order.

@@ -222,3 +222,23 @@ fn revokes_make_objects_unreadable_for_the_api() {
     assert!(!model.api_readable("public.b", since("public.b")));
     assert!(model.api_readable("public.c", since("public.c")));
 }
+
+#[test]
+fn locate_finds_the_defining_statement() {
+    let (model, _) = model_of(&[
+        "create table t (id int primary key, a int, b int);
+         create policy \"read.all\" on t for select using (true);
+         create function f() returns int language sql as 'select 1';",
+        "alter table t add foreign key (a, b) references t2 (x, y);
+         create index t_a_idx on t (a);
+         create or replace function f() returns int language sql as 'select 2';",
+    ]);
+    let at = |object: &str| model.locate(object).map(|o| (o.migration, o.statement));
+    assert_eq!(at("public.t"), Some((0, 0)));
+    assert_eq!(at("public.t.read.all"), Some((0, 1)));
+    assert_eq!(at("public.f"), Some((1, 2)));
+    assert_eq!(at("public.t.a,b"), Some((1, 0)));
+    assert_eq!(at("public.t.t_a_idx"), Some((1, 1)));
+    assert_eq!(at("public.t.b"), Some((0, 0)));
+    assert_eq!(at("public.nothing"), None);
+}

@@ -1,6 +1,6 @@
 //! How migration tools fingerprint what they applied, recomputed from local files.
 
-use crate::sql::split::split;
+use crate::sql::split::tokens;
 use sha2::{Digest, Sha256};
 
 /// Flyway's checksum: CRC32 over every line's UTF-8 bytes without line terminators
@@ -31,22 +31,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// A statement as text that survives re-splitting: whitespace collapsed, the terminating
-/// semicolon dropped. The Supabase CLI stores statements split by its own parser, so
-/// comparisons go through this form on both sides.
-pub fn normalize_statement(text: &str) -> String {
-    let text = text.trim().trim_end_matches(';').trim_end();
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Splits a stored statement again (it may carry leading comments or several statements)
-/// and normalizes each part.
-pub fn split_normalized(text: &str) -> Vec<String> {
-    split(text)
-        .statements
-        .iter()
-        .map(|s| normalize_statement(&text[s.span.clone()]))
-        .filter(|s| !s.is_empty())
+/// The tokens of a sequence of statements, without layout, comments and semicolons. The
+/// Supabase CLI stores statements split by its own parser, so the local file and the stored
+/// statements compare as token streams.
+pub fn statement_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    texts
+        .into_iter()
+        .flat_map(tokens)
+        .filter(|token| *token != ";")
         .collect()
 }
 
@@ -67,10 +59,14 @@ mod tests {
     }
 
     #[test]
-    fn statements_compare_after_normalizing() {
+    fn statements_compare_without_layout_and_comments() {
         assert_eq!(
-            split_normalized("-- note\ncreate  table t\n (id int);"),
-            [normalize_statement("create table t (id int)")]
+            statement_tokens(["-- note\ncreate  table t\n ( id int );", "select 1;"]),
+            statement_tokens(["create table t (id int)", "select 1"])
+        );
+        assert_ne!(
+            statement_tokens(["create table t (id int)"]),
+            statement_tokens(["create table t (id bigint)"])
         );
     }
 }

@@ -299,15 +299,9 @@ fn is_edited(migration: &Migration, entry: &AppliedEntry) -> bool {
     match &entry.content {
         None => false,
         Some(Content::Statements(statements)) => {
-            let local: Vec<String> = migration
-                .statements
-                .iter()
-                .map(|s| checksum::normalize_statement(s.text(source)))
-                .collect();
-            let remote: Vec<String> = statements
-                .iter()
-                .flat_map(|s| checksum::split_normalized(s))
-                .collect();
+            let local =
+                checksum::statement_tokens(migration.statements.iter().map(|s| s.text(source)));
+            let remote = checksum::statement_tokens(statements.iter().map(String::as_str));
             local != remote
         }
         Some(Content::FlywayChecksum(stored)) => checksum::flyway(&source.text) != *stored,

@@ -6,6 +6,7 @@
 
 pub mod registry;
 
+pub mod catalog;
 pub mod conflict;
 pub mod input;
 pub mod performance;

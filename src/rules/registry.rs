@@ -1,6 +1,6 @@
 //! Every rule, by id.
 
-use super::{conflict, input, performance, security, Rule, RuleMeta};
+use super::{catalog, conflict, input, performance, security, Rule, RuleMeta};
 use crate::findings::Finding;
 
 /// Static rules, run by `lint` over the migrations and the static model.
@@ -33,6 +33,15 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::DuplicateVersion::META,
     &conflict::InvalidMigrationName::META,
     &conflict::MixedVersionWidths::META,
+    &catalog::AuthUsersExposed::META,
+    &catalog::SensitiveColumnsExposed::META,
+    &catalog::AnonExecutableSecurityDefiner::META,
+    &catalog::ExtensionInPublic::META,
+    &catalog::FkeyToAuthUnique::META,
+    &catalog::PublicBucketAllowsListing::META,
+    &catalog::MaterializedViewInApi::META,
+    &catalog::ForeignTableInApi::META,
+    &catalog::UnsupportedRegTypes::META,
     &conflict::OutOfOrderMigration::META,
     &conflict::EditedAppliedMigration::META,
     &conflict::DeletedAppliedMigration::META,

@@ -1,14 +1,15 @@
 use crate::declare_rule;
 use crate::findings::Finding;
-use crate::model::{sql_name, Index, IndexKind};
+use crate::model::{base_of, sql_name, Index, IndexKind};
 use crate::rules::{LintContext, Rule, RuleMeta};
 use std::collections::BTreeMap;
 
 declare_rule! {
     /// ## What it does
     /// Reports an index with the same table, columns (in order), predicate, uniqueness and
-    /// access method as an index created before it. Indexes behind primary key and unique
-    /// constraints count.
+    /// access method as another. Indexes behind primary key and unique constraints count;
+    /// of each group the primary key's index, else a constraint's, else the oldest is
+    /// kept and the others are reported.
     ///
     /// ## Why is this bad?
     /// The second index is never needed for reads, but every insert and update maintains
@@ -54,16 +55,19 @@ impl Rule for DuplicateIndex {
             groups.entry(key).or_default().push(index);
         }
         for mut same in groups.into_values().filter(|g| g.len() > 1) {
-            same.sort_by_key(|i| i.history.created);
-            let first = same[0];
+            // The index kept is the one backing the primary key, else a constraint, else
+            // the oldest (as `inspect` decides, so both report the same index).
+            same.sort_by_key(|i| {
+                (
+                    i.kind != IndexKind::PrimaryKey,
+                    i.kind == IndexKind::Index,
+                    i.history.created,
+                )
+            });
+            let kept = same[0];
             for duplicate in &same[1..] {
                 let help = if duplicate.kind == IndexKind::Index {
                     format!("drop index {};", sql_name(&duplicate.name))
-                } else if first.kind == IndexKind::Index {
-                    format!(
-                        "drop index {}; the constraint's index replaces it",
-                        sql_name(&first.name)
-                    )
                 } else {
                     "drop one of the two constraints".to_string()
                 };
@@ -74,13 +78,17 @@ impl Rule for DuplicateIndex {
                         format!(
                             "index `{}` duplicates `{}` on `{}` ({})",
                             duplicate.name,
-                            first.name,
+                            kept.name,
                             duplicate.table,
                             duplicate.columns.join(", ")
                         ),
                     )
                     .with_help(help)
-                    .with_object(&duplicate.name),
+                    .with_object(format!(
+                        "{}.{}",
+                        duplicate.table,
+                        base_of(&duplicate.name)
+                    )),
                 );
             }
         }

@@ -65,7 +65,7 @@ impl Rule for UnindexedForeignKey {
                         "create index on {} ({columns});",
                         sql_name(&table.name)
                     ))
-                    .with_object(format!("{}.{}", table.name, fk.name)),
+                    .with_object(format!("{}.{}", table.name, fk.columns.join(","))),
                 );
             }
         }

@@ -73,7 +73,7 @@ impl Rule for FunctionSearchPathMutable {
                     sql_name(&function.name),
                     function.signature
                 ))
-                .with_object(function.display()),
+                .with_object(&function.name),
             );
         }
     }

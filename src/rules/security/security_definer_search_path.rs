@@ -61,7 +61,7 @@ impl Rule for SecurityDefinerSearchPath {
                     sql_name(&function.name),
                     function.signature
                 ))
-                .with_object(function.display()),
+                .with_object(&function.name),
             );
         }
     }
