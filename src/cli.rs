@@ -1,6 +1,7 @@
 //! Command-line definitions. Flags also read from the environment where CI sets them.
 
 use crate::findings::FailOn;
+use crate::github::{Context, Settings, Token};
 use crate::migrations::Layout;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -43,6 +44,9 @@ pub enum Command {
     /// Rewrite migration files. `--renumber` gives this branch's out-of-order migrations
     /// fresh versions after the base's newest (prints the renames unless --write).
     Fix(FixArgs),
+    /// The GitHub Action's entrypoint: runs `check` with the action's INPUT_* variables.
+    #[command(hide = true)]
+    Action,
 }
 
 #[derive(Debug, Args)]
@@ -169,4 +173,44 @@ pub struct CommonArgs {
     /// Let existing findings (on files this branch did not change) fail the gate too.
     #[arg(long, env = "SCHEMAGATE_FAIL_ON_EXISTING")]
     pub fail_on_existing: bool,
+}
+
+/// Publishing to GitHub (flattened into `check`).
+#[derive(Debug, Clone, Args)]
+pub struct GithubArgs {
+    /// Publish to GitHub: sticky PR comment, check run with annotations, job summary and
+    /// step outputs (default: on inside GitHub Actions).
+    #[arg(long, overrides_with = "no_github")]
+    pub github: bool,
+    /// Do not publish to GitHub, even inside GitHub Actions.
+    #[arg(long, overrides_with = "github")]
+    pub no_github: bool,
+    /// GitHub API token (default: the action's github-token input, then GITHUB_TOKEN).
+    /// Prefer the environment: other processes can read command-line arguments.
+    #[arg(long, value_name = "TOKEN")]
+    pub github_token: Option<Token>,
+    /// Do not post or update the sticky PR comment.
+    #[arg(long)]
+    pub no_comment: bool,
+    /// Do not create a check run (annotations then come from workflow commands).
+    #[arg(long)]
+    pub no_check_run: bool,
+    /// Name of the check run.
+    #[arg(long, value_name = "NAME", default_value = "schemagate")]
+    pub check_name: String,
+}
+
+impl GithubArgs {
+    /// Publish in this run? `--no-github` wins, then `--github`, else only inside Actions.
+    pub fn enabled(&self, ctx: &Context) -> bool {
+        !self.no_github && (self.github || ctx.in_actions)
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            comment: !self.no_comment,
+            check_run: !self.no_check_run,
+            check_name: self.check_name.clone(),
+        }
+    }
 }

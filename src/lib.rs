@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod diff;
 pub mod findings;
+pub mod github;
 pub mod history;
 pub mod inspect;
 pub mod lint;

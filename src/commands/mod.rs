@@ -11,6 +11,7 @@ use crate::cli::{Color, Command, CommonArgs, Format};
 use crate::config::{Config, Overrides};
 use crate::report::{self, Report};
 use crate::Failure;
+use clap::Parser;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -22,6 +23,18 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
         Command::Fix(args) => fix::run(args),
+        Command::Action => {
+            let args = crate::github::action::check_args(&crate::github::context::process_env())?;
+            let cli = crate::cli::Cli::try_parse_from(
+                std::iter::once("schemagate".to_string()).chain(args),
+            )
+            .map_err(|error| {
+                let message = error.to_string();
+                let message = message.trim_start_matches("error: ");
+                Failure::Usage(format!("the action inputs are invalid: {message}"))
+            })?;
+            run(cli)
+        }
     }
 }
 
