@@ -77,8 +77,16 @@ fn hand_made() -> Vec<Finding> {
     ]
 }
 
+/// The linted findings the snapshots keep, so a new rule does not change every snapshot.
+const FIXTURE_RULES: [&str; 3] = [
+    "policy-user-metadata",
+    "empty-migration",
+    "invalid-migration-name",
+];
+
 fn fixture() -> (Vec<MigrationSet>, Vec<Finding>) {
     let (sets, mut findings) = load(Path::new(FOLDER));
+    findings.retain(|f| FIXTURE_RULES.contains(&f.rule.as_str()));
     findings.extend(hand_made());
     sort_findings(&mut findings);
     (sets, findings)
