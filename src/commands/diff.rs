@@ -95,5 +95,5 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         apply: Vec::new(),
         changes: Some(changes),
     };
-    Ok(super::emit(&report, &args.common))
+    super::emit(&report, &args.common)
 }

@@ -46,7 +46,7 @@ pub fn run(args: InspectArgs) -> Result<bool, Failure> {
         changes: None,
         apply: Vec::new(),
     };
-    Ok(super::emit(&report, &args.common))
+    super::emit(&report, &args.common)
 }
 
 async fn inspect(

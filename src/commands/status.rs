@@ -57,7 +57,7 @@ pub fn run(args: StatusArgs) -> Result<bool, Failure> {
         changes: None,
         apply: Vec::new(),
     };
-    Ok(super::emit(&report, &args.common))
+    super::emit(&report, &args.common)
 }
 
 fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>, Failure> {

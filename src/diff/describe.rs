@@ -4,11 +4,31 @@
 
 use super::Change;
 
-/// One line per change.
+/// One line per change: `+`, `-` or `~`, then [`body`].
 pub fn line(change: &Change) -> String {
+    let sign = match change {
+        Change::Added { .. } => '+',
+        Change::Removed { .. } => '-',
+        Change::Changed { .. } => '~',
+    };
+    format!("{sign} {}", body(change))
+}
+
+/// `added`, `removed` or `changed`.
+pub fn verb(change: &Change) -> &'static str {
     match change {
-        Change::Added { kind, identity } => format!("+ {kind} {identity}"),
-        Change::Removed { kind, identity } => format!("- {kind} {identity}"),
+        Change::Added { .. } => "added",
+        Change::Removed { .. } => "removed",
+        Change::Changed { .. } => "changed",
+    }
+}
+
+/// `column public.t.a (type: integer → bigint)`: the object and, when changed, how.
+pub fn body(change: &Change) -> String {
+    match change {
+        Change::Added { kind, identity } | Change::Removed { kind, identity } => {
+            format!("{kind} {identity}")
+        }
         Change::Changed {
             kind,
             identity,
@@ -24,7 +44,7 @@ pub fn line(change: &Change) -> String {
                     }
                 })
                 .collect();
-            format!("~ {kind} {identity} ({})", details.join("; "))
+            format!("{kind} {identity} ({})", details.join("; "))
         }
     }
 }

@@ -194,9 +194,7 @@ mod tests {
         );
     }
 
-    /// Passes on this branch through `rules/catalog/pending_static.rs`; once the `rules`
-    /// branch (the static rules) is merged, those registrations are deleted and this test
-    /// checks that the static side registers every id the catalog shares with it.
+    /// The static side registers every id the catalog shares with it.
     #[test]
     fn overlapping_ids_are_registered() {
         for id in OVERLAPPING_STATIC_IDS {

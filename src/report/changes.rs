@@ -1,6 +1,7 @@
 //! "Schema changes in this pull request": the base → branch catalog changes as a list, for
 //! the terminal and for Markdown (PR comment, job summary).
 
+use super::escape;
 use crate::diff::{describe, Change};
 
 pub const TITLE: &str = "Schema changes in this pull request";
@@ -19,39 +20,29 @@ pub fn tty(changes: &[Change]) -> String {
     out
 }
 
-/// A heading and a bullet list, every name escaped (object names can hold Markdown and
-/// HTML syntax).
+/// At most this many changes are listed in Markdown (a PR comment has a size limit).
+const MARKDOWN_LIMIT: usize = 100;
+
+/// A heading and a bullet list (`- added: table public.x`), every name escaped: object
+/// names can hold Markdown and HTML syntax.
 pub fn markdown(changes: &[Change]) -> String {
     let mut out = format!("### {TITLE}\n\n");
     if changes.is_empty() {
         out.push_str("No schema changes.\n");
         return out;
     }
-    for change in changes {
-        out.push_str("- ");
-        out.push_str(&escape(&describe::line(change)));
-        out.push('\n');
+    for change in changes.iter().take(MARKDOWN_LIMIT) {
+        out.push_str(&format!(
+            "- {}: {}\n",
+            describe::verb(change),
+            escape::markdown(&describe::body(change))
+        ));
     }
-    out
-}
-
-/// Inline Markdown text that shows as written: HTML's specials as entities, Markdown's
-/// punctuation behind a backslash.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '"' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
+    if changes.len() > MARKDOWN_LIMIT {
+        out.push_str(&format!(
+            "- … and {} more (`schemagate diff` lists them all)\n",
+            changes.len() - MARKDOWN_LIMIT
+        ));
     }
     out
 }
@@ -60,22 +51,63 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn added(identity: &str) -> Change {
+        Change::Added {
+            kind: "table".to_string(),
+            identity: identity.to_string(),
+        }
+    }
+
     #[test]
     fn markdown_escapes_object_names() {
-        let changes = [Change::Added {
-            kind: "table".to_string(),
-            identity: "public.\"<img src=x>*x*\"".to_string(),
-        }];
-        let text = markdown(&changes);
-        assert_eq!(
-            text,
-            "### Schema changes in this pull request\n\n- \\+ table public\\.\\\"&lt;img src=x&gt;\\*x\\*\\\"\n"
+        let text = markdown(&[added("public.\"<img src=x>*x*\"")]);
+        assert!(
+            text.starts_with("### Schema changes in this pull request\n\n- added: table public"),
+            "{text}"
         );
-        assert!(!text.contains('<'));
+        assert!(text.contains("&lt;img src=x&gt;\\*x\\*"), "{text}");
+        assert!(!text.contains('<'), "{text}");
         assert_eq!(
             markdown(&[]),
             "### Schema changes in this pull request\n\nNo schema changes.\n"
         );
+    }
+
+    #[test]
+    fn markdown_lists_at_most_a_hundred() {
+        let many: Vec<Change> = (0..130).map(|i| added(&format!("public.t{i}"))).collect();
+        let text = markdown(&many);
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("- added")).count(),
+            100
+        );
+        assert!(text.ends_with("- … and 30 more (`schemagate diff` lists them all)\n"));
+    }
+
+    #[test]
+    fn the_job_summary_and_comment_show_the_changes() {
+        let report = crate::report::Report {
+            command: "check",
+            sets: &[],
+            findings: Vec::new(),
+            fail_on: crate::findings::FailOn::Error,
+            fail_on_existing: false,
+            status: None,
+            apply: Vec::new(),
+            changes: Some(vec![added("public.x")]),
+        };
+        let options = crate::report::RenderOptions::default();
+        for text in [
+            crate::report::markdown::summary(&report, &options, 10_000),
+            crate::report::markdown::comment(&report, &options, 10_000),
+        ] {
+            assert!(
+                text.contains(
+                    "### Schema changes in this pull request\n\n- added: table public.x\n"
+                ),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -1,10 +1,25 @@
 //! Every rule, by id.
 
-use super::{apply, catalog, conflict, input, security, Rule, RuleMeta};
+use super::{apply, catalog, conflict, input, performance, security, Rule, RuleMeta};
 use crate::findings::Finding;
 
 /// Static rules, run by `lint` over the migrations and the static model.
-pub static STATIC_RULES: &[&dyn Rule] = &[&security::PolicyUserMetadata];
+pub static STATIC_RULES: &[&dyn Rule] = &[
+    &security::PolicyUserMetadata,
+    &security::RlsDisabled,
+    &security::PolicyWithoutRls,
+    &security::RlsEnabledNoPolicy,
+    &security::SecurityDefinerSearchPath,
+    &security::FunctionSearchPathMutable,
+    &security::SecurityDefinerView,
+    &security::PolicyAlwaysTrue,
+    &security::ObjectsInSupabaseSchemas,
+    &performance::UnindexedForeignKey,
+    &performance::NoPrimaryKey,
+    &performance::AuthRlsInitplan,
+    &performance::MultiplePermissivePolicies,
+    &performance::DuplicateIndex,
+];
 
 /// Rules reported by the other stages (discovery, parsing, suppressions, apply, catalog,
 /// history): documented and configurable like the static ones.
@@ -39,8 +54,6 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &apply::ExtensionUnavailable::META,
     &apply::ExtensionEmulated::META,
     &apply::NonTransactionalStatement::META,
-    // Meta-only until the static rule of the same id (branch `rules`) is merged.
-    &apply::ObjectsInSupabaseSchemas::META,
 ];
 
 /// All rules, sorted by id.
@@ -49,8 +62,6 @@ pub fn all() -> Vec<&'static RuleMeta> {
         .iter()
         .map(|rule| rule.meta())
         .chain(STAGE_RULES.iter().copied())
-        // TEMPORARY until the `rules` branch is merged: see rules/catalog/pending_static.rs.
-        .chain(catalog::pending_static::RULES.iter().copied())
         .collect();
     rules.sort_by_key(|meta| meta.id);
     rules

@@ -19,6 +19,3 @@ pub use materialized_view_in_api::MaterializedViewInApi;
 pub use public_bucket_allows_listing::PublicBucketAllowsListing;
 pub use sensitive_columns_exposed::SensitiveColumnsExposed;
 pub use unsupported_reg_types::UnsupportedRegTypes;
-
-// TEMPORARY until the `rules` branch is merged: see the file.
-pub mod pending_static;
