@@ -1,6 +1,7 @@
 //! Command-line definitions. Flags also read from the environment where CI sets them.
 
 use crate::findings::FailOn;
+use crate::github::{Context, Settings, Token};
 use crate::migrations::Layout;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -29,6 +30,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Lint migration files statically (no database). Fast enough for a pre-commit hook.
     Lint(LintArgs),
+    /// Run the catalog rules on a live database inside a read-only transaction; nothing
+    /// is written.
+    Inspect(InspectArgs),
+    /// Compare the local folder with a database's applied migration history (read-only):
+    /// applied, pending, out of order, edited after apply, missing locally.
+    Status(StatusArgs),
     /// List every rule with its default severity, category and summary.
     Rules(RulesArgs),
     /// Show one rule's documentation: why it matters, bad and good SQL, how to suppress.
@@ -36,6 +43,38 @@ pub enum Command {
         /// The rule id, e.g. rls-disabled.
         rule: String,
     },
+    /// Rewrite migration files. `--renumber` gives this branch's out-of-order migrations
+    /// fresh versions after the base's newest (prints the renames unless --write).
+    Fix(FixArgs),
+    /// The GitHub Action's entrypoint: runs `check` with the action's INPUT_* variables.
+    #[command(hide = true)]
+    Action,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  schemagate fix --renumber supabase/migrations --base origin/main --write"
+)]
+pub struct FixArgs {
+    /// Give the branch's migrations that sort before the base's newest fresh versions,
+    /// keeping their order.
+    #[arg(long, required = true)]
+    pub renumber: bool,
+    /// The migrations folder (or a folder containing supabase/migrations).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Base branch, tag or commit (default in GitHub Actions: the pull request's base).
+    #[arg(long, env = "SCHEMAGATE_BASE")]
+    pub base: Option<String>,
+    /// Rename the files; without it, only print `old -> new`.
+    #[arg(long)]
+    pub write: bool,
+    /// Config file (default: the nearest schemagate.toml at or above the migrations).
+    #[arg(long, env = "SCHEMAGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Migration folder layout (default: detected).
+    #[arg(long, value_enum)]
+    pub layout: Option<Layout>,
 }
 
 #[derive(Debug, Args)]
@@ -58,7 +97,7 @@ pub struct CheckArgs {
     pub no_apply: bool,
     /// Apply in a scratch database on this server instead of an ephemeral cluster; the
     /// scratch database is dropped at the end and no other database is touched.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// The directory of the server binaries (postgres, initdb).
     #[arg(long, env = "PG_BIN")]
@@ -77,6 +116,16 @@ pub struct CheckArgs {
     /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
     pub statement_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The database to inspect: postgresql://user:password@host:port/dbname (a unix socket
+    /// directory as `?host=/path`).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -108,6 +157,18 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 }
 
 #[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The migrations folder, or a folder containing one supabase/migrations folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The database to compare with (e.g. postgresql://user:pass@host:5432/db). Only read.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = RulesFormat::Tty)]
     pub format: RulesFormat,
@@ -119,6 +180,8 @@ pub enum RulesFormat {
     Json,
     /// A Markdown table, as in the README.
     Markdown,
+    /// Every rule's full documentation as one Markdown page (docs/rules.md).
+    Docs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -163,4 +226,52 @@ pub struct CommonArgs {
     /// Colour in tty output (auto: when stdout is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Base branch, tag or commit to compare with (default in GitHub Actions: the pull
+    /// request's base commit). Enables the history checks, and findings on files this
+    /// branch did not change become "existing".
+    #[arg(long, env = "SCHEMAGATE_BASE")]
+    pub base: Option<String>,
+    /// Let existing findings (on files this branch did not change) fail the gate too.
+    #[arg(long, env = "SCHEMAGATE_FAIL_ON_EXISTING")]
+    pub fail_on_existing: bool,
+}
+
+/// Publishing to GitHub (flattened into `check`).
+#[derive(Debug, Clone, Args)]
+pub struct GithubArgs {
+    /// Publish to GitHub: sticky PR comment, check run with annotations, job summary and
+    /// step outputs (default: on inside GitHub Actions).
+    #[arg(long, overrides_with = "no_github")]
+    pub github: bool,
+    /// Do not publish to GitHub, even inside GitHub Actions.
+    #[arg(long, overrides_with = "github")]
+    pub no_github: bool,
+    /// GitHub API token (default: the action's github-token input, then GITHUB_TOKEN).
+    /// Prefer the environment: other processes can read command-line arguments.
+    #[arg(long, value_name = "TOKEN")]
+    pub github_token: Option<Token>,
+    /// Do not post or update the sticky PR comment.
+    #[arg(long)]
+    pub no_comment: bool,
+    /// Do not create a check run (annotations then come from workflow commands).
+    #[arg(long)]
+    pub no_check_run: bool,
+    /// Name of the check run.
+    #[arg(long, value_name = "NAME", default_value = "schemagate")]
+    pub check_name: String,
+}
+
+impl GithubArgs {
+    /// Publish in this run? `--no-github` wins, then `--github`, else only inside Actions.
+    pub fn enabled(&self, ctx: &Context) -> bool {
+        !self.no_github && (self.github || ctx.in_actions)
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            comment: !self.no_comment,
+            check_run: !self.no_check_run,
+            check_name: self.check_name.clone(),
+        }
+    }
 }

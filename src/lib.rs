@@ -6,11 +6,16 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod findings;
+pub mod github;
+pub mod history;
+pub mod inspect;
 pub mod lint;
 pub mod migrations;
 pub mod model;
 pub mod postgres;
+pub mod remote;
 pub mod report;
 pub mod rules;
 pub mod sql;

@@ -3,6 +3,7 @@
 
 use crate::config::{Config, RuleLevel};
 use crate::findings::{sort_findings, Finding, Status};
+use crate::history::{self, Comparison};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::Model;
 use crate::rules::registry::{self, STATIC_RULES};
@@ -32,6 +33,21 @@ pub fn lint(set: &MigrationSet, config: &Config) -> Vec<Finding> {
     let model = Model::build(set);
     let findings = run_static_rules(set, &model, config);
     finalize(set, config, findings)
+}
+
+/// [`lint`] against the base branch: the comparison's history findings join the static
+/// ones before finalizing, and findings on files the branch did not touch become existing.
+pub fn lint_with_base(
+    set: &MigrationSet,
+    config: &Config,
+    comparison: &Comparison,
+) -> Vec<Finding> {
+    let model = Model::build(set);
+    let mut findings = run_static_rules(set, &model, config);
+    history::add_findings(&mut findings, comparison);
+    let mut findings = finalize(set, config, findings);
+    history::mark_existing(&mut findings, comparison);
+    findings
 }
 
 /// Fingerprints, configured levels, suppressions; sorted for output.

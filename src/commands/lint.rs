@@ -2,13 +2,20 @@
 
 use crate::cli::LintArgs;
 use crate::findings::Finding;
+use crate::history::Comparison;
 use crate::migrations::{self, MigrationSet};
 use crate::report::Report;
 use crate::Failure;
+use rayon::prelude::*;
 
 pub fn run(args: LintArgs) -> Result<bool, Failure> {
-    let mut sets: Vec<MigrationSet> = Vec::new();
-    let mut findings: Vec<Finding> = Vec::new();
+    let mut folders = Vec::new();
+    let base = crate::history::base_ref(args.common.base.as_deref());
+    if base.is_none() && args.common.verbose {
+        eprintln!(
+            "no base branch (pass --base REF): history checks skipped, every finding counts as new"
+        );
+    }
     for path in &args.paths {
         if !path.exists() {
             return Err(Failure::Usage(format!(
@@ -16,23 +23,58 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                 path.display()
             )));
         }
-        for folder in migrations::find_folders(path) {
-            let config = super::load_config(&folder, &args.common)?;
-            let set = migrations::load(&folder, config.layout);
-            if args.common.verbose {
-                eprintln!(
-                    "{}: {} layout, {} files",
-                    migrations::display_path(&set.root),
-                    set.layout.as_str(),
-                    set.migrations.len()
-                );
-                for (path, reason) in &set.ignored {
-                    eprintln!("  ignored {path}: {reason}");
+        folders.extend(migrations::find_folders(path));
+    }
+    let configs = folders
+        .iter()
+        .map(|folder| super::load_config(folder, &args.common))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Folders are independent: load and lint them in parallel (files within a folder are
+    // read and parsed in parallel too).
+    // With a base, each folder is also compared with it (single files are not).
+    let linted: Vec<(MigrationSet, Vec<Finding>, Option<Comparison>)> = folders
+        .par_iter()
+        .zip(&configs)
+        .map(|(folder, config)| {
+            let mut set = migrations::load(folder, config.layout);
+            let comparison = match &base {
+                Some(base) if !folder.is_file() => {
+                    Some(crate::history::compare(folder, set.layout, base)?)
                 }
+                _ => None,
+            };
+            let findings = match &comparison {
+                Some(comparison) => crate::lint::lint_with_base(&set, config, comparison),
+                None => crate::lint::lint(&set, config),
+            };
+            set.release_syntax_trees();
+            Ok((set, findings, comparison))
+        })
+        .collect::<Result<_, Failure>>()?;
+    let mut sets = Vec::with_capacity(linted.len());
+    let mut findings = Vec::new();
+    for (set, set_findings, comparison) in linted {
+        if args.common.verbose {
+            eprintln!(
+                "{}: {} layout, {} files",
+                migrations::display_path(&set.root),
+                set.layout.as_str(),
+                set.migrations.len()
+            );
+            for (path, reason) in &set.ignored {
+                eprintln!("  ignored {path}: {reason}");
             }
-            findings.extend(crate::lint::lint(&set, &config));
-            sets.push(set);
+            if let Some(comparison) = &comparison {
+                eprintln!(
+                    "  base {} ({}): {} migration files changed",
+                    comparison.base,
+                    &comparison.base_commit[..comparison.base_commit.len().min(12)],
+                    comparison.changed_migrations().len()
+                );
+            }
         }
+        findings.extend(set_findings);
+        sets.push(set);
     }
     if sets.iter().all(|s| s.migrations.is_empty()) && !args.common.quiet {
         eprintln!("note: no migration files found in the given paths");
@@ -43,7 +85,8 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
         sets: &sets,
         findings,
         fail_on: args.common.fail_on,
-        fail_on_existing: false,
+        fail_on_existing: args.common.fail_on_existing,
+        status: None,
         apply: Vec::new(),
     };
     Ok(super::emit(&report, &args.common))

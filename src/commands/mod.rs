@@ -2,13 +2,17 @@
 //! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
 
 mod check;
+mod fix;
+mod inspect;
 mod lint;
 mod rules;
+mod status;
 
 use crate::cli::{Color, Command, CommonArgs, Format};
 use crate::config::{Config, Overrides};
 use crate::report::{self, Report};
 use crate::Failure;
+use clap::Parser;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -16,8 +20,23 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Status(args) => status::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
+        Command::Fix(args) => fix::run(args),
+        Command::Action => {
+            let args = crate::github::action::check_args(&crate::github::context::process_env())?;
+            let cli = crate::cli::Cli::try_parse_from(
+                std::iter::once("schemagate".to_string()).chain(args),
+            )
+            .map_err(|error| {
+                let message = error.to_string();
+                let message = message.trim_start_matches("error: ");
+                Failure::Usage(format!("the action inputs are invalid: {message}"))
+            })?;
+            run(cli)
+        }
     }
 }
 

@@ -45,6 +45,8 @@ pub enum Role {
     Repeatable,
     /// A down/undo/revert script: parsed and linted, never applied.
     Down,
+    /// Named so that the migration tool skips it: parsed and linted, never applied.
+    Skipped,
 }
 
 /// A file of the folder, placed by its layout.
@@ -166,130 +168,62 @@ pub fn list(dir: &Path, layout: Layout) -> Listing {
             ));
         }
     }
-    let sql_files = files.iter().filter(|f| {
-        let keep = file_name(f).to_ascii_lowercase().ends_with(".sql");
-        keep
-    });
+    let sql_files = files
+        .iter()
+        .filter(|f| file_name(f).to_ascii_lowercase().ends_with(".sql"));
     match layout {
-        Layout::Supabase => {
+        Layout::Supabase
+        | Layout::Flyway
+        | Layout::GolangMigrate
+        | Layout::Dbmate
+        | Layout::Goose
+        | Layout::Plain => {
             for file in sql_files {
-                let name = file_name(file);
-                match SUPABASE_NAME.captures(&name) {
-                    Some(c) => listing.entries.push(Entry {
-                        path: file.clone(),
-                        version: Some(c[1].to_string()),
-                        name: c[2].to_string(),
-                        role: Role::Versioned,
-                    }),
-                    None => listing.misnamed.push(file.clone()),
-                }
-            }
-        }
-        Layout::Flyway => {
-            let mut versioned = Vec::new();
-            let mut repeatable = Vec::new();
-            for file in sql_files {
-                let name = file_name(file);
-                let Some(c) = FLYWAY_NAME.captures(&name) else {
-                    listing
-                        .ignored
-                        .push((file.clone(), "not named V<version>__<name>.sql".into()));
-                    continue;
-                };
-                let description = c[4].to_string();
-                if c.get(3).is_some() {
-                    repeatable.push(Entry {
-                        path: file.clone(),
-                        version: None,
-                        name: description,
-                        role: Role::Repeatable,
-                    });
-                } else {
-                    let role = if &c[1] == "U" {
-                        Role::Down
-                    } else {
-                        Role::Versioned
-                    };
-                    versioned.push(Entry {
-                        path: file.clone(),
-                        version: Some(c[2].trim_end_matches(['.', '_']).to_string()),
-                        name: description,
+                match parse_path(layout, &file_name(file)) {
+                    Parsed::Migration {
+                        version,
+                        name,
                         role,
-                    });
-                }
-            }
-            sort_by_version(&mut versioned);
-            listing.entries = versioned;
-            listing.entries.extend(repeatable);
-        }
-        Layout::GolangMigrate => {
-            let mut entries = Vec::new();
-            for file in sql_files {
-                let name = file_name(file);
-                match GOLANG_MIGRATE_NAME.captures(&name) {
-                    Some(c) => entries.push(Entry {
+                    } => listing.entries.push(Entry {
                         path: file.clone(),
-                        version: Some(c[1].to_string()),
-                        name: c[2].to_string(),
-                        role: if &c[3] == "up" {
-                            Role::Versioned
-                        } else {
-                            Role::Down
-                        },
+                        version,
+                        name,
+                        role,
                     }),
-                    None => listing
-                        .ignored
-                        .push((file.clone(), "not named <version>_<name>.up.sql".into())),
+                    Parsed::Misnamed => listing.misnamed.push(file.clone()),
+                    Parsed::Ignored(reason) => listing.ignored.push((file.clone(), reason.into())),
                 }
             }
-            sort_by_version(&mut entries);
-            listing.entries = entries;
-        }
-        Layout::Dbmate | Layout::Goose | Layout::Plain => {
-            let mut entries = Vec::new();
-            for file in sql_files {
-                let name = file_name(file);
-                let entry = match VERSIONED_NAME.captures(&name) {
-                    Some(c) => Entry {
-                        path: file.clone(),
-                        version: Some(c[1].to_string()),
-                        name: c[2].to_string(),
-                        role: Role::Versioned,
-                    },
-                    None if layout == Layout::Plain => Entry {
-                        path: file.clone(),
-                        version: None,
-                        name: name.trim_end_matches(".sql").to_string(),
-                        role: Role::Versioned,
-                    },
-                    None => {
-                        listing.misnamed.push(file.clone());
-                        continue;
-                    }
-                };
-                entries.push(entry);
+            // Flyway applies repeatable files after every versioned one; golang-migrate and
+            // goose order by the numeric version; dbmate, Supabase and plain folders by name.
+            match layout {
+                Layout::Flyway | Layout::GolangMigrate | Layout::Goose => {
+                    sort_by_version(&mut listing.entries);
+                    listing.entries.sort_by_key(|e| e.role == Role::Repeatable);
+                }
+                _ => {}
             }
-            // goose orders by the numeric version; dbmate and plain folders by file name.
-            if layout == Layout::Goose {
-                sort_by_version(&mut entries);
-            }
-            listing.entries = entries;
         }
         Layout::Prisma => {
             for sub in &dirs {
                 let file = sub.join("migration.sql");
                 let folder = file_name(sub);
-                if file.is_file() {
-                    let version = leading_digits(&folder).map(str::to_string);
-                    let name = folder
-                        .trim_start_matches(|c: char| c.is_ascii_digit())
-                        .trim_start_matches('_')
-                        .to_string();
+                if let (
+                    true,
+                    Parsed::Migration {
+                        version,
+                        name,
+                        role,
+                    },
+                ) = (
+                    file.is_file(),
+                    parse_path(layout, &format!("{folder}/migration.sql")),
+                ) {
                     listing.entries.push(Entry {
                         path: file,
                         version,
                         name,
-                        role: Role::Versioned,
+                        role,
                     });
                 } else {
                     listing
@@ -301,6 +235,95 @@ pub fn list(dir: &Path, layout: Layout) -> Listing {
         Layout::Sqitch => list_sqitch(dir, &mut listing),
     }
     listing
+}
+
+/// What a layout makes of one file, named by its path relative to the migrations folder
+/// with `/` separators (as git lists it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    Migration {
+        version: Option<String>,
+        name: String,
+        role: Role,
+    },
+    /// A `.sql` file the tool would skip because of its name.
+    Misnamed,
+    /// Not used by the layout, with the reason.
+    Ignored(&'static str),
+}
+
+/// Reads the version, name and role of a migration from its path relative to the folder:
+/// the one place that knows each tool's naming, for files listed on disk and in git alike.
+/// Prisma files are `<folder>/migration.sql`; sqitch files `deploy/<change>.sql` (no version:
+/// sqitch.plan orders them) and `revert/<change>.sql`.
+pub fn parse_path(layout: Layout, relative: &str) -> Parsed {
+    let (folder, name) = match relative.rsplit_once('/') {
+        Some((folder, name)) => (Some(folder), name),
+        None => (None, relative),
+    };
+    if !name.to_ascii_lowercase().ends_with(".sql") {
+        return Parsed::Ignored("not a .sql file");
+    }
+    let migration = |version: Option<&str>, name: &str, role: Role| Parsed::Migration {
+        version: version.map(str::to_string),
+        name: name.to_string(),
+        role,
+    };
+    match (layout, folder) {
+        (Layout::Prisma, Some(folder)) if name == "migration.sql" && !folder.contains('/') => {
+            let description = folder
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start_matches('_');
+            migration(leading_digits(folder), description, Role::Versioned)
+        }
+        (Layout::Sqitch, Some(folder @ ("deploy" | "revert"))) => {
+            let role = if folder == "deploy" {
+                Role::Versioned
+            } else {
+                Role::Down
+            };
+            migration(None, name.trim_end_matches(".sql"), role)
+        }
+        (Layout::Prisma | Layout::Sqitch, _) | (_, Some(_)) => {
+            Parsed::Ignored("not where the layout keeps migrations")
+        }
+        (Layout::Supabase, None) => match SUPABASE_NAME.captures(name) {
+            Some(c) => migration(Some(&c[1]), &c[2], Role::Versioned),
+            None => Parsed::Misnamed,
+        },
+        (Layout::Flyway, None) => match FLYWAY_NAME.captures(name) {
+            None => Parsed::Ignored("not named V<version>__<name>.sql"),
+            Some(c) if c.get(3).is_some() => migration(None, &c[4], Role::Repeatable),
+            Some(c) => {
+                let role = if &c[1] == "U" {
+                    Role::Down
+                } else {
+                    Role::Versioned
+                };
+                migration(Some(c[2].trim_end_matches(['.', '_'])), &c[4], role)
+            }
+        },
+        (Layout::GolangMigrate, None) => match GOLANG_MIGRATE_NAME.captures(name) {
+            Some(c) => {
+                let role = if &c[3] == "up" {
+                    Role::Versioned
+                } else {
+                    Role::Down
+                };
+                migration(Some(&c[1]), &c[2], role)
+            }
+            None => Parsed::Ignored("not named <version>_<name>.up.sql"),
+        },
+        (Layout::Dbmate | Layout::Goose | Layout::Plain, None) => {
+            match VERSIONED_NAME.captures(name) {
+                Some(c) => migration(Some(&c[1]), &c[2], Role::Versioned),
+                None if layout == Layout::Plain => {
+                    migration(None, name.trim_end_matches(".sql"), Role::Versioned)
+                }
+                None => Parsed::Misnamed,
+            }
+        }
+    }
 }
 
 /// A stable sort by numeric version; files of equal version keep their name order.
@@ -397,5 +420,73 @@ pub fn no_transaction(layout: Layout, text: &str) -> bool {
             l.trim_start().starts_with("-- migrate:up") && l.contains("transaction:false")
         }),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migration(version: Option<&str>, name: &str, role: Role) -> Parsed {
+        Parsed::Migration {
+            version: version.map(str::to_string),
+            name: name.to_string(),
+            role,
+        }
+    }
+
+    #[test]
+    fn paths_from_git_parse_like_files_on_disk() {
+        use Layout::*;
+        assert_eq!(
+            parse_path(Supabase, "20240101120000_init.sql"),
+            migration(Some("20240101120000"), "init", Role::Versioned)
+        );
+        assert_eq!(parse_path(Supabase, "seed.sql"), Parsed::Misnamed);
+        assert!(matches!(
+            parse_path(Supabase, "old/1_a.sql"),
+            Parsed::Ignored(_)
+        ));
+        assert!(matches!(
+            parse_path(Supabase, "README.md"),
+            Parsed::Ignored(_)
+        ));
+        assert_eq!(
+            parse_path(Flyway, "V1_1__add.sql"),
+            migration(Some("1_1"), "add", Role::Versioned)
+        );
+        assert_eq!(
+            parse_path(Flyway, "U2__add.sql"),
+            migration(Some("2"), "add", Role::Down)
+        );
+        assert_eq!(
+            parse_path(Flyway, "R__views.sql"),
+            migration(None, "views", Role::Repeatable)
+        );
+        assert_eq!(
+            parse_path(GolangMigrate, "0003_x.down.sql"),
+            migration(Some("0003"), "x", Role::Down)
+        );
+        assert_eq!(
+            parse_path(Prisma, "20240101_init/migration.sql"),
+            migration(Some("20240101"), "init", Role::Versioned)
+        );
+        assert!(matches!(
+            parse_path(Prisma, "migration_lock.toml"),
+            Parsed::Ignored(_)
+        ));
+        assert_eq!(
+            parse_path(Sqitch, "revert/users.sql"),
+            migration(None, "users", Role::Down)
+        );
+        assert!(matches!(
+            parse_path(Sqitch, "verify/users.sql"),
+            Parsed::Ignored(_)
+        ));
+        assert_eq!(
+            parse_path(Plain, "schema.sql"),
+            migration(None, "schema", Role::Versioned)
+        );
+        assert_eq!(parse_path(Goose, "schema.sql"), Parsed::Misnamed);
     }
 }

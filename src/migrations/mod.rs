@@ -35,7 +35,7 @@ pub struct Migration {
 
 impl Migration {
     pub fn applies(&self) -> bool {
-        self.role != Role::Down && self.source.is_some()
+        matches!(self.role, Role::Versioned | Role::Repeatable) && self.source.is_some()
     }
 
     /// The location of a byte span of this file.
@@ -63,7 +63,7 @@ pub fn file_location(path: &str) -> Location {
     }
 }
 
-/// A migrations folder and its files in apply order (down files last).
+/// A migrations folder and its files in apply order (down and skipped files last).
 #[derive(Debug)]
 pub struct MigrationSet {
     pub root: PathBuf,
@@ -79,6 +79,16 @@ impl MigrationSet {
     /// The files that would be applied, in order.
     pub fn applied(&self) -> impl Iterator<Item = &Migration> {
         self.migrations.iter().filter(|m| m.applies())
+    }
+
+    /// Drops the syntax trees once every stage that reads them is done: they take about
+    /// twenty times the memory of the text, and reports need only the text.
+    pub fn release_syntax_trees(&mut self) {
+        for statement in self.migrations.iter_mut().flat_map(|m| &mut m.statements) {
+            if let sql::Parsed::Ast(_) = statement.parsed {
+                statement.parsed = sql::Parsed::Released;
+            }
+        }
     }
 
     pub fn statement_count(&self) -> usize {
@@ -165,7 +175,16 @@ fn assemble(
     misnamed: Vec<PathBuf>,
     ignored: Vec<(String, String)>,
 ) -> MigrationSet {
+    let skipped = misnamed.iter().map(|path| layout::Entry {
+        path: path.clone(),
+        version: None,
+        name: layout::file_name(path),
+        role: Role::Skipped,
+    });
     let loaded: Vec<(Migration, Vec<Finding>)> = entries
+        .into_iter()
+        .chain(skipped)
+        .collect::<Vec<_>>()
         .into_par_iter()
         .map(|entry| read_migration(entry, layout))
         .collect();
@@ -175,8 +194,8 @@ fn assemble(
         findings.extend(file_findings);
         migrations.push(migration);
     }
-    // Down files come last: they never run in a forward apply.
-    migrations.sort_by_key(|m| m.role == Role::Down);
+    // Down and skipped files come last: they never run in a forward apply.
+    migrations.sort_by_key(|m| !matches!(m.role, Role::Versioned | Role::Repeatable));
     for file in &misnamed {
         let path = display_path(file);
         let expected = match layout {
@@ -195,7 +214,7 @@ fn assemble(
             .finish(&path),
         );
     }
-    findings.extend(version_findings(&migrations));
+    findings.extend(version_findings(&migrations, layout));
     MigrationSet {
         root,
         layout,
@@ -274,7 +293,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
     };
     let source = SourceText::new(text);
     let sections = layout::up_sections(layout, &source.text);
-    let is_down = migration.role == Role::Down;
+    let is_down = matches!(migration.role, Role::Down | Role::Skipped);
     let (statements, unterminated) = sql::parse_text(&source, |offset| {
         !is_down
             && sections
@@ -298,7 +317,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
             .finish(&source.text[open.opened_at..]),
         );
     }
-    if statements.is_empty() && migration.role != Role::Down {
+    if statements.is_empty() && migration.role == Role::Versioned {
         findings.push(input_finding(
             "empty-migration",
             format!("`{path}` contains no SQL statement"),
@@ -312,8 +331,9 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
     (migration, findings)
 }
 
-/// `duplicate-version` and `mixed-version-widths` over the applied files.
-fn version_findings(migrations: &[Migration]) -> Vec<Finding> {
+/// `duplicate-version` over the applied files, and `mixed-version-widths` for layouts that
+/// order by file name (where widths decide the order).
+fn version_findings(migrations: &[Migration], layout: Layout) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut by_version: BTreeMap<&str, Vec<&Migration>> = BTreeMap::new();
     for migration in migrations.iter().filter(|m| m.role == Role::Versioned) {
@@ -342,7 +362,8 @@ fn version_findings(migrations: &[Migration]) -> Vec<Finding> {
     for (version, files) in &by_version {
         widths.entry(version.len()).or_insert(files[0]);
     }
-    if widths.len() > 1 {
+    let ordered_by_name = matches!(layout, Layout::Supabase | Layout::Dbmate | Layout::Plain);
+    if ordered_by_name && widths.len() > 1 {
         let examples: Vec<String> = widths
             .iter()
             .map(|(width, m)| format!("{width} digits (`{}`)", m.path))

@@ -1,34 +1,344 @@
 //! The static schema model: every migration's statements replayed in order into what
 //! exists (tables, columns, keys, indexes, RLS, policies, functions, views, grants), each
 //! object remembering where it was defined and last changed.
+//!
+//! The model is an approximation of the catalog built without a database: it follows the
+//! DDL it can read (sqlparser's AST, the fallback classification, and DDL nested in `DO`
+//! blocks) and ignores what it cannot. Rules read it; they never change it.
 
-use crate::migrations::MigrationSet;
-use sqlparser::ast::ObjectName;
+mod names;
+mod nested;
+mod replay;
+#[cfg(test)]
+mod tests;
 
-/// The schema as the migrations leave it.
-#[derive(Debug, Default)]
-pub struct Model {}
+use crate::migrations::{Migration, MigrationSet};
+use crate::sql::Statement;
+use sqlparser::ast::Expr;
+use std::collections::BTreeMap;
 
-impl Model {
-    pub fn build(_set: &MigrationSet) -> Model {
-        Model::default()
+pub use names::{base_of, qualified, qualify_text as qualify_name, schema_of, sql_name};
+
+/// Roles that bypass row level security (or own the tables): policies for them alone
+/// do not matter to API users.
+pub const BYPASS_ROLES: &[&str] = &["service_role", "postgres", "supabase_admin"];
+
+/// Where a statement is: the migration's position in [`MigrationSet::migrations`] and the
+/// statement's position in [`Migration::statements`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub migration: usize,
+    pub statement: usize,
+}
+
+impl Origin {
+    /// The migration and statement this origin points at.
+    pub fn resolve<'a>(&self, set: &'a MigrationSet) -> Option<(&'a Migration, &'a Statement)> {
+        let migration = set.migrations.get(self.migration)?;
+        let statement = migration.statements.get(self.statement)?;
+        Some((migration, statement))
     }
 }
 
-/// `schema.name` with `public` as the default schema; unquoted parts fold to lower case.
-pub fn qualified(name: &ObjectName) -> String {
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .map(|part| match part.as_ident() {
-            Some(ident) if ident.quote_style.is_some() => ident.value.clone(),
-            Some(ident) => ident.value.to_lowercase(),
-            None => part.to_string(),
+/// When an object was created and last changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct History {
+    pub created: Origin,
+    pub changed: Origin,
+}
+
+impl History {
+    fn new(at: Origin) -> History {
+        History {
+            created: at,
+            changed: at,
+        }
+    }
+
+    /// The migration that created the object.
+    pub fn created_in(&self) -> usize {
+        self.created.migration
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    /// The type as written (`uuid`, `text[]`); empty for `CREATE TABLE … AS`.
+    pub data_type: String,
+    pub not_null: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ForeignKey {
+    /// The constraint name (PostgreSQL's default `<table>_<columns>_fkey` when unnamed).
+    pub name: String,
+    pub columns: Vec<String>,
+    /// Qualified name of the referenced table.
+    pub references: String,
+    pub referred_columns: Vec<String>,
+    pub history: History,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// `schema.name`.
+    pub name: String,
+    pub schema: String,
+    pub columns: Vec<Column>,
+    pub primary_key: Option<Vec<String>>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub rls_enabled: bool,
+    pub rls_forced: bool,
+    /// The statement that last enabled or disabled row level security.
+    pub rls_changed: Option<Origin>,
+    /// `PARTITION OF parent`: the parent's qualified name.
+    pub partition_of: Option<String>,
+    pub history: History,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+/// Where an index comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    /// `CREATE INDEX`.
+    Index,
+    PrimaryKey,
+    /// A `UNIQUE` constraint.
+    Unique,
+    /// An `EXCLUDE` constraint.
+    Exclude,
+}
+
+#[derive(Debug, Clone)]
+pub struct Index {
+    /// `schema.name`, in the table's schema.
+    pub name: String,
+    pub table: String,
+    /// Column names in order; expression elements are their SQL text.
+    pub columns: Vec<String>,
+    /// Some element is an expression rather than a plain column.
+    pub expression: bool,
+    /// The `WHERE` predicate of a partial index.
+    pub predicate: Option<String>,
+    pub unique: bool,
+    /// The access method (`btree` when not given).
+    pub method: String,
+    pub kind: IndexKind,
+    pub history: History,
+}
+
+impl Index {
+    pub fn is_partial(&self) -> bool {
+        self.predicate.is_some()
+    }
+}
+
+/// The command a policy applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyCommand {
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl PolicyCommand {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyCommand::All => "ALL",
+            PolicyCommand::Select => "SELECT",
+            PolicyCommand::Insert => "INSERT",
+            PolicyCommand::Update => "UPDATE",
+            PolicyCommand::Delete => "DELETE",
+        }
+    }
+
+    /// Does a policy for `self` apply to `command` (`ALL` applies to every command)?
+    pub fn covers(self, command: PolicyCommand) -> bool {
+        self == PolicyCommand::All || self == command
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    /// Qualified table name.
+    pub table: String,
+    pub command: PolicyCommand,
+    /// Roles in `TO`, lower-cased; `["public"]` when there is no `TO`.
+    pub roles: Vec<String>,
+    pub permissive: bool,
+    pub using: Option<Expr>,
+    pub with_check: Option<Expr>,
+    /// False when the policy was only recognised by the fallback: command, roles and
+    /// expressions are then unknown (`ALL`, public, none).
+    pub parsed: bool,
+    pub history: History,
+}
+
+impl Policy {
+    /// `schema.table.policy`, the object findings about this policy name.
+    pub fn object(&self) -> String {
+        format!("{}.{}", self.table, self.name)
+    }
+
+    /// The policy's expressions (`USING`, `WITH CHECK`) that are present.
+    pub fn expressions(&self) -> impl Iterator<Item = &Expr> {
+        self.using.iter().chain(self.with_check.iter())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// `schema.name`.
+    pub name: String,
+    pub schema: String,
+    /// Argument types, lower-cased and comma-separated: the overload's identity.
+    pub signature: String,
+    pub security_definer: bool,
+    /// The `SET search_path` value, when the function has one.
+    pub search_path: Option<String>,
+    pub language: Option<String>,
+    pub returns_trigger: bool,
+    /// A SQL-standard body (`BEGIN ATOMIC … END` or `RETURN …`), resolved at creation.
+    pub standard_body: bool,
+    pub history: History,
+}
+
+impl Function {
+    /// `schema.name(args)`.
+    pub fn display(&self) -> String {
+        format!("{}({})", self.name, self.signature)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct View {
+    pub name: String,
+    pub schema: String,
+    pub materialized: bool,
+    pub security_invoker: bool,
+    pub history: History,
+}
+
+/// A grant or revoke to an API role (`anon`, `authenticated`, `public`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The object as written, qualified (`public.t`, `public.f`, `schema public`,
+    /// `all tables in schema public`).
+    pub object: String,
+    pub role: String,
+    /// As written, lower-cased: `select`, `select, insert`, `all privileges`.
+    pub privileges: String,
+    pub revoke: bool,
+    pub at: Origin,
+}
+
+impl Grant {
+    fn covers_select(&self) -> bool {
+        self.privileges.starts_with("all") || self.privileges.contains("select")
+    }
+
+    fn applies_to(&self, object: &str) -> bool {
+        self.object == object
+            || self.object == format!("all tables in schema {}", names::schema_of(object))
+    }
+}
+
+/// The schema as the migrations leave it.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub tables: BTreeMap<String, Table>,
+    pub indexes: BTreeMap<String, Index>,
+    pub policies: Vec<Policy>,
+    pub functions: Vec<Function>,
+    pub views: BTreeMap<String, View>,
+    pub grants: Vec<Grant>,
+}
+
+impl Model {
+    /// Replays every applied statement of `set`, in order.
+    pub fn build(set: &MigrationSet) -> Model {
+        let mut model = Model::default();
+        replay::replay_set(&mut model, set);
+        model
+    }
+
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// Indexes of a table, in name order.
+    pub fn indexes_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Index> {
+        self.indexes.values().filter(move |i| i.table == table)
+    }
+
+    /// Can `anon` or `authenticated` select from the table or view `object` (created at
+    /// `since`)? Supabase's default privileges grant them everything in new objects, so
+    /// only revokes after `since` take it away.
+    pub fn api_readable(&self, object: &str, since: Origin) -> bool {
+        ["anon", "authenticated"].iter().any(|role| {
+            self.grants
+                .iter()
+                .filter(|g| g.at >= since && g.covers_select() && g.applies_to(object))
+                .fold(true, |readable, g| {
+                    if g.role == *role {
+                        !g.revoke
+                    } else if g.role == "public" && !g.revoke {
+                        true
+                    } else {
+                        readable
+                    }
+                })
         })
-        .collect();
-    match parts.as_slice() {
-        [name] => format!("public.{name}"),
-        [.., schema, name] => format!("{schema}.{name}"),
-        [] => String::new(),
+    }
+
+    /// The statement that defines `object`, named as findings name it: `schema.table`,
+    /// `schema.view`, `schema.function`, or below a table `table.policy`, `table.index`,
+    /// `table.col1,col2` (a foreign key's columns) or `table.column`. For catalog findings
+    /// that have no static counterpart.
+    pub fn locate(&self, object: &str) -> Option<Origin> {
+        if let Some(table) = self.tables.get(object) {
+            return Some(table.history.created);
+        }
+        if let Some(view) = self.views.get(object) {
+            return Some(view.history.changed);
+        }
+        if let Some(function) = self.functions.iter().find(|f| f.name == object) {
+            return Some(function.history.changed);
+        }
+        let (table, rest) = self.tables.values().find_map(|t| {
+            let rest = object.strip_prefix(t.name.as_str())?.strip_prefix('.')?;
+            Some((t, rest))
+        })?;
+        if let Some(policy) = self.policies_on(&table.name).find(|p| p.name == rest) {
+            return Some(policy.history.changed);
+        }
+        if let Some(index) = self
+            .indexes_on(&table.name)
+            .find(|i| names::base_of(&i.name) == rest)
+        {
+            return Some(index.history.created);
+        }
+        if let Some(fk) = table
+            .foreign_keys
+            .iter()
+            .find(|fk| fk.columns.join(",") == rest)
+        {
+            return Some(fk.history.created);
+        }
+        table.column(rest).map(|_| table.history.created)
+    }
+
+    /// Policies of a table, in creation order.
+    pub fn policies_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Policy> {
+        self.policies.iter().filter(move |p| p.table == table)
     }
 }

@@ -17,6 +17,8 @@ struct Document<'a> {
     fail_on: FailOn,
     summary: Summary,
     folders: Vec<Folder>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a [crate::remote::StatusRow]>,
     findings: &'a [Finding],
     /// Per folder: each file applied, failed or not reached, and what it created.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -102,6 +104,7 @@ pub fn render(report: &Report<'_>) -> String {
             parse_coverage: (report.parse_coverage() * 10.0).round() / 10.0,
         },
         folders,
+        status: report.status.as_deref(),
         findings: &report.findings,
         apply: &report.apply,
     };

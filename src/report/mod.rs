@@ -15,6 +15,8 @@ pub struct Report<'a> {
     pub findings: Vec<Finding>,
     pub fail_on: FailOn,
     pub fail_on_existing: bool,
+    /// `status`: each version's place between the folder and the database.
+    pub status: Option<Vec<crate::remote::StatusRow>>,
     /// Per folder, what applying it to PostgreSQL did (empty when nothing was applied).
     pub apply: Vec<crate::postgres::apply::ApplyReport>,
 }

@@ -27,6 +27,10 @@ pub fn render(report: &Report<'_>, options: &Options) -> String {
     }
     .decor_style(DecorStyle::Unicode);
     let mut out = String::new();
+    if let Some(rows) = report.status.as_ref().filter(|_| !options.quiet) {
+        out.push_str(&status_table(rows));
+        out.push('\n');
+    }
     if !options.quiet {
         for finding in &report.findings {
             if finding.status != Status::New && !options.verbose {
@@ -86,6 +90,38 @@ fn apply_summary(apply: &crate::postgres::apply::ApplyReport, verbose: bool) -> 
         ));
     }
     out.push('\n');
+    out
+}
+
+/// `status`: Local | Remote | State, one line per version.
+fn status_table(rows: &[crate::remote::StatusRow]) -> String {
+    use crate::remote::State;
+    let local_width = rows
+        .iter()
+        .map(|r| r.local.as_deref().map_or(1, |l| l.chars().count()))
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = format!("{:local_width$}  {:20}  state\n", "local", "remote");
+    for row in rows {
+        let remote = match row.state {
+            State::Pending | State::OutOfOrder => "-",
+            _ => row.version.as_str(),
+        };
+        let state = match row.state {
+            State::Applied => "applied",
+            State::Pending => "pending",
+            State::OutOfOrder => "pending, older than the newest applied (out of order)",
+            State::Edited => "applied, edited since",
+            State::Failed => "failed or dirty",
+            State::MissingLocally => "missing locally",
+        };
+        out.push_str(&format!(
+            "{:local_width$}  {:20}  {state}\n",
+            row.local.as_deref().unwrap_or("-"),
+            remote
+        ));
+    }
     out
 }
 

@@ -7,14 +7,16 @@
 pub mod registry;
 
 pub mod apply;
+pub mod catalog;
 pub mod conflict;
 pub mod input;
+pub mod performance;
 pub mod security;
 
 use crate::config::Config;
 use crate::findings::{Category, Finding, Severity};
 use crate::migrations::{Migration, MigrationSet};
-use crate::model::Model;
+use crate::model::{Model, Origin};
 use crate::sql::Statement;
 
 /// What every rule is: its id, defaults and documentation.
@@ -63,6 +65,23 @@ impl LintContext<'_> {
     ) -> Finding {
         Finding::new(meta.id, meta.severity, meta.category, message)
             .with_location(migration.statement_location(statement))
+    }
+
+    /// A finding located on the statement at `origin` (where the model says an object was
+    /// defined or last changed).
+    pub fn finding_at(
+        &self,
+        meta: &RuleMeta,
+        origin: Origin,
+        message: impl Into<String>,
+    ) -> Finding {
+        let finding = Finding::new(meta.id, meta.severity, meta.category, message);
+        match origin.resolve(self.set) {
+            Some((migration, statement)) => {
+                finding.with_location(migration.statement_location(statement))
+            }
+            None => finding,
+        }
     }
 
     /// Is `schema` exposed through the API (Supabase's `[api].schemas`)?

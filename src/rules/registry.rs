@@ -1,10 +1,25 @@
 //! Every rule, by id.
 
-use super::{apply, conflict, input, security, Rule, RuleMeta};
+use super::{apply, catalog, conflict, input, performance, security, Rule, RuleMeta};
 use crate::findings::Finding;
 
 /// Static rules, run by `lint` over the migrations and the static model.
-pub static STATIC_RULES: &[&dyn Rule] = &[&security::PolicyUserMetadata];
+pub static STATIC_RULES: &[&dyn Rule] = &[
+    &security::PolicyUserMetadata,
+    &security::RlsDisabled,
+    &security::PolicyWithoutRls,
+    &security::RlsEnabledNoPolicy,
+    &security::SecurityDefinerSearchPath,
+    &security::FunctionSearchPathMutable,
+    &security::SecurityDefinerView,
+    &security::PolicyAlwaysTrue,
+    &security::ObjectsInSupabaseSchemas,
+    &performance::UnindexedForeignKey,
+    &performance::NoPrimaryKey,
+    &performance::AuthRlsInitplan,
+    &performance::MultiplePermissivePolicies,
+    &performance::DuplicateIndex,
+];
 
 /// Rules reported by the other stages (discovery, parsing, suppressions, apply, catalog,
 /// history): documented and configurable like the static ones.
@@ -23,8 +38,21 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &apply::ExtensionUnavailable::META,
     &apply::ExtensionEmulated::META,
     &apply::NonTransactionalStatement::META,
-    // Meta-only until the static rule of the same id (branch `rules`) is merged.
-    &apply::ObjectsInSupabaseSchemas::META,
+    &catalog::AuthUsersExposed::META,
+    &catalog::SensitiveColumnsExposed::META,
+    &catalog::AnonExecutableSecurityDefiner::META,
+    &catalog::ExtensionInPublic::META,
+    &catalog::FkeyToAuthUnique::META,
+    &catalog::PublicBucketAllowsListing::META,
+    &catalog::MaterializedViewInApi::META,
+    &catalog::ForeignTableInApi::META,
+    &catalog::UnsupportedRegTypes::META,
+    &conflict::OutOfOrderMigration::META,
+    &conflict::EditedAppliedMigration::META,
+    &conflict::DeletedAppliedMigration::META,
+    &conflict::RenamedAppliedMigration::META,
+    &conflict::RemoteOnlyMigration::META,
+    &conflict::RemoteMigrationFailed::META,
 ];
 
 /// All rules, sorted by id.

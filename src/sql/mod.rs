@@ -95,6 +95,9 @@ impl SourceText {
 pub enum Parsed {
     Ast(Box<ast::Statement>),
     Fallback(Fallback),
+    /// Parsed, but the tree was dropped after linting to bound memory
+    /// (see `MigrationSet::release_syntax_trees`).
+    Released,
 }
 
 #[derive(Debug, Clone)]
@@ -117,12 +120,13 @@ impl Statement {
     pub fn ast(&self) -> Option<&ast::Statement> {
         match &self.parsed {
             Parsed::Ast(statement) => Some(statement),
-            Parsed::Fallback(_) => None,
+            Parsed::Fallback(_) | Parsed::Released => None,
         }
     }
 
+    /// Did sqlparser parse it (whether or not the tree is still kept)?
     pub fn is_parsed(&self) -> bool {
-        matches!(self.parsed, Parsed::Ast(_))
+        matches!(self.parsed, Parsed::Ast(_) | Parsed::Released)
     }
 }
 
@@ -191,7 +195,7 @@ mod tests {
         ));
         match parse_statement("alter publication supabase_realtime add table public.t;") {
             Parsed::Fallback(f) => assert_eq!(f.command, "ALTER PUBLICATION"),
-            Parsed::Ast(a) => panic!("expected a fallback, got {a}"),
+            other => panic!("expected a fallback, got {other:?}"),
         }
     }
 }

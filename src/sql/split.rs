@@ -117,9 +117,9 @@ pub fn split(text: &str) -> Split {
                 start_token(i, &mut statement_start);
                 let end = word_end(bytes, i);
                 let word = text[i..end].to_ascii_uppercase();
-                if word == "ATOMIC" && previous_word == "BEGIN" {
-                    atomic_depth += 1;
-                } else if atomic_depth > 0 && word == "CASE" {
+                let opens_block = (word == "ATOMIC" && previous_word == "BEGIN")
+                    || (atomic_depth > 0 && word == "CASE");
+                if opens_block {
                     atomic_depth += 1;
                 } else if atomic_depth > 0 && word == "END" {
                     atomic_depth -= 1;
@@ -142,6 +142,54 @@ pub fn split(text: &str) -> Split {
         });
     }
     result
+}
+
+/// The text's tokens without whitespace and comments, lexed as [`split`] lexes: words,
+/// quoted strings and identifiers, dollar-quoted bodies (whole, comments inside included:
+/// they are part of the stored body) and single punctuation characters. Two texts with the
+/// same tokens differ only in layout and comments. An unterminated quote or comment ends the
+/// stream with the rest of the text as one token.
+pub fn tokens(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let end = if b == b'-' && bytes.get(i + 1) == Some(&b'-') {
+            i = memchr_newline(bytes, i);
+            continue;
+        } else if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            match skip_block_comment(bytes, i) {
+                Some(end) => {
+                    i = end;
+                    continue;
+                }
+                None => return tokens,
+            }
+        } else if b.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        } else if b == b'\'' || b == b'"' {
+            skip_quoted(bytes, i, b, b == b'\'' && is_escape_string_prefix(bytes, i))
+        } else if b == b'$' {
+            match dollar_tag(bytes, i) {
+                Some(tag_end) => {
+                    find(bytes, tag_end, &bytes[i..tag_end]).map(|c| c + (tag_end - i))
+                }
+                None => Some(i + 1),
+            }
+        } else if is_word_byte(b) {
+            Some(word_end(bytes, i))
+        } else {
+            Some(i + utf8_len(b))
+        };
+        let end = end.unwrap_or(bytes.len()).min(bytes.len());
+        if let Some(token) = text.get(i..end) {
+            tokens.push(token);
+        }
+        i = end;
+    }
+    tokens
 }
 
 /// The end of the statement text that runs to the end of the file, without trailing
@@ -397,6 +445,18 @@ mod tests {
         assert!(split("select 'abc").unterminated.is_some());
         assert!(split("select 1; /* open").unterminated.is_some());
         assert!(split("select \"abc").unterminated.is_some());
+    }
+
+    #[test]
+    fn tokens_ignore_layout_and_comments() {
+        let a = "create table t (id int); -- first\n/* note */ select 'a  b', $$ x  y $$;";
+        let b = "CREATE table t(\n  id int\n);\nselect 'a  b',$$ x  y $$; -- other";
+        assert_eq!(tokens(a)[1..], tokens(b)[1..]);
+        assert_ne!(tokens(a), tokens(b), "keyword case is a change");
+        assert_ne!(tokens("select 'a b';"), tokens("select 'a  b';"));
+        assert_ne!(tokens("select $$a -- x$$;"), tokens("select $$a -- y$$;"));
+        assert_eq!(tokens("select 1; /* open"), ["select", "1", ";"]);
+        assert_eq!(tokens("select 'é', ü;"), ["select", "'é'", ",", "ü", ";"]);
     }
 
     #[test]

@@ -3,7 +3,9 @@ use crate::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Reports a migration whose version (the leading digits of its name) is already used by
-    /// another migration of the same folder.
+    /// another migration of the same folder, or, with a base branch, a migration this branch
+    /// added whose version a different file on the base branch already uses (two pull
+    /// requests that each picked the same version).
     ///
     /// ## Why is this bad?
     /// The version is the primary key of the migration history: the second file fails to

@@ -1,6 +1,18 @@
+mod deleted_applied_migration;
 mod duplicate_version;
+mod edited_applied_migration;
 mod invalid_migration_name;
 mod mixed_version_widths;
+mod out_of_order_migration;
+mod remote_migration_failed;
+mod remote_only_migration;
+mod renamed_applied_migration;
+pub use deleted_applied_migration::DeletedAppliedMigration;
 pub use duplicate_version::DuplicateVersion;
+pub use edited_applied_migration::EditedAppliedMigration;
 pub use invalid_migration_name::InvalidMigrationName;
 pub use mixed_version_widths::MixedVersionWidths;
+pub use out_of_order_migration::OutOfOrderMigration;
+pub use remote_migration_failed::RemoteMigrationFailed;
+pub use remote_only_migration::RemoteOnlyMigration;
+pub use renamed_applied_migration::RenamedAppliedMigration;

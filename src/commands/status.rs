@@ -1,0 +1,127 @@
+//! `schemagate status --database-url URL [PATH]`: the folder against a live database's
+//! applied history. Read-only: one READ ONLY transaction, rolled back.
+
+use crate::cli::StatusArgs;
+use crate::findings::Finding;
+use crate::migrations::{self, file_location};
+use crate::remote::{self, History, State, StatusRow};
+use crate::report::Report;
+use crate::rules::registry;
+use crate::Failure;
+
+pub fn run(args: StatusArgs) -> Result<bool, Failure> {
+    if !args.path.exists() {
+        return Err(Failure::Usage(format!(
+            "{} does not exist; pass the migrations folder or the repository root",
+            args.path.display()
+        )));
+    }
+    let folders = migrations::find_folders(&args.path);
+    let [folder] = folders.as_slice() else {
+        let list: Vec<String> = folders
+            .iter()
+            .map(|f| migrations::display_path(f))
+            .collect();
+        return Err(Failure::Usage(format!(
+            "{} holds several migration folders ({}); pass one of them",
+            args.path.display(),
+            list.join(", ")
+        )));
+    };
+    let config = super::load_config(folder, &args.common)?;
+    let set = migrations::load(folder, config.layout);
+    let history = read_remote(&args.database_url, set.layout)?;
+    let rows = match &history {
+        Some(history) => remote::compare(&set, history),
+        None => remote::compare(
+            &set,
+            &History {
+                format: remote::HistoryFormat::Supabase,
+                entries: Vec::new(),
+                up_to: None,
+            },
+        ),
+    };
+    if history.is_none() && !args.common.quiet {
+        eprintln!("note: the database has no migration history table: every migration is pending");
+    }
+    let findings = crate::lint::finalize(&set, &config, findings_of(&rows));
+    let sets = [set];
+    let report = Report {
+        command: "status",
+        sets: &sets,
+        findings,
+        fail_on: args.common.fail_on,
+        fail_on_existing: false,
+        status: Some(rows),
+        apply: Vec::new(),
+    };
+    Ok(super::emit(&report, &args.common))
+}
+
+fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let shown = crate::remote::redact_url(url);
+    runtime.block_on(async {
+        let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .map_err(|e| {
+                Failure::Environment(format!(
+                    "cannot connect to {shown}: {e}\ncheck the URL, that the server runs and accepts this user"
+                ))
+            })?;
+        let connection = tokio::spawn(connection);
+        let read = async {
+            let transaction = client.build_transaction().read_only(true).start().await?;
+            let history = remote::read_history(&transaction, layout).await?;
+            transaction.rollback().await?;
+            Ok::<_, tokio_postgres::Error>(history)
+        }
+        .await
+        .map_err(|e| Failure::Environment(format!("reading the migration history from {shown} failed: {e}")));
+        drop(client);
+        let _ = connection.await;
+        read
+    })
+}
+
+fn findings_of(rows: &[StatusRow]) -> Vec<Finding> {
+    rows.iter()
+        .filter_map(|row| {
+            let (rule, message, help) = match row.state {
+                State::Applied | State::Pending => return None,
+                State::MissingLocally => (
+                    "remote-only-migration",
+                    format!("version {} is applied in the database but no local file has it", row.version),
+                    "restore the file from the branch that applied it, or capture the remote schema into a new migration",
+                ),
+                State::OutOfOrder => (
+                    "out-of-order-migration",
+                    format!("version {} is pending but older than the newest applied version", row.version),
+                    "rename it with a version after the newest applied one (`schemagate fix --renumber`)",
+                ),
+                State::Edited => (
+                    "edited-applied-migration",
+                    format!("version {} changed after the database applied it", row.version),
+                    "restore the applied content and put the change in a new migration",
+                ),
+                State::Failed => (
+                    "remote-migration-failed",
+                    format!("the database's history records version {} as failed or dirty", row.version),
+                    "inspect what it left behind, fix the schema, then repair the history with the migration tool",
+                ),
+            };
+            let mut finding = registry::finding(rule, message)
+                .with_help(help)
+                .with_source(crate::findings::Source::History)
+                .with_object(format!("version {}", row.version));
+            if let Some(local) = &row.local {
+                finding = finding.with_location(file_location(local));
+            }
+            Some(finding)
+        })
+        .collect()
+}

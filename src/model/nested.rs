@@ -1,0 +1,143 @@
+//! DDL nested in `DO` blocks. Migrations often guard statements PostgreSQL has no
+//! `IF NOT EXISTS` for (`CREATE POLICY`, `ADD CONSTRAINT`) with
+//! `DO $$ BEGIN IF NOT EXISTS (…) THEN <ddl>; END IF; END $$`. The model replays such
+//! statements as if they ran: the guard normally only skips what already exists.
+//! Dynamic SQL (`EXECUTE format(…)`) cannot be read and is ignored.
+
+use crate::sql::{parse_statement, split, Parsed};
+use regex::Regex;
+use sqlparser::ast::Statement;
+use std::sync::LazyLock;
+
+/// A DDL keyword at the start of a PL/pgSQL statement: at the start of a piece, or after a
+/// keyword that opens a block or branch.
+static DDL_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)(?:^\s*|\b(?:BEGIN|THEN|ELSE|LOOP)\s+)(CREATE|ALTER|DROP|GRANT|REVOKE)\s")
+        .expect("valid regex")
+});
+
+/// The dollar-quote opening the body: `$$` or `$tag$`.
+static DOLLAR_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$[A-Za-z_0-9]*\$").expect("valid regex"));
+
+/// The parsed DDL statements inside a `DO` statement's body, in order.
+pub(super) fn statements(text: &str) -> Vec<Statement> {
+    let Some(body) = body(text) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for raw in split::split(body).statements {
+        let piece = &body[raw.span];
+        let Some(start) = DDL_START.captures(piece).and_then(|c| c.get(1)) else {
+            continue;
+        };
+        if let Parsed::Ast(statement) = parse_statement(&piece[start.start()..]) {
+            found.push(*statement);
+        }
+    }
+    found
+}
+
+/// Statements a `DO` block runs through dynamic SQL over a list of names:
+/// `foreach t in array array['a', 'b'] loop execute format('alter table public.%I enable
+/// row level security', t); end loop`. Each `execute format('…%I…', …)` template with a
+/// single `%I` is expanded with every string literal of the block that looks like a name;
+/// the caller keeps only statements about objects it knows.
+pub(super) fn dynamic_statements(text: &str) -> Vec<Statement> {
+    let Some(body) = body(text) else {
+        return Vec::new();
+    };
+    let templates: Vec<String> = FORMAT_TEMPLATE
+        .captures_iter(body)
+        .map(|c| c[1].replace("''", "'"))
+        .filter(|t| t.matches('%').count() == 1 && t.contains("%I"))
+        .take(MAX_TEMPLATES)
+        .collect();
+    if templates.is_empty() {
+        return Vec::new();
+    }
+    let mut names: Vec<&str> = NAME_LITERAL
+        .captures_iter(body)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.truncate(MAX_NAMES);
+    let mut found = Vec::new();
+    for template in &templates {
+        for name in &names {
+            // `%I` quotes the name when needed, keeping its case.
+            let quoted = format!("\"{name}\"");
+            if let Parsed::Ast(statement) = parse_statement(&template.replace("%I", &quoted)) {
+                found.push(*statement);
+            }
+        }
+    }
+    found
+}
+
+/// Bounds on the expansion, so a block with thousands of literals stays cheap.
+const MAX_TEMPLATES: usize = 16;
+const MAX_NAMES: usize = 256;
+
+static FORMAT_TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)\bexecute\s+format\s*\(\s*'((?:[^']|'')*)'").expect("valid regex")
+});
+
+static NAME_LITERAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"'([A-Za-z_][A-Za-z0-9_]*)'").expect("valid regex"));
+
+/// The text between the first dollar quote and its closing tag.
+fn body(text: &str) -> Option<&str> {
+    let open = DOLLAR_TAG.find(text)?;
+    let rest = &text[open.end()..];
+    let close = rest.find(open.as_str())?;
+    Some(&rest[..close])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_guarded_ddl() {
+        let text = r#"DO $body$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE policyname = 'p') THEN
+    CREATE POLICY "p" ON public.t FOR SELECT USING (true);
+  END IF;
+  ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;
+  EXECUTE format('drop table %I', 'x');
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $body$;"#;
+        let found: Vec<String> = statements(text).iter().map(|s| s.to_string()).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("CREATE POLICY"));
+        assert!(found[1].starts_with("ALTER TABLE"));
+    }
+
+    #[test]
+    fn dynamic_sql_expands_over_literals() {
+        let text = "do $$ declare tables text[] := array['notes', 'Tasks']; t text; begin
+            foreach t in array tables loop
+              execute format('alter table public.%I enable row level security', t);
+              execute format('revoke all on table public.%I from anon', t);
+              execute format('select %I, %L', t, 'x');
+            end loop; end $$;";
+        let found: Vec<String> = dynamic_statements(text)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(found.len(), 6, "{found:?}");
+        assert!(
+            found.contains(&"ALTER TABLE public.\"notes\" ENABLE ROW LEVEL SECURITY".to_string()),
+            "{found:?}"
+        );
+        assert!(dynamic_statements("do $$ begin execute 'select 1'; end $$").is_empty());
+    }
+
+    #[test]
+    fn no_body_no_statements() {
+        assert!(statements("DO 'begin null; end'").is_empty());
+        assert!(statements("DO $$ unterminated").is_empty());
+    }
+}

@@ -1,0 +1,244 @@
+use super::*;
+use crate::migrations::{load, Layout};
+
+/// Builds the model of a Supabase folder holding `files` (name, SQL) in order.
+fn model_of(files: &[&str]) -> (Model, MigrationSet) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (i, sql) in files.iter().enumerate() {
+        let name = format!("2024010100000{i}_m{i}.sql");
+        std::fs::write(dir.path().join(name), sql).expect("write migration");
+    }
+    let set = load(dir.path(), Some(Layout::Supabase));
+    (Model::build(&set), set)
+}
+
+#[test]
+fn inline_and_altered_foreign_keys() {
+    let (model, _) = model_of(&[
+        "create table orgs (id uuid primary key);
+         create table Members (
+           id bigint generated always as identity primary key,
+           org_id uuid not null references orgs (id) on delete cascade,
+           user_id uuid
+         );",
+        "alter table public.members add constraint members_user_fk
+           foreign key (user_id) references auth.users (id);",
+    ]);
+    let members = model.table("public.members").expect("members exists");
+    let fks: Vec<(&str, &[String], &str)> = members
+        .foreign_keys
+        .iter()
+        .map(|fk| {
+            (
+                fk.name.as_str(),
+                fk.columns.as_slice(),
+                fk.references.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fks,
+        [
+            (
+                "members_org_id_fkey",
+                &["org_id".to_string()][..],
+                "public.orgs"
+            ),
+            (
+                "members_user_fk",
+                &["user_id".to_string()][..],
+                "auth.users"
+            ),
+        ]
+    );
+    assert_eq!(members.foreign_keys[1].history.created.migration, 1);
+    assert_eq!(
+        members.primary_key.as_deref(),
+        Some(&["id".to_string()][..])
+    );
+    assert!(model.indexes.contains_key("public.members_pkey"));
+}
+
+#[test]
+fn renames_follow_keys_indexes_and_policies() {
+    let (model, _) = model_of(&[
+        "create table t (a int, b int, primary key (a, b));
+         create index t_b_idx on t (b);
+         create policy p on t for select using (true);",
+        "alter table t rename column b to c;
+         alter table t rename to u;",
+    ]);
+    assert!(model.table("public.t").is_none());
+    let u = model.table("public.u").expect("renamed table");
+    assert_eq!(
+        u.primary_key.as_deref(),
+        Some(&["a".to_string(), "c".to_string()][..])
+    );
+    assert_eq!(u.history.changed.migration, 1);
+    assert_eq!(u.history.created.migration, 0);
+    let index = model
+        .indexes
+        .get("public.t_b_idx")
+        .expect("index keeps its name");
+    assert_eq!(
+        (index.table.as_str(), index.columns.as_slice()),
+        ("public.u", &["c".to_string()][..])
+    );
+    assert_eq!(model.policies_on("public.u").count(), 1);
+}
+
+#[test]
+fn drops_remove_objects_and_dependents() {
+    let (model, _) = model_of(&[
+        "create table a (id int primary key);
+         create table b (id int primary key, a_id int references a);
+         create index b_a_idx on b (a_id);
+         create policy p on b using (true);
+         create function f(x int) returns int language sql as 'select 1';
+         create function f(x text) returns int language sql as 'select 1';
+         create view v as select 1;",
+        "drop index b_a_idx;
+         drop policy p on b;
+         drop function f(int);
+         drop view v;
+         drop table a cascade;",
+    ]);
+    assert!(model.table("public.a").is_none());
+    assert!(model.table("public.b").expect("b").foreign_keys.is_empty());
+    assert!(!model.indexes.contains_key("public.b_a_idx"));
+    assert_eq!(model.policies.len(), 0);
+    let signatures: Vec<&str> = model
+        .functions
+        .iter()
+        .map(|f| f.signature.as_str())
+        .collect();
+    assert_eq!(signatures, ["text"]);
+    assert!(model.views.is_empty());
+}
+
+#[test]
+fn rls_policies_functions_views() {
+    let (model, set) = model_of(&[
+        r#"create table "Quoted" (id int);
+           create table s.t (id int);
+           create policy "Read own" on s.t as restrictive for update to authenticated, anon
+             using ((select auth.uid()) is not null) with check (true);
+           create function s.f() returns trigger language plpgsql security definer
+             set search_path = '' as $$ begin return new; end $$;
+           create view s.v with (security_invoker = true) as select 1;
+           create view s.w as select 1;"#,
+        "alter table s.t enable row level security;
+         alter table s.t force row level security;
+         alter view s.w set (security_invoker = on);
+         alter function s.f() security invoker;",
+    ]);
+    assert!(model.table("public.Quoted").is_some());
+    let t = model.table("s.t").expect("s.t");
+    assert!(t.rls_enabled && t.rls_forced);
+    let (migration, statement) = t.rls_changed.and_then(|o| o.resolve(&set)).expect("origin");
+    assert!(migration.name.contains("m1"));
+    assert_eq!(statement.index, 1);
+    let policy = &model.policies[0];
+    assert_eq!(policy.name, "Read own");
+    assert_eq!(policy.command, PolicyCommand::Update);
+    assert_eq!(policy.roles, ["authenticated", "anon"]);
+    assert!(!policy.permissive);
+    assert_eq!(
+        policy.with_check.as_ref().map(|e| e.to_string()).as_deref(),
+        Some("true")
+    );
+    let f = &model.functions[0];
+    assert!(!f.security_definer && f.returns_trigger);
+    assert_eq!(f.search_path.as_deref(), Some("''"));
+    assert_eq!(f.language.as_deref(), Some("plpgsql"));
+    assert!(model.views["s.v"].security_invoker);
+    assert!(model.views["s.w"].security_invoker);
+}
+
+#[test]
+fn do_blocks_and_fallbacks_count() {
+    let (model, _) = model_of(&["create table t (id int primary key);
+         DO $$ BEGIN
+           IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE policyname = 'p') THEN
+             CREATE POLICY p ON t FOR SELECT USING (true);
+           END IF;
+         END $$;
+         ALTER TABLE t ALTER COLUMN id SET STATISTICS 100, ENABLE ROW LEVEL SECURITY;"]);
+    assert_eq!(model.policies_on("public.t").count(), 1);
+    assert!(model.table("public.t").expect("t").rls_enabled);
+}
+
+#[test]
+fn down_files_are_not_replayed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("001_t.up.sql"), "create table t (id int);").expect("write");
+    std::fs::write(dir.path().join("001_t.down.sql"), "drop table t;").expect("write");
+    let set = load(dir.path(), Some(Layout::GolangMigrate));
+    let model = Model::build(&set);
+    assert!(model.table("public.t").is_some());
+}
+
+#[test]
+fn odd_input_does_not_panic() {
+    let (model, _) = model_of(&["alter table missing enable row level security;
+         create index on missing (x);
+         drop table if exists nothing;
+         alter table nothing rename column a to b;
+         create policy p on nowhere using (true);
+         do $$ $$;
+         create table x as select 1;
+         alter policy nope on x rename to yes;
+         create table x (id int);"]);
+    assert!(model.table("public.x").is_some());
+    assert!(model.table("public.missing").is_none());
+}
+
+#[test]
+fn owner_changes_do_not_move_a_function() {
+    let (model, _) = model_of(&[
+        r#"create function "public"."f"("a" "text") returns int language sql as 'select 1';
+           alter function "public"."f"("a" "text") owner to "postgres";
+           alter function public.f(text) set search_path to default;"#,
+        "alter function public.f(character varying) security definer;",
+    ]);
+    let f = &model.functions[0];
+    assert_eq!(f.signature, "text");
+    assert_eq!(f.history.changed.statement, 2);
+    assert!(f.search_path.is_none());
+    assert!(!f.security_definer, "varchar is another overload");
+}
+
+#[test]
+fn revokes_make_objects_unreadable_for_the_api() {
+    let (model, _) = model_of(&["create view a as select 1;
+         create view b as select 1;
+         create view c as select 1;
+         revoke select on a from anon, authenticated;
+         revoke all on b from anon;
+         revoke all on all tables in schema public from anon, authenticated;
+         grant select on c to authenticated;"]);
+    let since = |name: &str| model.views[name].history.created;
+    assert!(!model.api_readable("public.a", since("public.a")));
+    assert!(!model.api_readable("public.b", since("public.b")));
+    assert!(model.api_readable("public.c", since("public.c")));
+}
+
+#[test]
+fn locate_finds_the_defining_statement() {
+    let (model, _) = model_of(&[
+        "create table t (id int primary key, a int, b int);
+         create policy \"read.all\" on t for select using (true);
+         create function f() returns int language sql as 'select 1';",
+        "alter table t add foreign key (a, b) references t2 (x, y);
+         create index t_a_idx on t (a);
+         create or replace function f() returns int language sql as 'select 2';",
+    ]);
+    let at = |object: &str| model.locate(object).map(|o| (o.migration, o.statement));
+    assert_eq!(at("public.t"), Some((0, 0)));
+    assert_eq!(at("public.t.read.all"), Some((0, 1)));
+    assert_eq!(at("public.f"), Some((1, 2)));
+    assert_eq!(at("public.t.a,b"), Some((1, 0)));
+    assert_eq!(at("public.t.t_a_idx"), Some((1, 1)));
+    assert_eq!(at("public.t.b"), Some((0, 0)));
+    assert_eq!(at("public.nothing"), None);
+}

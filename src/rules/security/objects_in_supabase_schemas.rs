@@ -1,0 +1,114 @@
+use crate::declare_rule;
+use crate::findings::Finding;
+use crate::migrations::Layout;
+use crate::model::{qualified, schema_of};
+use crate::rules::{LintContext, Rule, RuleMeta};
+use crate::sql::Parsed;
+use sqlparser::ast::Statement as Ast;
+
+/// Schemas Supabase owns and manages.
+const MANAGED: &[&str] = &["auth", "storage", "realtime"];
+
+declare_rule! {
+    /// ## What it does
+    /// Reports statements that create tables, views, functions, procedures, types,
+    /// domains, sequences or indexes in the `auth`, `storage` or `realtime` schemas of a
+    /// Supabase project. Policies on `storage.objects` and triggers on `auth.users` are
+    /// fine and not reported: they live on Supabase's tables, not in its schemas.
+    ///
+    /// ## Why is this bad?
+    /// These schemas belong to Supabase's services. Hosted projects do not let the
+    /// migration role create objects in them (`supabase db push` fails with a permission
+    /// error), and upgrades of the services may replace or drop what is there.
+    ///
+    /// ## Example
+    /// ```sql
+    /// create function auth.user_role() returns text language sql as $$ select 'x' $$;
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// create function public.user_role() returns text language sql
+    ///   set search_path = '' as $$ select 'x' $$;
+    /// ```
+    ///
+    /// ## How to suppress
+    /// `-- schemagate-ignore objects-in-supabase-schemas: <reason>` before the statement
+    /// (e.g. for a local-only test shim).
+    pub struct ObjectsInSupabaseSchemas {
+        id: "objects-in-supabase-schemas",
+        severity: Error,
+        category: Security,
+        summary: "A migration creates objects in Supabase's auth, storage or realtime schemas",
+    }
+}
+
+impl Rule for ObjectsInSupabaseSchemas {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let supabase =
+            cx.set.layout == Layout::Supabase || cx.config.prelude.as_deref() == Some("supabase");
+        if !supabase {
+            return;
+        }
+        for migration in cx.set.applied() {
+            for statement in migration.statements.iter().filter(|s| s.applies) {
+                let Some((kind, name)) = created_object(&statement.parsed) else {
+                    continue;
+                };
+                let schema = schema_of(&name);
+                if !MANAGED.contains(&schema) {
+                    continue;
+                }
+                out.push(
+                    cx.finding(
+                        &Self::META,
+                        migration,
+                        statement,
+                        format!("creates {kind} `{name}` in the `{schema}` schema, which Supabase manages; hosted projects refuse it"),
+                    )
+                    .with_help("create it in `public` or a schema of your own (e.g. `private`); reference Supabase's tables from there")
+                    .with_object(name),
+                );
+            }
+        }
+    }
+}
+
+/// What a statement creates, when it is a kind this rule checks: the kind and the
+/// qualified name (for an index: its table, whose schema it lives in).
+fn created_object(parsed: &Parsed) -> Option<(&'static str, String)> {
+    match parsed {
+        Parsed::Ast(ast) => match ast.as_ref() {
+            Ast::CreateTable(create) if !create.temporary => {
+                Some(("table", qualified(&create.name)))
+            }
+            Ast::CreateView(create) => Some(("view", qualified(&create.name))),
+            Ast::CreateFunction(create) => Some(("function", qualified(&create.name))),
+            Ast::CreateProcedure { name, .. } => Some(("procedure", qualified(name))),
+            Ast::CreateType { name, .. } => Some(("type", qualified(name))),
+            Ast::CreateDomain(domain) => Some(("domain", qualified(&domain.name))),
+            Ast::CreateSequence { name, .. } => Some(("sequence", qualified(name))),
+            Ast::CreateIndex(index) => Some(("an index on", qualified(&index.table_name))),
+            _ => None,
+        },
+        Parsed::Fallback(fallback) => {
+            let kind = match fallback.command.as_str() {
+                "CREATE TABLE" => "table",
+                "CREATE VIEW" | "CREATE MATERIALIZED VIEW" => "view",
+                "CREATE FUNCTION" => "function",
+                "CREATE PROCEDURE" => "procedure",
+                "CREATE TYPE" => "type",
+                "CREATE DOMAIN" => "domain",
+                "CREATE SEQUENCE" => "sequence",
+                _ => return None,
+            };
+            let name = fallback.objects.first()?;
+            Some((kind, crate::model::qualify_name(name)))
+        }
+        Parsed::Released => None,
+    }
+}

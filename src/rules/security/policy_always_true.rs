@@ -1,0 +1,97 @@
+use crate::declare_rule;
+use crate::findings::Finding;
+use crate::model::{PolicyCommand, BYPASS_ROLES};
+use crate::rules::{LintContext, Rule, RuleMeta};
+use sqlparser::ast::{Expr, Value};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a permissive `INSERT`, `UPDATE`, `DELETE` or `ALL` policy whose `USING` or
+    /// `WITH CHECK` expression is literally `true`. Policies only for roles that bypass row
+    /// level security anyway (`service_role`, `postgres`) are not reported.
+    ///
+    /// ## Why is this bad?
+    /// A permissive policy is OR-ed with the others: `true` lets every role it applies to
+    /// write every row, whatever the other policies say. It is usually a leftover from
+    /// prototyping ("allow all").
+    ///
+    /// ## Example
+    /// ```sql
+    /// create policy "anyone can update" on public.posts for update using (true);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// create policy "authors update their posts" on public.posts for update
+    ///   to authenticated using ((select auth.uid()) = author_id)
+    ///   with check ((select auth.uid()) = author_id);
+    /// ```
+    ///
+    /// ## How to suppress
+    /// `-- schemagate-ignore policy-always-true: <reason>` before the policy.
+    pub struct PolicyAlwaysTrue {
+        id: "policy-always-true",
+        severity: Warning,
+        category: Security,
+        summary: "A permissive write policy allows every row (USING/WITH CHECK true)",
+    }
+}
+
+impl Rule for PolicyAlwaysTrue {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        for policy in &cx.model.policies {
+            let writes = policy.command != PolicyCommand::Select;
+            let for_api = policy
+                .roles
+                .iter()
+                .any(|r| !BYPASS_ROLES.contains(&r.as_str()));
+            if !policy.parsed || !policy.permissive || !writes || !for_api {
+                continue;
+            }
+            let clauses: Vec<&str> = [("USING", &policy.using), ("WITH CHECK", &policy.with_check)]
+                .into_iter()
+                .filter(|(_, e)| e.as_ref().is_some_and(is_true))
+                .map(|(clause, _)| clause)
+                .collect();
+            if clauses.is_empty() {
+                continue;
+            }
+            out.push(
+                cx.finding_at(
+                    &Self::META,
+                    policy.history.changed,
+                    format!(
+                        "policy `{}` on `{}` lets {} {} every row: its {} is `true`",
+                        policy.name,
+                        policy.table,
+                        if policy.roles.iter().any(|r| r == "public") {
+                            "every role".to_string()
+                        } else {
+                            policy.roles.join(", ")
+                        },
+                        match policy.command {
+                            PolicyCommand::All => "read and write".to_string(),
+                            other => other.as_str().to_lowercase(),
+                        },
+                        clauses.join(" and ")
+                    ),
+                )
+                .with_help("restrict the expression to the rows the role may write, e.g. `using ((select auth.uid()) = owner_id)`, or limit the policy `to service_role`")
+                .with_object(policy.object()),
+            );
+        }
+    }
+}
+
+/// `true`, possibly in parentheses.
+fn is_true(expr: &Expr) -> bool {
+    match expr {
+        Expr::Nested(inner) => is_true(inner),
+        Expr::Value(value) => matches!(value.value, Value::Boolean(true)),
+        _ => false,
+    }
+}

@@ -1,0 +1,2 @@
+-- expect: public.pg_trgm
+create extension pg_trgm;

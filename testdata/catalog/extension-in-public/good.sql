@@ -1,0 +1,2 @@
+create schema extensions;
+create extension pg_trgm with schema extensions;

@@ -1,0 +1,7 @@
+create schema auth;
+create function auth.jwt() returns jsonb language sql stable
+    as $$ select coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb $$;
+create table public.reports (id bigint primary key);
+alter table public.reports enable row level security;
+create policy "admins read all" on public.reports for select
+    using (((select auth.jwt()) -> 'app_metadata' ->> 'role') = 'admin');

@@ -1,0 +1,1 @@
+drop index public.users_tmp_idx;

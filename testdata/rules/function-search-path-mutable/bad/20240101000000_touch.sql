@@ -1,0 +1,2 @@
+create function public.touch() returns trigger language plpgsql
+as $$ begin new.updated_at = now(); return new; end $$;

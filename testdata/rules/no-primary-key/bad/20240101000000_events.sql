@@ -1,0 +1,1 @@
+create table public.events (name text not null, at timestamptz not null default now());

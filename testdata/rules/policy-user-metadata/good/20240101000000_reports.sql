@@ -1,0 +1,4 @@
+create table public.reports (id bigint primary key);
+alter table public.reports enable row level security;
+create policy "admins read all" on public.reports for select to authenticated
+  using (((select auth.jwt()) -> 'app_metadata' ->> 'role') = 'admin');

@@ -1,0 +1,202 @@
+//! Every catalog rule against a real PostgreSQL: `testdata/catalog/<rule-id>/bad.sql` must
+//! produce exactly the objects its `-- expect: <object>` lines name, `good.sql` none. Each
+//! fixture runs in a transaction that is rolled back, so roles and schemas a fixture
+//! creates never leak into the next.
+
+mod support;
+
+use schemagate::config::Config;
+use schemagate::findings::{Finding, Source};
+use schemagate::inspect::{self, CATALOG_RULES};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use support::pg::TestServer;
+use tokio_postgres::Client;
+
+fn fixture_dir(rule: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/catalog")
+        .join(rule)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn config() -> Config {
+    Config {
+        exposed_schemas: vec!["public".to_string()],
+        ..Config::default()
+    }
+}
+
+/// Applies `sql` in a transaction, runs the catalog rules, rolls back.
+async fn findings_for(client: &Client, sql: &str) -> Result<Vec<Finding>, String> {
+    client
+        .batch_execute("begin")
+        .await
+        .map_err(|e| e.to_string())?;
+    let result = match client.batch_execute(sql).await {
+        Ok(()) => inspect::run(client, &config())
+            .await
+            .map_err(|e| format!("inspect: {e:?}")),
+        Err(e) => Err(format!("fixture: {e:?}")),
+    };
+    client
+        .batch_execute("rollback")
+        .await
+        .map_err(|e| e.to_string())?;
+    result
+}
+
+fn objects_of(findings: &[Finding], rule: &str) -> BTreeSet<String> {
+    findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .filter_map(|f| f.object.clone())
+        .collect()
+}
+
+async fn check_fixtures(client: &Client) -> Vec<String> {
+    let mut failures = Vec::new();
+    let mut messages = String::new();
+    for rule in CATALOG_RULES {
+        let dir = fixture_dir(rule.id);
+        let bad = read(&dir.join("bad.sql"));
+        let expected: BTreeSet<String> = bad
+            .lines()
+            .filter_map(|line| line.strip_prefix("-- expect: "))
+            .map(|object| object.trim().to_string())
+            .collect();
+        if expected.is_empty() {
+            failures.push(format!("{}: bad.sql expects nothing", rule.id));
+        }
+        match findings_for(client, &bad).await {
+            Ok(findings) => {
+                let found = objects_of(&findings, rule.id);
+                if found != expected {
+                    failures.push(format!(
+                        "{} bad.sql: expected {expected:?}, found {found:?}",
+                        rule.id
+                    ));
+                }
+                for finding in findings.iter().filter(|f| f.rule == rule.id) {
+                    if finding.source != Source::Catalog || finding.fingerprint.is_empty() {
+                        failures.push(format!(
+                            "{}: not a finished catalog finding: {finding:?}",
+                            rule.id
+                        ));
+                    }
+                    messages.push_str(&format!("{}: {}\n", finding.rule, finding.message));
+                }
+            }
+            Err(error) => failures.push(format!("{} bad.sql: {error}", rule.id)),
+        }
+        match findings_for(client, &read(&dir.join("good.sql"))).await {
+            Ok(findings) => {
+                let found = objects_of(&findings, rule.id);
+                if !found.is_empty() {
+                    failures.push(format!("{} good.sql: unexpected {found:?}", rule.id));
+                }
+            }
+            Err(error) => failures.push(format!("{} good.sql: {error}", rule.id)),
+        }
+    }
+    if failures.is_empty() {
+        insta::assert_snapshot!("catalog_rule_messages", messages);
+    }
+    failures
+}
+
+#[test]
+fn catalog_rules_against_postgres() {
+    let server = TestServer::start();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = server.connect("postgres").await;
+
+        let failures = check_fixtures(&client).await;
+        assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+
+        // Without the Supabase roles every exposed table without RLS counts.
+        let findings = findings_for(
+            &client,
+            "create table public.plain (id bigint primary key);",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            objects_of(&findings, "rls-disabled"),
+            BTreeSet::from(["public.plain".to_string()])
+        );
+
+        // Another exposed schema, passed as the parameter.
+        client
+            .batch_execute(
+                "begin; create schema api; create table api.items (id bigint primary key);",
+            )
+            .await
+            .unwrap();
+        let api = Config {
+            exposed_schemas: vec!["api".to_string()],
+            ..Config::default()
+        };
+        let findings = inspect::run(&client, &api).await.unwrap();
+        client.batch_execute("rollback").await.unwrap();
+        assert_eq!(
+            objects_of(&findings, "rls-disabled"),
+            BTreeSet::from(["api.items".to_string()])
+        );
+
+        // An exposed schema the API roles may not use hides its tables from them.
+        client
+            .batch_execute(
+                "begin; create role anon; create schema api; \
+                 create table api.items (id bigint primary key); grant select on api.items to anon;",
+            )
+            .await
+            .unwrap();
+        let findings = inspect::run(&client, &api).await.unwrap();
+        client.batch_execute("rollback").await.unwrap();
+        assert!(objects_of(&findings, "rls-disabled").is_empty(), "{findings:?}");
+
+        // The caller's search_path is left as it was.
+        client
+            .batch_execute("set search_path = public, extensions")
+            .await
+            .unwrap();
+        inspect::run(&client, &config()).await.unwrap();
+        let row = client.query_one("show search_path", &[]).await.unwrap();
+        assert_eq!(row.get::<_, String>(0), "public, extensions");
+
+        // A rule turned off in the config runs no query and reports nothing.
+        let mut off = config();
+        off.rules.insert(
+            "rls-disabled".to_string(),
+            schemagate::config::RuleLevel::Off,
+        );
+        client
+            .batch_execute("begin; create table public.plain (id bigint primary key);")
+            .await
+            .unwrap();
+        let findings = inspect::run(&client, &off).await.unwrap();
+        client.batch_execute("rollback").await.unwrap();
+        assert!(objects_of(&findings, "rls-disabled").is_empty());
+    });
+}
+
+#[test]
+fn every_catalog_rule_has_fixtures() {
+    for rule in CATALOG_RULES {
+        let dir = fixture_dir(rule.id);
+        assert!(dir.join("bad.sql").is_file(), "{} has no bad.sql", rule.id);
+        assert!(
+            dir.join("good.sql").is_file(),
+            "{} has no good.sql",
+            rule.id
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! Every static rule against its fixtures: `testdata/rules/<rule-id>/bad/` must trigger
+//! the rule, `good/` must not, and the bad findings are snapshot-tested.
+
+use schemagate::config::Config;
+use schemagate::findings::Finding;
+use schemagate::migrations::{load, Layout};
+use schemagate::rules::registry::{self, STATIC_RULES};
+use std::path::{Path, PathBuf};
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules")
+}
+
+/// The default configuration of a Supabase project: only `public` is exposed.
+fn config() -> Config {
+    Config {
+        exposed_schemas: vec!["public".to_string()],
+        ..Config::default()
+    }
+}
+
+/// Findings of `rule` when linting one fixture folder.
+fn findings_of(rule: &str, folder: &Path) -> Vec<Finding> {
+    assert!(
+        folder.is_dir(),
+        "missing fixture folder {}",
+        folder.display()
+    );
+    let set = load(folder, Some(Layout::Supabase));
+    assert!(
+        !set.migrations.is_empty(),
+        "{} has no migrations",
+        folder.display()
+    );
+    schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .collect()
+}
+
+/// One line per finding: what a reader of the report sees, without the folder path.
+fn describe(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            let at = f.location.as_ref().map_or("-".to_string(), |l| {
+                let file = Path::new(&l.file)
+                    .file_name()
+                    .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+                format!("{file}:{}:{}", l.line, l.column)
+            });
+            format!(
+                "{} {} {} [{}]\n  {}\n  help: {}",
+                f.rule,
+                f.severity,
+                at,
+                f.object.as_deref().unwrap_or("-"),
+                f.message,
+                f.help.as_deref().unwrap_or("-")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn fixture_rules() -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(fixtures_root())
+        .expect("testdata/rules exists")
+        .map(|entry| {
+            entry
+                .expect("readable entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn every_static_rule_has_fixtures() {
+    let ids = fixture_rules();
+    for rule in STATIC_RULES {
+        let id = rule.meta().id;
+        assert!(ids.iter().any(|f| f == id), "no testdata/rules/{id}/");
+    }
+    for id in &ids {
+        assert!(
+            registry::meta(id).is_some(),
+            "testdata/rules/{id} names no rule"
+        );
+    }
+}
+
+#[test]
+fn bad_fixtures_trigger_their_rule() {
+    for id in fixture_rules() {
+        let found = findings_of(&id, &fixtures_root().join(&id).join("bad"));
+        assert!(!found.is_empty(), "{id}: bad/ produced no finding");
+        for finding in &found {
+            assert!(finding.location.is_some(), "{id}: finding without location");
+            assert!(finding.object.is_some(), "{id}: finding without object");
+            assert!(!finding.fingerprint.is_empty(), "{id}: no fingerprint");
+        }
+        insta::assert_snapshot!(format!("bad__{id}"), describe(&found));
+    }
+}
+
+#[test]
+fn good_fixtures_are_clean() {
+    for id in fixture_rules() {
+        let found = findings_of(&id, &fixtures_root().join(&id).join("good"));
+        assert!(
+            found.is_empty(),
+            "{id}: good/ produced\n{}",
+            describe(&found)
+        );
+    }
+}
+
+#[test]
+fn exposed_schemas_come_from_the_config() {
+    let folder = fixtures_root().join("rls-disabled/bad");
+    let set = load(&folder, Some(Layout::Supabase));
+    let config = Config {
+        exposed_schemas: vec!["api".to_string()],
+        ..Config::default()
+    };
+    let found = schemagate::lint::lint(&set, &config);
+    assert!(
+        !found.iter().any(|f| f.rule == "rls-disabled"),
+        "public is not exposed, yet rls-disabled fired"
+    );
+}
+
+#[test]
+fn model_findings_obey_suppression_comments() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("20240101000000_lookup.sql"),
+        "-- schemagate-ignore rls-disabled: read-only reference data, granted select only\n\
+         create table public.countries (code text primary key);\n",
+    )
+    .expect("write migration");
+    std::fs::write(
+        dir.path().join("20240102000000_later.sql"),
+        "create table public.cities (id int primary key);\n",
+    )
+    .expect("write migration");
+    let set = load(dir.path(), Some(Layout::Supabase));
+    let found: Vec<(String, String)> = schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .filter(|f| f.rule == "rls-disabled")
+        .map(|f| (f.object.unwrap_or_default(), format!("{:?}", f.status)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("public.countries".to_string(), "Suppressed".to_string()),
+            ("public.cities".to_string(), "New".to_string()),
+        ]
+    );
+}
