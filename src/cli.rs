@@ -190,6 +190,55 @@ pub enum Format {
     Tty,
     /// A stable document for programs (see the README).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// GitHub Actions workflow commands (annotations on the changed lines).
+    Github,
+    /// A Markdown summary, e.g. for $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// One self-contained HTML page with filters.
+    Html,
+    /// JUnit XML: one test case per migration file.
+    Junit,
+}
+
+/// `--output FORMAT=PATH`: one more report written to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+impl std::str::FromStr for OutputSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<OutputSpec, String> {
+        let formats = || {
+            Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value())
+                .map(|v| v.get_name().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let Some((format, path)) = text.split_once('=') else {
+            return Err(format!(
+                "expected FORMAT=PATH, e.g. html=schemagate-report.html (formats: {})",
+                formats()
+            ));
+        };
+        let format = Format::from_str(format.trim(), true)
+            .map_err(|_| format!("unknown format `{format}` (formats: {})", formats()))?;
+        if path.is_empty() {
+            return Err(format!("no path after `{text}`: expected FORMAT=PATH"));
+        }
+        Ok(OutputSpec {
+            format,
+            path: PathBuf::from(path),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -204,6 +253,10 @@ pub struct CommonArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Tty, env = "SCHEMAGATE_FORMAT")]
     pub format: Format,
+    /// Also write a report in FORMAT to PATH (repeatable), e.g.
+    /// --output html=schemagate-report.html --output sarif=results.sarif
+    #[arg(long = "output", value_name = "FORMAT=PATH")]
+    pub outputs: Vec<OutputSpec>,
     /// Config file (default: the nearest schemagate.toml at or above the migrations).
     #[arg(long, env = "SCHEMAGATE_CONFIG")]
     pub config: Option<PathBuf>,

@@ -83,7 +83,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
         status: None,
         apply: applies,
     };
-    Ok(super::emit(&report, &args.common))
+    super::emit(&report, &args.common)
 }
 
 fn server_options(args: &CheckArgs, set: &MigrationSet, config: &Config) -> ServerOptions {

@@ -45,7 +45,7 @@ pub fn run(args: InspectArgs) -> Result<bool, Failure> {
         status: None,
         apply: Vec::new(),
     };
-    Ok(super::emit(&report, &args.common))
+    super::emit(&report, &args.common)
 }
 
 async fn inspect(

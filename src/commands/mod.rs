@@ -8,7 +8,7 @@ mod lint;
 mod rules;
 mod status;
 
-use crate::cli::{Color, Command, CommonArgs, Format};
+use crate::cli::{Color, Command, CommonArgs, OutputSpec};
 use crate::config::{Config, Overrides};
 use crate::report::{self, Report};
 use crate::Failure;
@@ -61,28 +61,53 @@ pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, 
     Ok(config)
 }
 
-/// Prints the report in the chosen format; returns whether the gate passed.
-pub(crate) fn emit(report: &Report<'_>, common: &CommonArgs) -> bool {
-    let text = match common.format {
-        Format::Json => report::json::render(report),
-        Format::Tty => {
-            let color = match common.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
-            report::tty::render(
-                report,
-                &report::tty::Options {
-                    color,
-                    verbose: common.verbose,
-                    quiet: common.quiet,
-                },
-            )
-        }
+/// Prints the report in the chosen format and writes each `--output`; returns whether
+/// the gate passed.
+pub(crate) fn emit(report: &Report<'_>, common: &CommonArgs) -> Result<bool, Failure> {
+    emit_with(report, common, report::RenderOptions::default())
+}
+
+/// [`emit`] with links (source lines at a commit, the HTML report's URL) for commands
+/// that know them.
+pub(crate) fn emit_with(
+    report: &Report<'_>,
+    common: &CommonArgs,
+    options: report::RenderOptions,
+) -> Result<bool, Failure> {
+    let color = match common.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    print!("{text}");
-    report.passed()
+    let stdout_options = report::RenderOptions {
+        color,
+        verbose: common.verbose,
+        quiet: common.quiet,
+        ..options.clone()
+    };
+    for output in &common.outputs {
+        write_output(report, output, &options)?;
+    }
+    print!("{}", report::render(report, common.format, &stdout_options));
+    Ok(report.passed())
+}
+
+/// Writes one `--output FORMAT=PATH` file (tty without colour, creating parent folders).
+fn write_output(
+    report: &Report<'_>,
+    output: &OutputSpec,
+    options: &report::RenderOptions,
+) -> Result<(), Failure> {
+    let text = report::render(report, output.format, options);
+    let path = &output.path;
+    let failure = |error: std::io::Error| {
+        Failure::Environment(format!(
+            "cannot write the report to {}: {error}; pass a writable path to --output",
+            path.display()
+        ))
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(failure)?;
+    }
+    std::fs::write(path, text).map_err(failure)
 }

@@ -56,7 +56,7 @@ pub fn run(args: StatusArgs) -> Result<bool, Failure> {
         status: Some(rows),
         apply: Vec::new(),
     };
-    Ok(super::emit(&report, &args.common))
+    super::emit(&report, &args.common)
 }
 
 fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>, Failure> {

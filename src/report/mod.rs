@@ -1,8 +1,20 @@
 //! Renderers: one per output format, each a function of the [`Report`].
 
+pub mod escape;
+pub mod excerpt;
+pub mod github;
+pub mod gitlab;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod tty;
+pub mod view;
 
+pub use view::LinkContext;
+
+use crate::cli::Format;
 use crate::findings::{FailOn, Finding, Severity, Status};
 use crate::migrations::MigrationSet;
 use serde::Serialize;
@@ -19,6 +31,40 @@ pub struct Report<'a> {
     pub status: Option<Vec<crate::remote::StatusRow>>,
     /// Per folder, what applying it to PostgreSQL did (empty when nothing was applied).
     pub apply: Vec<crate::postgres::apply::ApplyReport>,
+}
+
+/// How to render, beyond the report itself.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// tty: colour, all findings (`verbose`) or only the summary line (`quiet`).
+    pub color: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+    /// Where `file:line` links point (HTML, Markdown), when the commit is known.
+    pub links: Option<LinkContext>,
+    /// Where the HTML report can be downloaded (Markdown links to it), when known.
+    pub html_report_url: Option<String>,
+}
+
+/// The report in `format`.
+pub fn render(report: &Report<'_>, format: Format, options: &RenderOptions) -> String {
+    match format {
+        Format::Tty => tty::render(
+            report,
+            &tty::Options {
+                color: options.color,
+                verbose: options.verbose,
+                quiet: options.quiet,
+            },
+        ),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Gitlab => gitlab::render(report),
+        Format::Github => github::render(report),
+        Format::Markdown => markdown::summary(report, options, markdown::SUMMARY_LIMIT),
+        Format::Html => html::render(&view::View::from_options(report, options)),
+        Format::Junit => junit::render(report),
+    }
 }
 
 /// Counts shown in every format's summary.
@@ -63,6 +109,15 @@ impl Report<'_> {
             counts.parsed_statements += set.parsed_count();
         }
         counts
+    }
+
+    /// Where findings about no file point in formats that require a path (SARIF, GitLab):
+    /// the (first) migrations folder.
+    pub fn folder_path(&self) -> String {
+        self.sets.first().map_or_else(
+            || ".".to_string(),
+            |set| crate::migrations::display_path(&set.root),
+        )
     }
 
     /// Parsed statements as a percentage of all statements (100 when there are none).

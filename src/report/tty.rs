@@ -1,10 +1,10 @@
 //! `--format tty`: rustc-style diagnostics with the source lines, a caret span, help and
 //! the rule's docs link, then one summary line.
 
+use super::excerpt::source_of;
 use super::{plural, Report};
 use crate::findings::{Finding, Severity, Status};
 use crate::migrations::MigrationSet;
-use crate::sql::SourceText;
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -131,13 +131,6 @@ fn level(severity: Severity) -> Level<'static> {
         Severity::Warning => Level::WARNING,
         Severity::Info => Level::INFO,
     }
-}
-
-fn source_of<'a>(sets: &'a [MigrationSet], file: &str) -> Option<&'a SourceText> {
-    sets.iter()
-        .flat_map(|set| &set.migrations)
-        .find(|m| m.path == file)
-        .and_then(|m| m.source.as_ref())
 }
 
 fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding) -> String {

@@ -1,0 +1,168 @@
+//! The SQL lines a finding points at, split into plain and highlighted pieces, for the
+//! renderers that show source (HTML, Markdown). Unescaped: each renderer escapes.
+
+use crate::findings::Location;
+use crate::migrations::MigrationSet;
+use crate::sql::SourceText;
+use serde::Serialize;
+
+/// At most this many lines of a span are shown.
+pub const MAX_LINES: u32 = 8;
+/// Longer lines are cut (a minified file must not turn into a megabyte of report).
+pub const MAX_LINE_CHARS: usize = 400;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excerpt {
+    pub lines: Vec<Line>,
+    /// The span goes on beyond the lines shown.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub number: u32,
+    pub pieces: Vec<Piece>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Piece {
+    pub text: String,
+    pub highlight: bool,
+}
+
+/// The source of `file` among the sets, when it was read.
+pub fn source_of<'a>(sets: &'a [MigrationSet], file: &str) -> Option<&'a SourceText> {
+    sets.iter()
+        .flat_map(|set| &set.migrations)
+        .find(|m| m.path == file)
+        .and_then(|m| m.source.as_ref())
+}
+
+/// The excerpt for a location; `None` for an empty span (findings about a whole file).
+pub fn excerpt(source: &SourceText, location: &Location) -> Option<Excerpt> {
+    let start = (location.line, location.column);
+    let end = (location.end_line, location.end_column);
+    if end <= start {
+        return None;
+    }
+    // A span ending at column 1 ends with the previous line's break.
+    let last_line = if location.end_column <= 1 {
+        location.end_line - 1
+    } else {
+        location.end_line
+    };
+    let shown_last = last_line.min(location.line + MAX_LINES - 1);
+    let lines = (location.line..=shown_last)
+        .map(|number| Line {
+            number,
+            pieces: pieces(source.line_text(number), number, start, end),
+        })
+        .collect();
+    Some(Excerpt {
+        lines,
+        truncated: shown_last < last_line,
+    })
+}
+
+/// Splits one line into up to three pieces around the highlighted columns.
+fn pieces(text: &str, number: u32, start: (u32, u32), end: (u32, u32)) -> Vec<Piece> {
+    let chars: Vec<char> = text.chars().take(MAX_LINE_CHARS).collect();
+    let cut = text.chars().nth(MAX_LINE_CHARS).is_some();
+    let column = |(line, column): (u32, u32), default: usize| -> usize {
+        if line == number {
+            (column as usize).saturating_sub(1).min(chars.len())
+        } else {
+            default
+        }
+    };
+    let from = column(start, 0);
+    let to = column(end, chars.len()).max(from);
+    let mut pieces = Vec::new();
+    for (range, highlight) in [(0..from, false), (from..to, true), (to..chars.len(), false)] {
+        if !range.is_empty() {
+            pieces.push(Piece {
+                text: chars[range].iter().collect(),
+                highlight,
+            });
+        }
+    }
+    if cut {
+        pieces.push(Piece {
+            text: " …".to_string(),
+            highlight: false,
+        });
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: u32, column: u32, end_line: u32, end_column: u32) -> Location {
+        Location {
+            file: "m.sql".into(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    fn shown(excerpt: &Excerpt) -> Vec<String> {
+        excerpt
+            .lines
+            .iter()
+            .map(|line| {
+                let text: String = line
+                    .pieces
+                    .iter()
+                    .map(|p| {
+                        if p.highlight {
+                            format!("[{}]", p.text)
+                        } else {
+                            p.text.clone()
+                        }
+                    })
+                    .collect();
+                format!("{}:{text}", line.number)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn highlights_the_span_across_lines() {
+        let source = SourceText::new("select 1;\ncreate table t (\n  id int\n);\n".into());
+        let excerpt = excerpt(&source, &at(2, 8, 4, 3)).unwrap();
+        assert_eq!(
+            shown(&excerpt),
+            ["2:create [table t (]", "3:[  id int]", "4:[);]"]
+        );
+        assert!(!excerpt.truncated);
+    }
+
+    #[test]
+    fn empty_spans_have_no_excerpt_and_long_spans_are_cut() {
+        let source = SourceText::new("a\n".repeat(20));
+        assert_eq!(excerpt(&source, &at(1, 1, 1, 1)), None);
+        let long = excerpt(&source, &at(1, 1, 20, 2)).unwrap();
+        assert_eq!(long.lines.len(), MAX_LINES as usize);
+        assert!(long.truncated);
+    }
+
+    #[test]
+    fn a_span_ending_at_a_line_start_stops_at_the_line_before() {
+        let source = SourceText::new("drop table t;\nselect 1;\n".into());
+        let excerpt = excerpt(&source, &at(1, 1, 2, 1)).unwrap();
+        assert_eq!(shown(&excerpt), ["1:[drop table t;]"]);
+    }
+
+    #[test]
+    fn long_lines_are_cut_in_characters() {
+        let source = SourceText::new("é".repeat(MAX_LINE_CHARS + 10));
+        let excerpt = excerpt(&source, &at(1, 2, 1, 4)).unwrap();
+        let pieces = &excerpt.lines[0].pieces;
+        assert_eq!(pieces[1].text, "éé");
+        assert_eq!(pieces.last().unwrap().text, " …");
+    }
+}

@@ -1,0 +1,413 @@
+//! The report as the templates see it (HTML, Markdown): findings grouped by file, with
+//! rule docs, excerpts and links resolved. Plain serializable data, unescaped — the
+//! templates escape.
+//!
+//! Sections that later stages add (schema change summary, apply results) belong here as
+//! `Option` fields filled from the `Report`, with an `{{#if …}}` block in each template.
+
+use super::escape::{self, Segment};
+use super::excerpt::{self, Excerpt};
+use super::{plural, Counts, Report};
+use crate::findings::{Category, Finding, Location, Severity, Status};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Where source links point: a repository's files at one commit, e.g. a pull request's
+/// head. Filled from the GitHub environment when it is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkContext {
+    /// `https://github.com` or a GitHub Enterprise server.
+    pub server_url: String,
+    /// `owner/name`.
+    pub repository: String,
+    /// The commit to link to (a pull request's head, not the merge commit).
+    pub sha: String,
+}
+
+impl LinkContext {
+    /// A link to the location's lines, when its path is repository-relative.
+    pub fn blob_url(&self, location: &Location) -> Option<String> {
+        let path = location.file.replace('\\', "/");
+        let path = path.trim_start_matches("./");
+        if path.is_empty() || path.starts_with('/') || path.split('/').any(|p| p == "..") {
+            return None;
+        }
+        let lines = if location.end_line > location.line {
+            format!("L{}-L{}", location.line, location.end_line)
+        } else {
+            format!("L{}", location.line)
+        };
+        Some(format!(
+            "{}/{}/blob/{}/{}#{lines}",
+            self.server_url.trim_end_matches('/'),
+            self.repository,
+            self.sha,
+            escape::url_path(path)
+        ))
+    }
+}
+
+/// What the templates render.
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    #[serde(flatten)]
+    pub head: Head,
+    /// Findings grouped by file, in report order; findings without a file come last.
+    pub groups: Vec<Group>,
+    /// The rules the findings come from, with their documentation.
+    pub rules: Vec<RuleView>,
+    pub filters: Filters,
+}
+
+/// The verdict and counts: everything but the findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Head {
+    pub version: &'static str,
+    pub command: &'static str,
+    pub passed: bool,
+    pub fail_on: &'static str,
+    /// Existing findings count against the gate too.
+    pub fail_on_existing: bool,
+    /// "2 errors, 1 warning, 0 infos in 3 files".
+    pub headline: String,
+    pub counts: Counts,
+    /// Percentage of statements sqlparser parsed, one decimal.
+    pub parse_coverage: String,
+    pub folders: Vec<String>,
+    pub severities: Vec<CountRow>,
+    pub categories: Vec<CountRow>,
+    pub html_report_url: Option<String>,
+}
+
+/// Findings of one kind: new ones by status, and how many are existing or suppressed.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountRow {
+    pub name: &'static str,
+    pub new: usize,
+    pub existing: usize,
+    pub suppressed: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// Empty for findings about no file.
+    pub file: String,
+    pub anchor: String,
+    pub findings: Vec<FindingView>,
+}
+
+impl Group {
+    /// The group with only the findings `keep` accepts; `None` when none is left.
+    pub fn only(&self, keep: impl Fn(&FindingView) -> bool) -> Option<Group> {
+        let findings: Vec<FindingView> =
+            self.findings.iter().filter(|f| keep(f)).cloned().collect();
+        (!findings.is_empty()).then(|| Group {
+            file: self.file.clone(),
+            anchor: self.anchor.clone(),
+            findings,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    /// Unique in the report, for anchors.
+    pub id: usize,
+    pub rule: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub status: Status,
+    pub fails_gate: bool,
+    pub message: Vec<Segment>,
+    pub help: Option<Vec<Segment>>,
+    pub object: Option<String>,
+    pub suppressed_by: Option<String>,
+    pub file: Option<String>,
+    /// `line:column`.
+    pub position: Option<String>,
+    pub line: Option<u32>,
+    /// The lines at the linked commit, when a [`LinkContext`] is known.
+    pub link: Option<String>,
+    pub rule_summary: Option<&'static str>,
+    pub docs_url: Option<String>,
+    pub excerpt: Option<Excerpt>,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView {
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    pub docs_url: String,
+    pub docs: String,
+}
+
+/// The distinct values the HTML filters offer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Filters {
+    pub severities: Vec<&'static str>,
+    pub categories: Vec<&'static str>,
+    pub rules: Vec<String>,
+    pub files: Vec<String>,
+    pub statuses: Vec<&'static str>,
+}
+
+const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+const CATEGORIES: [Category; 6] = [
+    Category::Security,
+    Category::Performance,
+    Category::Safety,
+    Category::Conflict,
+    Category::Apply,
+    Category::Input,
+];
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::New => "new",
+        Status::Existing => "existing",
+        Status::Suppressed => "suppressed",
+    }
+}
+
+fn count_row(
+    name: &'static str,
+    findings: &[Finding],
+    keep: impl Fn(&Finding) -> bool,
+) -> CountRow {
+    let mut row = CountRow {
+        name,
+        new: 0,
+        existing: 0,
+        suppressed: 0,
+    };
+    for finding in findings.iter().filter(|f| keep(f)) {
+        match finding.status {
+            Status::New => row.new += 1,
+            Status::Existing => row.existing += 1,
+            Status::Suppressed => row.suppressed += 1,
+        }
+    }
+    row
+}
+
+impl View {
+    pub fn from_options(report: &Report<'_>, options: &super::RenderOptions) -> View {
+        View::new(
+            report,
+            options.links.as_ref(),
+            options.html_report_url.as_deref(),
+        )
+    }
+
+    pub fn new(
+        report: &Report<'_>,
+        links: Option<&LinkContext>,
+        html_report_url: Option<&str>,
+    ) -> View {
+        let counts = report.counts();
+        let findings = &report.findings;
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
+        let mut loose: Vec<FindingView> = Vec::new();
+        for (id, finding) in findings.iter().enumerate() {
+            let item = finding_view(report, links, id, finding);
+            let Some(location) = &finding.location else {
+                loose.push(item);
+                continue;
+            };
+            let index = *group_of.entry(location.file.as_str()).or_insert_with(|| {
+                groups.push(Group {
+                    file: location.file.clone(),
+                    anchor: format!("file-{}", groups.len() + 1),
+                    findings: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            groups[index].findings.push(item);
+        }
+        if !loose.is_empty() {
+            groups.push(Group {
+                file: String::new(),
+                anchor: "file-none".to_string(),
+                findings: loose,
+            });
+        }
+        let mut rule_ids: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+        rule_ids.sort_unstable();
+        rule_ids.dedup();
+        let rules = rule_ids
+            .iter()
+            .filter_map(|id| crate::rules::registry::meta(id))
+            .map(|meta| RuleView {
+                id: meta.id,
+                summary: meta.summary,
+                severity: meta.severity,
+                category: meta.category,
+                docs_url: meta.docs_url(),
+                docs: meta.docs_markdown(),
+            })
+            .collect();
+        let present = |keep: &dyn Fn(&Finding) -> bool| findings.iter().any(keep);
+        let filters = Filters {
+            severities: SEVERITIES
+                .iter()
+                .filter(|s| present(&|f| f.severity == **s))
+                .map(|s| s.as_str())
+                .collect(),
+            categories: CATEGORIES
+                .iter()
+                .filter(|c| present(&|f| f.category == **c))
+                .map(|c| c.as_str())
+                .collect(),
+            rules: rule_ids.iter().map(|id| id.to_string()).collect(),
+            files: groups
+                .iter()
+                .map(|g| g.file.clone())
+                .filter(|f| !f.is_empty())
+                .collect(),
+            statuses: [Status::New, Status::Existing, Status::Suppressed]
+                .into_iter()
+                .filter(|s| present(&|f| f.status == *s))
+                .map(status_name)
+                .collect(),
+        };
+        let head = Head {
+            version: env!("CARGO_PKG_VERSION"),
+            command: report.command,
+            passed: report.passed(),
+            fail_on: fail_on_name(report),
+            fail_on_existing: report.fail_on_existing,
+            headline: format!(
+                "{}, {}, {} in {}",
+                plural(counts.errors, "error"),
+                plural(counts.warnings, "warning"),
+                plural(counts.infos, "info"),
+                plural(counts.files, "file")
+            ),
+            parse_coverage: format!("{:.1}", report.parse_coverage()),
+            counts,
+            folders: report
+                .sets
+                .iter()
+                .map(|set| crate::migrations::display_path(&set.root))
+                .collect(),
+            severities: SEVERITIES
+                .iter()
+                .map(|s| count_row(s.as_str(), findings, |f| f.severity == *s))
+                .collect(),
+            categories: CATEGORIES
+                .iter()
+                .map(|c| count_row(c.as_str(), findings, |f| f.category == *c))
+                .filter(|row| row.new + row.existing + row.suppressed > 0)
+                .collect(),
+            html_report_url: html_report_url.map(str::to_string),
+        };
+        View {
+            head,
+            groups,
+            rules,
+            filters,
+        }
+    }
+}
+
+/// `{{segments message}}`: text and `<code>` pieces, each escaped with the registry's
+/// escape function (HTML for the page, Markdown for comments).
+pub fn segments_helper(
+    helper: &handlebars::Helper<'_>,
+    registry: &handlebars::Handlebars<'_>,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let value = helper.param(0).map(|p| p.value().clone()).ok_or(
+        handlebars::RenderErrorReason::ParamNotFoundForIndex("segments", 0),
+    )?;
+    let pieces: Vec<Segment> = serde_json::from_value(value)
+        .map_err(|_| handlebars::RenderErrorReason::InvalidParamType("segments"))?;
+    let escape = registry.get_escape_fn();
+    for piece in pieces {
+        if piece.code {
+            out.write("<code>")?;
+            out.write(&escape(&piece.text))?;
+            out.write("</code>")?;
+        } else {
+            out.write(&escape(&piece.text))?;
+        }
+    }
+    Ok(())
+}
+
+fn fail_on_name(report: &Report<'_>) -> &'static str {
+    use crate::findings::FailOn;
+    match report.fail_on {
+        FailOn::Error => "error",
+        FailOn::Warning => "warning",
+        FailOn::Info => "info",
+        FailOn::Never => "never",
+    }
+}
+
+fn finding_view(
+    report: &Report<'_>,
+    links: Option<&LinkContext>,
+    id: usize,
+    finding: &Finding,
+) -> FindingView {
+    let meta = crate::rules::registry::meta(&finding.rule);
+    let location = finding.location.as_ref();
+    FindingView {
+        id,
+        rule: finding.rule.clone(),
+        severity: finding.severity,
+        category: finding.category,
+        status: finding.status,
+        fails_gate: finding.fails_gate(report.fail_on, report.fail_on_existing),
+        message: escape::segments(&finding.message),
+        help: finding.help.as_deref().map(escape::segments),
+        object: finding.object.clone(),
+        suppressed_by: finding.suppressed_by.clone(),
+        file: location.map(|l| l.file.clone()),
+        position: location.map(|l| format!("{}:{}", l.line, l.column)),
+        line: location.map(|l| l.line),
+        link: links.zip(location).and_then(|(links, l)| links.blob_url(l)),
+        rule_summary: meta.map(|m| m.summary),
+        docs_url: meta.map(|m| m.docs_url()),
+        excerpt: location
+            .and_then(|l| excerpt::excerpt(excerpt::source_of(report.sets, &l.file)?, l)),
+        fingerprint: finding.fingerprint.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(file: &str) -> Location {
+        Location {
+            file: file.into(),
+            line: 3,
+            column: 1,
+            end_line: 5,
+            end_column: 2,
+        }
+    }
+
+    #[test]
+    fn blob_urls_are_encoded_and_only_for_relative_paths() {
+        let links = LinkContext {
+            server_url: "https://ghe.example.com/".into(),
+            repository: "acme/app".into(),
+            sha: "abc123".into(),
+        };
+        assert_eq!(
+            links.blob_url(&at("./supabase/migrations/1 (copy).sql")).as_deref(),
+            Some("https://ghe.example.com/acme/app/blob/abc123/supabase/migrations/1%20%28copy%29.sql#L3-L5")
+        );
+        assert_eq!(links.blob_url(&at("/tmp/x.sql")), None);
+        assert_eq!(links.blob_url(&at("../x.sql")), None);
+    }
+}
