@@ -92,28 +92,6 @@ pub struct LintArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct InspectArgs {
-    /// The database to inspect: postgresql://user:password@host:port/dbname (a unix socket
-    /// directory as `?host=/path`).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    #[command(flatten)]
-    pub common: CommonArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct StatusArgs {
-    /// The migrations folder, or a folder containing one supabase/migrations folder.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// The database to compare with (e.g. postgresql://user:pass@host:5432/db). Only read.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: String,
-    #[command(flatten)]
-    pub common: CommonArgs,
-}
-
-#[derive(Debug, Args)]
 pub struct CheckArgs {
     /// A migrations folder, or the repository root (every supabase/migrations below it).
     #[arg(default_value = ".")]
@@ -123,7 +101,7 @@ pub struct CheckArgs {
     pub no_apply: bool,
     /// Apply in a scratch database on this server instead of an ephemeral cluster; the
     /// scratch database is dropped at the end and no other database is touched.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// The directory of the server binaries (postgres, initdb).
     #[arg(long, env = "PG_BIN")]
@@ -169,6 +147,16 @@ pub struct DiffArgs {
     pub common: CommonArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The database to inspect: postgresql://user:password@host:port/dbname (a unix socket
+    /// directory as `?host=/path`).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
 /// `500ms`, `10s`, `2m`, or a number of milliseconds.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
@@ -193,6 +181,18 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         return Err("a timeout of 0 would disable it; give a positive duration".to_string());
     }
     Ok(std::time::Duration::from_millis(millis))
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The migrations folder, or a folder containing one supabase/migrations folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The database to compare with (e.g. postgresql://user:pass@host:5432/db). Only read.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 #[derive(Debug, Args)]

@@ -129,7 +129,11 @@ fn database_url_works_in_a_scratch_database_and_drops_it_then_panic_cleans_up() 
         &shared_cache(),
         &["--database-url", &url],
     ));
-    assert_eq!(code, 0, "{document:#}");
+    assert_eq!(code, 1, "rls-disabled on public.notes: {document:#}");
+    assert_eq!(
+        document["apply"][0]["files"][0]["status"], "applied",
+        "{document:#}"
+    );
     let description = document["apply"][0]["server"].as_str().unwrap().to_string();
     assert!(
         description.contains("scratch database schemagate_scratch_"),
@@ -243,10 +247,16 @@ fn sigterm_stops_the_server_and_removes_the_directory() {
 #[test]
 fn a_damaged_cache_is_detected_and_rebuilt() {
     let cache = tempfile::tempdir().unwrap();
-    let dir = project(false, &[("1_a.sql", "create table t (id int);")]);
+    let dir = project(
+        false,
+        &[("1_a.sql", "create table t (id int primary key);")],
+    );
     let folder = dir.path().join("migrations");
-    let (code, _) = run_json(schemagate(&folder, cache.path(), &[]));
-    assert_eq!(code, 0);
+    let (_, document) = run_json(schemagate(&folder, cache.path(), &[]));
+    assert_eq!(
+        document["apply"][0]["files"][0]["status"], "applied",
+        "{document:#}"
+    );
     let entries: Vec<PathBuf> = std::fs::read_dir(cache.path().join("schemagate"))
         .unwrap()
         .flatten()
@@ -259,9 +269,11 @@ fn a_damaged_cache_is_detected_and_rebuilt() {
     // Damage it: a foreign marker and a missing control file.
     std::fs::write(entry.join("READY"), "someone else's cache").unwrap();
     std::fs::remove_file(entry.join("data/global/pg_control")).unwrap();
-    let (code, document) = run_json(schemagate(&folder, cache.path(), &[]));
-    assert_eq!(code, 0, "{document:#}");
-    assert_eq!(document["apply"][0]["files"][0]["status"], "applied");
+    let (_, document) = run_json(schemagate(&folder, cache.path(), &[]));
+    assert_eq!(
+        document["apply"][0]["files"][0]["status"], "applied",
+        "{document:#}"
+    );
     assert_eq!(std::fs::read_to_string(entry.join("READY")).unwrap(), key);
     assert!(entry.join("data/global/pg_control").is_file());
 }

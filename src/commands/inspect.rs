@@ -43,8 +43,8 @@ pub fn run(args: InspectArgs) -> Result<bool, Failure> {
         fail_on: args.common.fail_on,
         fail_on_existing: false,
         status: None,
-        changes: None,
         apply: Vec::new(),
+        changes: None,
     };
     super::emit(&report, &args.common)
 }

@@ -87,8 +87,8 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
         fail_on: args.common.fail_on,
         fail_on_existing: args.common.fail_on_existing,
         status: None,
-        changes: None,
         apply: Vec::new(),
+        changes: None,
     };
     super::emit(&report, &args.common)
 }

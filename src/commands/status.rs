@@ -54,8 +54,8 @@ pub fn run(args: StatusArgs) -> Result<bool, Failure> {
         fail_on: args.common.fail_on,
         fail_on_existing: false,
         status: Some(rows),
-        changes: None,
         apply: Vec::new(),
+        changes: None,
     };
     super::emit(&report, &args.common)
 }

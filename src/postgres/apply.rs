@@ -317,6 +317,22 @@ struct EmulatedSeen {
     names: std::collections::BTreeSet<String>,
 }
 
+/// `create extension pg_cron with schema x`: Supabase's supautils overrides the schema
+/// with pg_catalog (the only one pg_cron accepts); so does schemagate for Supabase folders.
+static PG_CRON_SCHEMA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)^(\s*create\s+extension\s+(?:if\s+not\s+exists\s+)?"?pg_cron"?)(?:\s+with)?\s+schema\s+(?:"[^"]+"|[a-z_][a-z0-9_$]*)"#)
+        .expect("valid regex")
+});
+
+/// The statement as the server should see it (Supabase's supautils overrides applied).
+fn as_supabase_runs_it(text: &str, supabase: bool) -> std::borrow::Cow<'_, str> {
+    if supabase {
+        PG_CRON_SCHEMA.replace(text, "$1 schema pg_catalog")
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 static CREATE_EXTENSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?is)^\s*create\s+extension\b").expect("valid regex"));
 
@@ -392,7 +408,7 @@ async fn apply_file<'a>(
             );
             continue;
         }
-        run(db, text, watchdog)
+        run(db, &as_supabase_runs_it(text, db.supabase), watchdog)
             .await
             .map_err(|f| (Some(statement), f))?;
         if CREATE_EXTENSION.is_match(text) {
@@ -594,7 +610,7 @@ fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Find
             )
             .with_help("create your own objects in `public` or a schema of your own; for auth events use a trigger on auth.users that calls a function in your schema")
             .with_source(Source::Apply)
-            .with_object(object.name.clone())
+            .with_object(qualified.to_string())
             .with_location(location),
         );
     }
@@ -617,5 +633,26 @@ mod tests {
         assert!(is_non_transactional("VACUUM ANALYZE t;"));
         assert!(!is_non_transactional("create index i on t (a);"));
         assert!(!is_non_transactional("select 'vacuum';"));
+    }
+
+    #[test]
+    fn pg_cron_goes_to_pg_catalog_as_supautils_does() {
+        assert_eq!(
+            as_supabase_runs_it(
+                "create extension if not exists pg_cron with schema extensions;",
+                true
+            ),
+            "create extension if not exists pg_cron schema pg_catalog;"
+        );
+        assert_eq!(
+            as_supabase_runs_it("CREATE EXTENSION \"pg_cron\" SCHEMA \"extensions\"", true),
+            "CREATE EXTENSION \"pg_cron\" schema pg_catalog"
+        );
+        let plain = "create extension pg_cron with schema extensions";
+        assert_eq!(as_supabase_runs_it(plain, false), plain);
+        assert_eq!(
+            as_supabase_runs_it("create extension pg_net with schema extensions", true),
+            "create extension pg_net with schema extensions"
+        );
     }
 }

@@ -43,6 +43,7 @@ pub static EMULATIONS: &[(&str, &str)] = &[
 fn extra_control(name: &str) -> &'static str {
     match name {
         "pgjwt" => "requires = 'pgcrypto'\n",
+        "pg_cron" => "schema = pg_catalog\n",
         "pgmq" => "schema = pgmq\n",
         "pgsodium" => "schema = pgsodium\n",
         "supabase_vault" => "schema = vault\n",

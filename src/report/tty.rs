@@ -52,38 +52,6 @@ pub fn render(report: &Report<'_>, options: &Options) -> String {
     out
 }
 
-/// `status`: Local | Remote | State, one line per version.
-fn status_table(rows: &[crate::remote::StatusRow]) -> String {
-    use crate::remote::State;
-    let local_width = rows
-        .iter()
-        .map(|r| r.local.as_deref().map_or(1, |l| l.chars().count()))
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let mut out = format!("{:local_width$}  {:20}  state\n", "local", "remote");
-    for row in rows {
-        let remote = match row.state {
-            State::Pending | State::OutOfOrder => "-",
-            _ => row.version.as_str(),
-        };
-        let state = match row.state {
-            State::Applied => "applied",
-            State::Pending => "pending",
-            State::OutOfOrder => "pending, older than the newest applied (out of order)",
-            State::Edited => "applied, edited since",
-            State::Failed => "failed or dirty",
-            State::MissingLocally => "missing locally",
-        };
-        out.push_str(&format!(
-            "{:local_width$}  {:20}  {state}\n",
-            row.local.as_deref().unwrap_or("-"),
-            remote
-        ));
-    }
-    out
-}
-
 /// One line per applied folder (and, verbose, one per file): what applied, what failed,
 /// what was not reached.
 fn apply_summary(apply: &crate::postgres::apply::ApplyReport, verbose: bool) -> String {
@@ -126,6 +94,38 @@ fn apply_summary(apply: &crate::postgres::apply::ApplyReport, verbose: bool) -> 
         ));
     }
     out.push('\n');
+    out
+}
+
+/// `status`: Local | Remote | State, one line per version.
+fn status_table(rows: &[crate::remote::StatusRow]) -> String {
+    use crate::remote::State;
+    let local_width = rows
+        .iter()
+        .map(|r| r.local.as_deref().map_or(1, |l| l.chars().count()))
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = format!("{:local_width$}  {:20}  state\n", "local", "remote");
+    for row in rows {
+        let remote = match row.state {
+            State::Pending | State::OutOfOrder => "-",
+            _ => row.version.as_str(),
+        };
+        let state = match row.state {
+            State::Applied => "applied",
+            State::Pending => "pending",
+            State::OutOfOrder => "pending, older than the newest applied (out of order)",
+            State::Edited => "applied, edited since",
+            State::Failed => "failed or dirty",
+            State::MissingLocally => "missing locally",
+        };
+        out.push_str(&format!(
+            "{:local_width$}  {:20}  {state}\n",
+            row.local.as_deref().unwrap_or("-"),
+            remote
+        ));
+    }
     out
 }
 

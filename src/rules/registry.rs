@@ -33,6 +33,11 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::DuplicateVersion::META,
     &conflict::InvalidMigrationName::META,
     &conflict::MixedVersionWidths::META,
+    &apply::ApplyFailed::META,
+    &apply::ApplyTimeout::META,
+    &apply::ExtensionUnavailable::META,
+    &apply::ExtensionEmulated::META,
+    &apply::NonTransactionalStatement::META,
     &catalog::AuthUsersExposed::META,
     &catalog::SensitiveColumnsExposed::META,
     &catalog::AnonExecutableSecurityDefiner::META,
@@ -49,11 +54,6 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::RemoteOnlyMigration::META,
     &conflict::RemoteMigrationFailed::META,
     &conflict::OrderDependentSchema::META,
-    &apply::ApplyFailed::META,
-    &apply::ApplyTimeout::META,
-    &apply::ExtensionUnavailable::META,
-    &apply::ExtensionEmulated::META,
-    &apply::NonTransactionalStatement::META,
 ];
 
 /// All rules, sorted by id.
