@@ -36,6 +36,10 @@ pub enum Command {
     /// Compare the local folder with a database's applied migration history (read-only):
     /// applied, pending, out of order, edited after apply, missing locally.
     Status(StatusArgs),
+    /// The schema changes from the base branch (--base) to this branch, from two applied
+    /// catalogs; fails the gate when the branch's migrations give another schema on top of
+    /// the base than from scratch (order-dependent-schema).
+    Diff(DiffArgs),
     /// List every rule with its default severity, category and summary.
     Rules(RulesArgs),
     /// Show one rule's documentation: why it matters, bad and good SQL, how to suppress.
@@ -113,6 +117,29 @@ pub struct CheckArgs {
     /// Cancel a statement that waits longer than this for a lock (e.g. 10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub lock_timeout: std::time::Duration,
+    /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub statement_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  schemagate diff --base origin/main supabase/migrations")]
+pub struct DiffArgs {
+    /// A migrations folder, or the repository root (every supabase/migrations below it).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Apply in scratch databases on this server instead of an ephemeral cluster; they are
+    /// dropped at the end and no other database is touched.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The directory of the server binaries (postgres, initdb).
+    #[arg(long, env = "PG_BIN")]
+    pub pg_bin: Option<PathBuf>,
+    /// The PostgreSQL major version to use when several are installed.
+    #[arg(long)]
+    pub pg_version: Option<u32>,
     /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
     pub statement_timeout: std::time::Duration,

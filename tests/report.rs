@@ -101,6 +101,7 @@ fn report<'a>(sets: &'a [MigrationSet], findings: &[Finding]) -> Report<'a> {
         fail_on_existing: false,
         status: None,
         apply: Vec::new(),
+        changes: None,
     }
 }
 

@@ -82,6 +82,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
         fail_on_existing: args.common.fail_on_existing,
         status: None,
         apply: applies,
+        changes: None,
     };
     super::emit(&report, &args.common)
 }

@@ -44,6 +44,7 @@ pub fn run(args: InspectArgs) -> Result<bool, Failure> {
         fail_on_existing: false,
         status: None,
         apply: Vec::new(),
+        changes: None,
     };
     super::emit(&report, &args.common)
 }

@@ -88,6 +88,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
         fail_on_existing: args.common.fail_on_existing,
         status: None,
         apply: Vec::new(),
+        changes: None,
     };
     super::emit(&report, &args.common)
 }

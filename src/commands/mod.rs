@@ -2,6 +2,7 @@
 //! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
 
 mod check;
+mod diff;
 mod fix;
 mod inspect;
 mod lint;
@@ -22,6 +23,7 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
         Command::Lint(args) => lint::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Status(args) => status::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
         Command::Fix(args) => fix::run(args),

@@ -55,6 +55,7 @@ pub fn run(args: StatusArgs) -> Result<bool, Failure> {
         fail_on_existing: false,
         status: Some(rows),
         apply: Vec::new(),
+        changes: None,
     };
     super::emit(&report, &args.common)
 }

@@ -1,6 +1,10 @@
 //! Catalog snapshots and their differences: what a set of migrations changed in a database,
 //! described by names only, so two databases compare.
 
+pub mod base;
+pub mod describe;
+pub mod order;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

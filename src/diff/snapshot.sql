@@ -116,4 +116,6 @@ join user_namespaces n on n.oid = c.relnamespace
 cross join pg_roles r
 where c.relkind in ('r', 'p', 'v', 'm', 'f')
   and r.rolname in ('anon', 'authenticated')
+  -- Only roles that have some privilege: a grant appears and disappears with its first and last privilege.
+  and has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
   and not exists (select 1 from extension_members e where e.objid = c.oid and e.classid = 'pg_class'::regclass)

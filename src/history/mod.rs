@@ -174,7 +174,7 @@ fn is_relevant(layout: Layout, path: &str) -> bool {
 }
 
 /// The working tree's relevant files under `root`.
-fn read_local(root: &Path, layout: Layout) -> Files {
+pub(crate) fn read_local(root: &Path, layout: Layout) -> Files {
     walkdir::WalkDir::new(root)
         .min_depth(1)
         .max_depth(2)

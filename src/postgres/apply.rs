@@ -148,7 +148,17 @@ pub async fn apply(
     set: &MigrationSet,
     options: &ApplyOptions,
 ) -> (ApplyReport, Vec<Finding>) {
-    let applied: Vec<&Migration> = set.applied().collect();
+    apply_files(db, set, set.applied().collect(), options).await
+}
+
+/// Applies `applied` (some of the set's files, in order) onto whatever `db` holds already:
+/// e.g. a branch's new migrations on top of the base branch's, the path production takes.
+pub async fn apply_files(
+    db: &Database,
+    set: &MigrationSet,
+    applied: Vec<&Migration>,
+    options: &ApplyOptions,
+) -> (ApplyReport, Vec<Finding>) {
     let watchdog = options.statement_timeout * 2 + Duration::from_secs(10);
     let mut report = ApplyReport {
         folder: crate::migrations::display_path(&set.root),

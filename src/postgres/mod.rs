@@ -10,6 +10,7 @@ pub mod cleanup;
 pub mod cluster;
 pub mod overlay;
 pub mod scratch;
+pub mod sibling;
 
 use crate::Failure;
 use cluster::{Cluster, DataSource};
@@ -45,6 +46,8 @@ pub struct ServerOptions {
 enum Holder {
     Cluster(Cluster),
     Scratch(Box<Scratch>),
+    /// Another database on an ephemeral cluster held elsewhere (see `sibling.rs`).
+    Sibling(Box<sibling::Held>),
 }
 
 /// A database ready for migrations: prelude applied, connected with the timeouts as

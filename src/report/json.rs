@@ -23,6 +23,9 @@ struct Document<'a> {
     /// Per folder: each file applied, failed or not reached, and what it created.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     apply: &'a [crate::postgres::apply::ApplyReport],
+    /// The schema changes from the base branch to this one (`diff`, `check` with a base).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a [crate::diff::Change]>,
 }
 
 #[derive(Serialize)]
@@ -107,6 +110,7 @@ pub fn render(report: &Report<'_>) -> String {
         status: report.status.as_deref(),
         findings: &report.findings,
         apply: &report.apply,
+        changes: report.changes.as_deref(),
     };
     let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");
     text.push('\n');

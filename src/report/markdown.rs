@@ -215,6 +215,7 @@ mod tests {
             fail_on_existing: false,
             status: None,
             apply: Vec::new(),
+            changes: None,
         };
         View::from_options(&report, &RenderOptions::default())
     }

@@ -1,5 +1,6 @@
 //! Renderers: one per output format, each a function of the [`Report`].
 
+pub mod changes;
 pub mod escape;
 pub mod excerpt;
 pub mod github;
@@ -31,6 +32,9 @@ pub struct Report<'a> {
     pub status: Option<Vec<crate::remote::StatusRow>>,
     /// Per folder, what applying it to PostgreSQL did (empty when nothing was applied).
     pub apply: Vec<crate::postgres::apply::ApplyReport>,
+    /// `diff` (and `check` with a base): the schema changes from the base branch to this
+    /// one; `None` when not computed.
+    pub changes: Option<Vec<crate::diff::Change>>,
 }
 
 /// How to render, beyond the report itself.

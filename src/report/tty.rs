@@ -31,6 +31,10 @@ pub fn render(report: &Report<'_>, options: &Options) -> String {
         out.push_str(&status_table(rows));
         out.push('\n');
     }
+    if let Some(changes) = report.changes.as_ref().filter(|_| !options.quiet) {
+        out.push_str(&super::changes::tty(changes));
+        out.push('\n');
+    }
     if !options.quiet {
         for finding in &report.findings {
             if finding.status != Status::New && !options.verbose {

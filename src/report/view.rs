@@ -77,6 +77,8 @@ pub struct Head {
     pub severities: Vec<CountRow>,
     pub categories: Vec<CountRow>,
     pub html_report_url: Option<String>,
+    /// "Schema changes in this pull request" as Markdown (escaped), when computed.
+    pub changes_markdown: Option<String>,
 }
 
 /// Findings of one kind: new ones by status, and how many are existing or suppressed.
@@ -304,6 +306,7 @@ impl View {
                 .filter(|row| row.new + row.existing + row.suppressed > 0)
                 .collect(),
             html_report_url: html_report_url.map(str::to_string),
+            changes_markdown: report.changes.as_deref().map(super::changes::markdown),
         };
         View {
             head,

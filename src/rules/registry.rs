@@ -53,6 +53,7 @@ static STAGE_RULES: &[&RuleMeta] = &[
     &conflict::RenamedAppliedMigration::META,
     &conflict::RemoteOnlyMigration::META,
     &conflict::RemoteMigrationFailed::META,
+    &conflict::OrderDependentSchema::META,
 ];
 
 /// All rules, sorted by id.

@@ -1,0 +1,67 @@
+//! More databases on the server a [`Database`] runs on, prepared the same way (prelude,
+//! `--strict-privileges` role, timeouts). Comparing two ways of applying migrations (the
+//! order check) needs independent databases; creating them on the same server costs a
+//! `CREATE DATABASE` instead of another cluster start.
+
+use super::{
+    create_strict_role, run_prelude, scratch, session_options, Database, Holder, ServerOptions,
+};
+use crate::Failure;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// What a sibling on an ephemeral cluster keeps: the superuser's connection settings, to
+/// create further siblings. The database itself goes away with the cluster.
+#[derive(Debug)]
+pub struct Held {
+    admin: tokio_postgres::Config,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(1);
+
+impl Database {
+    /// A new, empty database on the same server, prepared like a fresh one from
+    /// [`super::open`] with `options`. With `--database-url` it is another scratch database
+    /// (dropped when the sibling is dropped); on an ephemeral cluster it lives as long as
+    /// the cluster, so drop siblings before the database they came from.
+    pub async fn create_sibling(&self, options: &ServerOptions) -> Result<Database, Failure> {
+        let admin = match &self._holder {
+            Holder::Scratch(scratch) => return super::open_url(&scratch.url, options).await,
+            Holder::Cluster(cluster) => cluster.config("postgres"),
+            Holder::Sibling(held) => held.admin.clone(),
+        };
+        let name = format!(
+            "schemagate_sibling_{}",
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let server = scratch::connect(&admin, "the ephemeral server").await?;
+        server
+            .batch_execute(&format!("create database \"{name}\""))
+            .await
+            .map_err(|e| {
+                Failure::Environment(format!(
+                    "cannot create a second database on the ephemeral server: {}",
+                    super::describe_error(&e)
+                ))
+            })?;
+        let mut config = admin.clone();
+        config.dbname(&name);
+        let setup = scratch::connect(&config, "the ephemeral server").await?;
+        if options.supabase {
+            run_prelude(&setup).await?;
+        }
+        if options.strict_privileges {
+            create_strict_role(&setup).await?;
+        }
+        config.options(session_options(options));
+        let client = scratch::connect(&config, "the ephemeral server").await?;
+        Ok(Database {
+            client,
+            description: self.description.clone(),
+            supabase: options.supabase,
+            apply_role: options
+                .strict_privileges
+                .then(|| super::STRICT_ROLE.to_string()),
+            _holder: Holder::Sibling(Box::new(Held { admin })),
+        })
+    }
+}
