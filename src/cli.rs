@@ -122,6 +122,8 @@ pub struct CheckArgs {
     pub statement_timeout: std::time::Duration,
     #[command(flatten)]
     pub common: CommonArgs,
+    #[command(flatten)]
+    pub github: GithubArgs,
 }
 
 #[derive(Debug, Args)]

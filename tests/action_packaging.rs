@@ -2,6 +2,8 @@
 //! `action.yml` reaches `schemagate check` (the token only through the environment), and the
 //! step writes exactly the outputs `action.yml` declares.
 
+mod support;
+
 use schemagate::github::action::check_args;
 use schemagate::github::{
     publish_with, Conclusion, Context, Counts, PublishInput, ReportPaths, Settings,
@@ -129,7 +131,7 @@ fn outputs_match_action_yml() {
 #[test]
 fn entrypoint_rejects_bad_inputs_without_showing_the_token() {
     let token = "ghs_entrypointSecret0000000000000000000";
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    let output = support::schemagate()
         .arg("action")
         .env("INPUT_GITHUB_TOKEN", token)
         .env("GITHUB_TOKEN", token)

@@ -3,13 +3,10 @@
 //! `--strict-privileges`, and missing binaries. Each test runs the binary on a fixture
 //! folder; the prepared data directory is cached under target/ so clusters start from a copy.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-fn cache_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("schemagate-cache")
-}
+use serde_json::Value;
+use std::path::Path;
 
 /// A Supabase project with the given migration files.
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -24,14 +21,11 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// Runs `check` with JSON output; returns the exit code and the document.
 fn check(dir: &Path, extra: &[&str]) -> (i32, Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    let output = support::schemagate()
         .arg("check")
         .arg(dir)
         .args(["--format", "json", "-q"])
         .args(extra)
-        .env("XDG_CACHE_HOME", cache_dir())
-        .env_remove("DATABASE_URL")
-        .env_remove("PG_BIN")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -400,7 +394,7 @@ fn no_apply_only_lints() {
 #[test]
 fn missing_server_binaries_are_an_environment_error() {
     let dir = project(&[("20240101000000_x.sql", "select 1;")]);
-    let output = Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    let output = support::schemagate()
         .arg("check")
         .arg(dir.path())
         .args(["--pg-bin", "/nonexistent/bin"])

@@ -1,16 +1,15 @@
 //! The binary end to end: exit codes, formats, and bad input.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn schemagate(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    support::schemagate()
         .args(args)
         .current_dir(cwd)
-        .env_remove("SCHEMAGATE_FORMAT")
-        .env_remove("SCHEMAGATE_FAIL_ON")
-        .env_remove("SCHEMAGATE_CONFIG")
         .output()
         .expect("the binary runs")
 }

@@ -2,6 +2,8 @@
 //! directory, no database) after success, failure, panic, SIGINT and SIGTERM, a damaged
 //! cache is rebuilt, and a URL run never touches another database.
 
+mod support;
+
 use schemagate::postgres::binaries;
 use schemagate::postgres::cluster::{self, Cluster, DataSource};
 use serde_json::Value;
@@ -9,10 +11,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn shared_cache() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("schemagate-cache")
-}
 
 fn project(supabase: bool, files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -29,15 +27,13 @@ fn project(supabase: bool, files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn schemagate(dir: &Path, cache: &Path, extra: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_schemagate"));
+    let mut command = support::schemagate();
     command
         .arg("check")
         .arg(dir)
         .args(["--format", "json", "-q"])
         .args(extra)
-        .env("XDG_CACHE_HOME", cache)
-        .env_remove("DATABASE_URL")
-        .env_remove("PG_BIN");
+        .env("XDG_CACHE_HOME", cache);
     command
 }
 
@@ -126,7 +122,7 @@ fn database_url_works_in_a_scratch_database_and_drops_it_then_panic_cleans_up() 
     );
     let (code, document) = run_json(schemagate(
         good.path(),
-        &shared_cache(),
+        &support::cache_dir(),
         &["--database-url", &url],
     ));
     assert_eq!(code, 1, "rls-disabled on public.notes: {document:#}");
@@ -145,7 +141,7 @@ fn database_url_works_in_a_scratch_database_and_drops_it_then_panic_cleans_up() 
     );
     let (code, _) = run_json(schemagate(
         bad.path(),
-        &shared_cache(),
+        &support::cache_dir(),
         &["--database-url", &url],
     ));
     assert_eq!(code, 1);
@@ -187,7 +183,11 @@ fn interrupted_by(signal: i32, expected_code: i32) {
         true,
         &[("20240101000000_sleep.sql", "select pg_sleep(120);")],
     );
-    let mut command = schemagate(dir.path(), &shared_cache(), &["--statement-timeout", "5m"]);
+    let mut command = schemagate(
+        dir.path(),
+        &support::cache_dir(),
+        &["--statement-timeout", "5m"],
+    );
     let mut child = command
         .env("TMPDIR", tmp.path())
         .stdout(Stdio::null())

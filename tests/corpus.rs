@@ -2,8 +2,9 @@
 //! described by its MANIFEST.tsv): no crash, exit code 0 or 1, every finding located.
 //! `.ci/run` runs it with `--ignored`; it needs the corpus beside the repository.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn corpus() -> PathBuf {
     let path = std::env::var_os("SCHEMAGATE_CORPUS")
@@ -51,7 +52,7 @@ fn every_corpus_folder_lints_without_crashing() {
         let (dir, convention) = (columns[0], columns[4]);
         let folder = corpus.join(dir);
         let layout = layout_of(convention, &folder);
-        let output = Command::new(env!("CARGO_BIN_EXE_schemagate"))
+        let output = support::schemagate()
             .args(["lint", "--format", "json", "--layout", layout])
             .arg(&folder)
             .output()

@@ -5,107 +5,15 @@
 mod support;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+use support::git::{git_in, Repo, MIGRATIONS};
 use support::pg::TestServer;
 
-const MIGRATIONS: &str = "supabase/migrations";
-
-/// A git repository in a temporary folder with a fixed identity.
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
-impl Repo {
-    /// `main` with `files`, and `feature` checked out from it.
-    fn with_base(files: &[(&str, &str)]) -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.git(&["init", "-q"]);
-        for (name, text) in files {
-            repo.migration(name, text);
-        }
-        repo.commit("base");
-        repo.git(&["checkout", "-q", "-b", "feature"]);
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        git_in(self.path(), args)
-    }
-
-    fn migration(&self, name: &str, text: &str) {
-        let path = self.path().join(MIGRATIONS).join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-    }
-
-    /// Commits `files` on `main` (as another pull request merged meanwhile) and comes back
-    /// to `feature`, which is then behind its base.
-    fn land_on_main(&self, files: &[(&str, &str)]) {
-        self.git(&["checkout", "-q", "main"]);
-        for (name, text) in files {
-            self.migration(name, text);
-        }
-        self.commit("main moved on");
-        self.git(&["checkout", "-q", "feature"]);
-    }
-}
-
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
-}
-
-fn cache_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("schemagate-cache")
-}
-
 fn schemagate(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    support::schemagate()
         .args(args)
         .current_dir(dir)
-        .env("XDG_CACHE_HOME", cache_dir())
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_EVENT_PATH")
-        .env_remove("SCHEMAGATE_BASE")
-        .env_remove("DATABASE_URL")
-        .env_remove("PG_BIN")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
         .output()
         .unwrap()
 }
@@ -454,7 +362,7 @@ fn with_a_database_url_each_path_gets_a_scratch_database_that_is_dropped() {
 
 #[test]
 fn sibling_databases_are_independent_and_prepared_like_the_first() {
-    std::env::set_var("XDG_CACHE_HOME", cache_dir());
+    std::env::set_var("XDG_CACHE_HOME", support::cache_dir());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,10 +1,11 @@
 //! The README's rule table and docs/rules.md say what the registry says.
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 fn rules(format: &str) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    let output = support::schemagate()
         .args(["rules", "--format", format])
         .output()
         .unwrap();

@@ -1,113 +1,38 @@
 //! The git-base comparison end to end: real repositories built in temporary folders, a
 //! base branch and a feature branch, and the `schemagate` binary run on them.
 
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+use support::git::{git_in, Repo, MIGRATIONS};
 
-const MIGRATIONS: &str = "supabase/migrations";
-
-/// A git repository in a temporary folder, committed to with a fixed identity.
-struct Repo {
-    dir: tempfile::TempDir,
+/// A repository whose configuration keeps the static RLS and key rules (tested in
+/// rules_fixtures.rs) out of the reports: these tests are about history, and expose no
+/// schema they use.
+fn repo() -> Repo {
+    let repo = Repo::new();
+    repo.write("schemagate.toml", "exposed-schemas = [\"api\"]\n");
+    repo
 }
 
-impl Repo {
-    fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.git(&["init", "-q"]);
-        // These tests are about history; keep the static RLS and key rules (tested in
-        // rules_fixtures.rs) out of their reports by exposing no schema they use.
-        repo.write("schemagate.toml", "exposed-schemas = [\"api\"]\n");
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        git_in(self.path(), args)
-    }
-
-    fn write(&self, relative: &str, text: &str) {
-        let path = self.path().join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn migration(&self, name: &str, text: &str) {
-        self.write(&format!("{MIGRATIONS}/{name}"), text);
-    }
-
-    fn remove(&self, relative: &str) {
-        std::fs::remove_file(self.path().join(relative)).unwrap();
-    }
-
-    fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-    }
-
-    fn exists(&self, relative: &str) -> bool {
-        self.path().join(relative).exists()
-    }
-
-    /// A base branch `main` with three applied migrations, and `feature` checked out from it.
-    fn with_base() -> Repo {
-        let repo = Repo::new();
-        repo.migration(
+/// A base branch `main` with three applied migrations, and `feature` checked out from it.
+fn repo_with_base() -> Repo {
+    repo().base(&[
+        (
             "20240101000000_profiles.sql",
             "create table profiles (id int);\n",
-        );
-        repo.migration("20240102000000_posts.sql", "create table posts (id int);\n");
-        repo.migration("20240103000000_tags.sql", "create table tags (id int);\n");
-        repo.commit("base");
-        repo.git(&["checkout", "-q", "-b", "feature"]);
-        repo
-    }
-}
-
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
+        ),
+        ("20240102000000_posts.sql", "create table posts (id int);\n"),
+        ("20240103000000_tags.sql", "create table tags (id int);\n"),
+    ])
 }
 
 fn schemagate(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    support::schemagate()
         .args(args)
         .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_EVENT_PATH")
-        .env_remove("SCHEMAGATE_BASE")
-        .env_remove("SCHEMAGATE_FAIL_ON_EXISTING")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env("NO_COLOR", "1")
         .output()
         .unwrap()
 }
@@ -160,7 +85,7 @@ fn finding<'a>(report: &'a Value, rule: &str) -> &'a Value {
 
 #[test]
 fn out_of_order_migration_names_a_fresh_version_after_the_base() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     repo.migration(
         "20240110000000_comments.sql",
         "create table comments (id int);\n",
@@ -200,7 +125,7 @@ fn out_of_order_migration_names_a_fresh_version_after_the_base() {
 
 #[test]
 fn edits_of_applied_migrations_are_errors_and_layout_only_edits_warnings() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     repo.migration(
         "20240101000000_profiles.sql",
         "-- profiles of users\ncreate table profiles (\n  id int /* key */\n);\n",
@@ -254,7 +179,7 @@ fn edits_of_applied_migrations_are_errors_and_layout_only_edits_warnings() {
 
 #[test]
 fn deleted_and_renamed_applied_migrations() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     repo.remove(&format!("{MIGRATIONS}/20240102000000_posts.sql"));
     repo.remove(&format!("{MIGRATIONS}/20240103000000_tags.sql"));
     // Same SQL under a new name (a comment added does not hide the rename).
@@ -312,7 +237,7 @@ fn deleted_and_renamed_applied_migrations() {
 
 #[test]
 fn the_same_version_added_on_both_branches_is_a_duplicate_and_what_the_base_added_is_not_deleted() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     repo.migration(
         "20240104000000_invoices.sql",
         "create table invoices (id int);\n",
@@ -364,7 +289,7 @@ fn the_same_version_added_on_both_branches_is_a_duplicate_and_what_the_base_adde
 
 #[test]
 fn findings_on_files_the_branch_did_not_touch_are_existing() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     repo.migration("20240103500000_legacy.sql", "-- nothing here yet\n");
     repo.commit("main: an empty legacy migration");
     let base = repo.git(&["rev-parse", "HEAD"]);
@@ -398,10 +323,9 @@ fn findings_on_files_the_branch_did_not_touch_are_existing() {
         &["--fail-on", "info", "--base", &base, "--fail-on-existing"],
     );
     assert_eq!(code, 1);
-    let output = Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    let output = support::schemagate()
         .args(["lint", MIGRATIONS, "--format", "json", "--fail-on", "info"])
         .current_dir(repo.path())
-        .env_remove("GITHUB_ACTIONS")
         .env("SCHEMAGATE_BASE", &base)
         .env("SCHEMAGATE_FAIL_ON_EXISTING", "true")
         .output()
@@ -421,7 +345,7 @@ fn findings_on_files_the_branch_did_not_touch_are_existing() {
 
 #[test]
 fn github_actions_compares_with_the_pull_requests_base_commit() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     let base = repo.git(&["rev-parse", "main"]);
     repo.remove(&format!("{MIGRATIONS}/20240101000000_profiles.sql"));
     repo.commit("feature: delete");
@@ -431,10 +355,9 @@ fn github_actions_compares_with_the_pull_requests_base_commit() {
         format!(r#"{{"pull_request": {{"number": 7, "base": {{"sha": "{base}"}}}}}}"#),
     )
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    let output = support::schemagate()
         .args(["lint", MIGRATIONS, "--format", "json"])
         .current_dir(repo.path())
-        .env_remove("SCHEMAGATE_BASE")
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_EVENT_PATH", &event)
         .output()
@@ -456,10 +379,9 @@ fn github_actions_compares_with_the_pull_requests_base_commit() {
 
     // A push event has no base: nothing to compare with.
     std::fs::write(&event, r#"{"ref": "refs/heads/feature"}"#).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    let output = support::schemagate()
         .args(["lint", MIGRATIONS, "--format", "json"])
         .current_dir(repo.path())
-        .env_remove("SCHEMAGATE_BASE")
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_EVENT_PATH", &event)
         .output()
@@ -469,7 +391,7 @@ fn github_actions_compares_with_the_pull_requests_base_commit() {
 
 #[test]
 fn nothing_changed_in_the_folder_is_detected() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     repo.write("README.md", "docs only\n");
     repo.commit("feature: docs");
     let root = repo.path().join(MIGRATIONS);
@@ -488,7 +410,7 @@ fn nothing_changed_in_the_folder_is_detected() {
 
 #[test]
 fn renumber_dry_run_then_write_keeps_the_branchs_order() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     repo.migration("20240105000000_first.sql", "create table first (id int);\n");
     repo.migration(
         "20240106000000_second.sql",
@@ -536,7 +458,7 @@ fn renumber_dry_run_then_write_keeps_the_branchs_order() {
 
 #[test]
 fn renumber_moves_down_files_with_their_up_files() {
-    let repo = Repo::new();
+    let repo = repo();
     let folder = "db/migrations";
     repo.write(
         &format!("{folder}/0001_init.up.sql"),
@@ -573,7 +495,7 @@ fn renumber_moves_down_files_with_their_up_files() {
 
 #[test]
 fn renumber_refuses_sqitch_and_needs_a_base() {
-    let repo = Repo::new();
+    let repo = repo();
     repo.write(
         "db/sqitch.plan",
         "%project=x\n\nusers 2024-01-01T00:00:00Z A <a@b> # users\n",
@@ -595,7 +517,7 @@ fn renumber_refuses_sqitch_and_needs_a_base() {
 
 #[test]
 fn a_shallow_clone_without_the_base_is_an_environment_error_with_the_fix() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     repo.migration("20240104000000_more.sql", "create table more (id int);\n");
     repo.commit("feature: more");
     let base = repo.git(&["rev-parse", "main"]);
@@ -627,7 +549,7 @@ fn a_shallow_clone_without_the_base_is_an_environment_error_with_the_fix() {
 
 #[test]
 fn a_base_outside_git_or_unknown_is_an_environment_error() {
-    let repo = Repo::with_base();
+    let repo = repo_with_base();
     let output = schemagate(
         repo.path(),
         &["lint", MIGRATIONS, "--base", "no-such-branch"],
@@ -644,7 +566,7 @@ fn a_base_outside_git_or_unknown_is_an_environment_error() {
 
 #[test]
 fn renumber_renames_prisma_migration_folders() {
-    let repo = Repo::new();
+    let repo = repo();
     let folder = "prisma/migrations";
     repo.write(
         &format!("{folder}/20240101000000_init/migration.sql"),

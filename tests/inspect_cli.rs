@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 use support::pg::TestServer;
 use tokio_postgres::Client;
 
@@ -42,14 +42,8 @@ fn schemagate_with_config(args: &[&str], env: &[(&str, &str)], config: Option<&s
     if let Some(config) = config {
         std::fs::write(workdir.path().join("schemagate.toml"), config).expect("write the config");
     }
-    let mut command = Command::new(env!("CARGO_BIN_EXE_schemagate"));
-    command
-        .args(args)
-        .current_dir(workdir.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("SCHEMAGATE_FORMAT")
-        .env_remove("SCHEMAGATE_FAIL_ON")
-        .env_remove("SCHEMAGATE_CONFIG");
+    let mut command = support::schemagate();
+    command.args(args).current_dir(workdir.path());
     for (key, value) in env {
         command.env(key, value);
     }

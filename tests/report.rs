@@ -2,6 +2,8 @@
 //! statuses (`testdata/report/` linted, plus findings of the stages that do not exist yet),
 //! and the escaping of hostile SQL and file names.
 
+mod support;
+
 use schemagate::cli::Format;
 use schemagate::config::{Config, Overrides};
 use schemagate::findings::{
@@ -771,12 +773,9 @@ fn markdown_starts_with_the_verdict() {
 // The command line: --format and --output
 
 fn schemagate(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    support::schemagate()
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SCHEMAGATE_FORMAT")
-        .env_remove("SCHEMAGATE_FAIL_ON")
-        .env_remove("SCHEMAGATE_CONFIG")
         .output()
         .expect("the binary runs")
 }

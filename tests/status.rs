@@ -5,7 +5,7 @@ mod support;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use support::pg::TestServer;
 
 /// Everything `status` could change if it wrote: the history tables' rows and the catalog.
@@ -26,7 +26,7 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
 }
 
 fn status(folder: &Path, url: &str, layout: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    support::schemagate()
         .args([
             "status",
             "--format",
@@ -37,7 +37,6 @@ fn status(folder: &Path, url: &str, layout: &str) -> Output {
             url,
         ])
         .arg(folder)
-        .env_remove("DATABASE_URL")
         .output()
         .unwrap()
 }

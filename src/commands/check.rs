@@ -1,15 +1,32 @@
-//! `schemagate check [PATH]`: the gate. discover → lint → apply → (catalog rules) → report
-//! → exit code.
+//! `schemagate check [PATH]`: the gate. Per migrations folder: discover → compare with the
+//! base → lint → apply → catalog rules → order check; then report, publish on GitHub, and
+//! the exit code.
 
+use super::publish;
 use crate::cli::CheckArgs;
 use crate::config::Config;
+use crate::diff::order::{self, OrderOutcome};
+use crate::diff::Change;
 use crate::findings::Finding;
+use crate::history::Comparison;
 use crate::migrations::{self, Layout, MigrationSet};
 use crate::model::Model;
 use crate::postgres::apply::{self, ApplyOptions, ApplyReport};
 use crate::postgres::{self, Database, ServerOptions};
-use crate::report::Report;
+use crate::report::{self, Report};
 use crate::Failure;
+use tokio::runtime::Runtime;
+
+/// What checking one migrations folder gave.
+pub(super) struct Checked {
+    /// Final findings (levels, suppressions and statuses applied).
+    pub findings: Vec<Finding>,
+    pub apply: Option<ApplyReport>,
+    /// The base → branch schema changes, when the order check computed them.
+    pub changes: Option<Vec<Change>>,
+    /// The branch changed no migration in this folder since the base: nothing else ran.
+    pub unchanged: bool,
+}
 
 pub fn run(args: CheckArgs) -> Result<bool, Failure> {
     if !args.path.exists() {
@@ -19,13 +36,17 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
         )));
     }
     let base = crate::history::base_ref(args.common.base.as_deref());
+    if base.is_none() && args.common.verbose {
+        eprintln!("no base (--base, or a pull request in GitHub Actions): history and order checks skipped");
+    }
+    let github = publish::context(&args.github)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
     let mut sets: Vec<MigrationSet> = Vec::new();
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut applies: Vec<ApplyReport> = Vec::new();
+    let mut results: Vec<Checked> = Vec::new();
+    let mut base_commit = None;
     for folder in migrations::find_folders(&args.path) {
         let config = super::load_config(&folder, &args.common)?;
         let set = migrations::load(&folder, config.layout);
@@ -35,45 +56,25 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
             }
             _ => None,
         };
-        if args.common.verbose {
-            eprintln!(
-                "{}: {} layout, {} files",
-                migrations::display_path(&set.root),
-                set.layout.as_str(),
-                set.migrations.len()
-            );
-        }
-        let model = Model::build(&set);
-        let mut raw = crate::lint::run_static_rules(&set, &model, &config);
         if let Some(comparison) = &comparison {
-            crate::history::add_findings(&mut raw, comparison);
+            base_commit = Some(comparison.base_commit.clone());
         }
-        if !args.no_apply && set.applied().next().is_some() {
-            let options = server_options(&args, &set, &config);
-            let applied = runtime.block_on(apply_set(&args, &set, &config, &options))?;
-            if let Some(catalog) = applied.catalog {
-                // The catalog decides whether a finding of its rules exists; the static
-                // model decides where it points.
-                raw = crate::inspect::merge(raw, catalog, |object| {
-                    let origin = model.locate(object)?;
-                    let (migration, statement) = origin.resolve(&set)?;
-                    Some(migration.statement_location(statement))
-                });
-            }
-            raw.extend(without_static_duplicates(&raw, applied.findings));
-            applies.push(applied.report);
-        }
-        let mut folder_findings = crate::lint::finalize(&set, &config, raw);
-        if let Some(comparison) = &comparison {
-            crate::history::mark_existing(&mut folder_findings, comparison);
-        }
-        findings.extend(folder_findings);
+        results.push(check_folder(
+            &args,
+            &runtime,
+            &set,
+            &config,
+            comparison.as_ref(),
+        )?);
         sets.push(set);
     }
     if sets.iter().all(|s| s.migrations.is_empty()) && !args.common.quiet {
         eprintln!("note: no migration files found in {}", args.path.display());
     }
+    let nothing_changed = !results.is_empty() && results.iter().all(|r| r.unchanged);
+    let mut findings: Vec<Finding> = results.iter().flat_map(|r| r.findings.clone()).collect();
     crate::findings::sort_findings(&mut findings);
+    let computed: Vec<&Vec<Change>> = results.iter().filter_map(|r| r.changes.as_ref()).collect();
     let report = Report {
         command: "check",
         sets: &sets,
@@ -81,10 +82,126 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
         fail_on: args.common.fail_on,
         fail_on_existing: args.common.fail_on_existing,
         status: None,
-        apply: applies,
-        changes: None,
+        apply: results.iter().filter_map(|r| r.apply.clone()).collect(),
+        changes: (!computed.is_empty()).then(|| computed.into_iter().flatten().cloned().collect()),
     };
-    super::emit(&report, &args.common)
+    let options = github
+        .as_ref()
+        .map(publish::render_options)
+        .unwrap_or_default();
+    let passed = if nothing_changed {
+        let line = unchanged_line(&sets, base.as_deref(), base_commit.as_deref());
+        super::write_outputs(&report, &args.common, &options)?;
+        if args.common.format == crate::cli::Format::Tty {
+            println!("{line}");
+        } else {
+            print!("{}", report::render(&report, args.common.format, &options));
+        }
+        if let Some(ctx) = &github {
+            publish::unchanged(&args, ctx, &sets, &line)?;
+        }
+        true
+    } else {
+        let passed = super::emit_with(&report, &args.common, options.clone())?;
+        if let Some(ctx) = &github {
+            publish::checked(&args, ctx, &sets, &results, &report, &options)?;
+        }
+        passed
+    };
+    Ok(passed)
+}
+
+/// "no migration changed since origin/main (1a2b3c4d5e6f) in supabase/migrations: nothing
+/// to check; gate passed".
+fn unchanged_line(sets: &[MigrationSet], base: Option<&str>, commit: Option<&str>) -> String {
+    let folders: Vec<String> = sets
+        .iter()
+        .map(|s| migrations::display_path(&s.root))
+        .collect();
+    let base = base.unwrap_or("the base");
+    // A base given as a commit already says which one.
+    let commit = match commit {
+        Some(commit) if !commit.starts_with(base) => {
+            format!(" ({})", &commit[..commit.len().min(12)])
+        }
+        _ => String::new(),
+    };
+    format!(
+        "schemagate: no migration changed since {base}{commit} in {}: nothing to check; gate passed",
+        folders.join(", ")
+    )
+}
+
+fn check_folder(
+    args: &CheckArgs,
+    runtime: &Runtime,
+    set: &MigrationSet,
+    config: &Config,
+    comparison: Option<&Comparison>,
+) -> Result<Checked, Failure> {
+    let shown = migrations::display_path(&set.root);
+    if let Some(comparison) = comparison.filter(|c| c.changed_migrations().is_empty()) {
+        if args.common.verbose {
+            eprintln!(
+                "{shown}: no migration changed since {}: not linted or applied",
+                comparison.base
+            );
+        }
+        return Ok(Checked {
+            findings: Vec::new(),
+            apply: None,
+            changes: None,
+            unchanged: true,
+        });
+    }
+    if args.common.verbose {
+        eprintln!(
+            "{shown}: {} layout, {} files",
+            set.layout.as_str(),
+            set.migrations.len()
+        );
+    }
+    let model = Model::build(set);
+    let mut raw = crate::lint::run_static_rules(set, &model, config);
+    if let Some(comparison) = comparison {
+        crate::history::add_findings(&mut raw, comparison);
+    }
+    let mut apply = None;
+    let mut changes = None;
+    if !args.no_apply && set.applied().next().is_some() {
+        let options = server_options(args, set, config);
+        let applied = runtime.block_on(apply_set(args, set, config, &options, comparison))?;
+        if let Some(catalog) = applied.catalog {
+            // The catalog decides whether a finding of its rules exists; the static
+            // model decides where it points.
+            raw = crate::inspect::merge(raw, catalog, |object| {
+                let origin = model.locate(object)?;
+                let (migration, statement) = origin.resolve(set)?;
+                Some(migration.statement_location(statement))
+            });
+        }
+        raw.extend(without_static_duplicates(&raw, applied.findings));
+        if let Some(order) = applied.order {
+            for note in &order.notes {
+                if args.common.verbose {
+                    eprintln!("{shown}: order check: {note}");
+                }
+            }
+            raw.extend(order.findings);
+            changes = order.changes;
+        }
+        apply = Some(applied.report);
+    }
+    let mut findings = crate::lint::finalize(set, config, raw);
+    if let Some(comparison) = comparison {
+        crate::history::mark_existing(&mut findings, comparison);
+    }
+    Ok(Checked {
+        findings,
+        apply,
+        changes,
+        unchanged: false,
+    })
 }
 
 fn server_options(args: &CheckArgs, set: &MigrationSet, config: &Config) -> ServerOptions {
@@ -126,6 +243,8 @@ struct Applied {
     /// The catalog rules' findings, when every file applied (on a half-applied database
     /// they would describe a schema no one has).
     catalog: Option<Vec<Finding>>,
+    /// The order check and schema changes, with a base and when every file applied.
+    order: Option<OrderOutcome>,
 }
 
 async fn apply_set(
@@ -133,6 +252,7 @@ async fn apply_set(
     set: &MigrationSet,
     config: &Config,
     options: &ServerOptions,
+    comparison: Option<&Comparison>,
 ) -> Result<Applied, Failure> {
     let started = std::time::Instant::now();
     let database = postgres::open(options).await?;
@@ -149,15 +269,34 @@ async fn apply_set(
         .files
         .iter()
         .all(|f| f.status == apply::FileStatus::Applied);
-    let catalog = if complete {
-        Some(catalog_findings(&database, config).await?)
-    } else {
-        None
+    if !complete {
+        return Ok(Applied {
+            report,
+            findings,
+            catalog: None,
+            order: None,
+        });
+    }
+    let catalog = Some(catalog_findings(&database, config).await?);
+    let order = match comparison {
+        Some(comparison) => Some(
+            order::order_check(
+                &database,
+                options,
+                &set.root,
+                set.layout,
+                comparison,
+                &apply_options,
+            )
+            .await?,
+        ),
+        None => None,
     };
     Ok(Applied {
         report,
         findings,
         catalog,
+        order,
     })
 }
 

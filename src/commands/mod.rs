@@ -6,6 +6,7 @@ mod diff;
 mod fix;
 mod inspect;
 mod lint;
+mod publish;
 mod rules;
 mod status;
 
@@ -87,11 +88,21 @@ pub(crate) fn emit_with(
         quiet: common.quiet,
         ..options.clone()
     };
-    for output in &common.outputs {
-        write_output(report, output, &options)?;
-    }
+    write_outputs(report, common, &options)?;
     print!("{}", report::render(report, common.format, &stdout_options));
     Ok(report.passed())
+}
+
+/// Writes every `--output FORMAT=PATH` file.
+pub(crate) fn write_outputs(
+    report: &Report<'_>,
+    common: &CommonArgs,
+    options: &report::RenderOptions,
+) -> Result<(), Failure> {
+    for output in &common.outputs {
+        write_output(report, output, options)?;
+    }
+    Ok(())
 }
 
 /// Writes one `--output FORMAT=PATH` file (tty without colour, creating parent folders).

@@ -22,6 +22,11 @@ pub use publish::{
 /// a text of this many bytes or fewer fits both.
 pub(crate) const MAX_TEXT: usize = 65_534;
 
+/// The room for one folder's comment body: the limit less the comment's marker line.
+pub fn comment_room(folder: &str) -> usize {
+    MAX_TEXT.saturating_sub(comment::marker(folder).len() + 1)
+}
+
 /// `text` cut to at most `max` bytes including `note`, at a line end when one is near, so
 /// Markdown is not cut mid-line; unchanged when it fits.
 pub(crate) fn truncate(text: &str, max: usize, note: &str) -> String {

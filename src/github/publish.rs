@@ -258,8 +258,7 @@ fn upsert_comments(
         .iter()
         .map(|folder| {
             let marker = comment::marker(&folder.folder);
-            let room = MAX_TEXT.saturating_sub(marker.len() + 1);
-            let body = truncate(&folder.markdown, room, &note);
+            let body = truncate(&folder.markdown, super::comment_room(&folder.folder), &note);
             let clean = folder.findings == 0;
             let result = comment::upsert(client, repo, pr.number, &marker, &body, clean);
             let delivery = deliver(

@@ -1,3 +1,31 @@
-//! Shared helpers of the integration tests.
+//! Shared helpers of the integration tests. Each test crate uses some of them.
+#![allow(dead_code)]
 
+pub mod git;
 pub mod pg;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The `schemagate` binary with a clean environment: only `PATH` and `HOME` of the caller,
+/// so a test run inside GitHub Actions (or with `DATABASE_URL`, `PG_BIN`, `SCHEMAGATE_*`,
+/// `GIT_DIR` set) behaves as anywhere else. Ephemeral clusters share a prepared data
+/// directory cached under target/, and colour is off.
+pub fn schemagate() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_schemagate"));
+    command.env_clear();
+    for name in ["PATH", "HOME", "TMPDIR"] {
+        if let Some(value) = std::env::var_os(name) {
+            command.env(name, value);
+        }
+    }
+    command
+        .env("XDG_CACHE_HOME", cache_dir())
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// Where the tests' clusters keep the prepared data directory.
+pub fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("schemagate-cache")
+}

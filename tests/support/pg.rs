@@ -8,8 +8,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Server binaries of the PostgreSQL the tests run against.
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 /// The system user that owns and runs the server when the tests run as root.
 const SERVER_USER: &str = "postgres";
 
@@ -90,7 +88,7 @@ impl TestServer {
 
     /// `tool` from the server binaries, run as the server's user.
     fn command(&self, tool: &str) -> Command {
-        let program = Path::new(PG_BIN).join(tool);
+        let program = pg_bin().join(tool);
         if is_root() {
             let mut command = Command::new("runuser");
             command.args(["-u", SERVER_USER, "--"]).arg(program);
@@ -144,4 +142,14 @@ fn run(command: &mut Command) -> Output {
         String::from_utf8_lossy(&output.stderr)
     );
     output
+}
+
+/// The server binaries the tests run against: `PG_BIN`, else those the product itself
+/// would pick (the highest installed major).
+fn pg_bin() -> PathBuf {
+    let explicit = std::env::var_os("PG_BIN").map(PathBuf::from);
+    match schemagate::postgres::binaries::find(explicit.as_deref(), None) {
+        Ok(bin) => bin.dir,
+        Err(error) => panic!("the tests need a PostgreSQL server: {error}"),
+    }
 }
