@@ -6,12 +6,15 @@ mod support;
 
 use schemagate::cli::Format;
 use schemagate::config::{Config, Overrides};
+use schemagate::diff::Change;
 use schemagate::findings::{
     sort_findings, Category, FailOn, Finding, Location, Severity, Source, Status,
 };
 use schemagate::migrations::{self, MigrationSet};
+use schemagate::postgres::apply::{ApplyReport, FileResult, FileStatus};
 use schemagate::report::{self, markdown, LinkContext, RenderOptions, Report};
 use std::path::Path;
+use std::time::Duration;
 
 const FOLDER: &str = "testdata/report/supabase/migrations";
 const PROFILES: &str = "testdata/report/supabase/migrations/20240101000000_profiles.sql";
@@ -102,9 +105,64 @@ fn report<'a>(sets: &'a [MigrationSet], findings: &[Finding]) -> Report<'a> {
         fail_on: FailOn::Error,
         fail_on_existing: false,
         status: None,
-        apply: Vec::new(),
-        changes: None,
+        apply: vec![apply_results()],
+        changes: Some(schema_changes()),
     }
+}
+
+/// One file applied, one failed, one not reached.
+fn apply_results() -> ApplyReport {
+    let file = |path: &str, status, millis, created: &[&str]| FileResult {
+        path: path.to_string(),
+        status,
+        duration: Duration::from_millis(millis),
+        created: created.iter().map(|c| c.to_string()).collect(),
+        changed: Vec::new(),
+        dropped: Vec::new(),
+    };
+    ApplyReport {
+        folder: FOLDER.to_string(),
+        server: "PostgreSQL 15.18 (ephemeral)".to_string(),
+        files: vec![
+            file(
+                PROFILES,
+                FileStatus::Applied,
+                12,
+                &["table public.profiles"],
+            ),
+            file(HOSTILE, FileStatus::Failed, 3, &[]),
+            file(
+                "testdata/report/supabase/migrations/20240103000000_later.sql",
+                FileStatus::NotReached,
+                0,
+                &[],
+            ),
+        ],
+    }
+}
+
+/// Schema changes, one with a name that is markup.
+fn schema_changes() -> Vec<Change> {
+    vec![
+        Change::Added {
+            kind: "table".to_string(),
+            identity: "public.profiles".to_string(),
+        },
+        Change::Removed {
+            kind: "policy".to_string(),
+            identity: "public.t.<img src=x onerror=alert(1)>".to_string(),
+        },
+        Change::Changed {
+            kind: "column".to_string(),
+            identity: "public.profiles.name".to_string(),
+            attributes: [(
+                "type".to_string(),
+                ("text".to_string(), "varchar(80)".to_string()),
+            )]
+            .into_iter()
+            .collect(),
+        },
+    ]
 }
 
 fn github_options() -> RenderOptions {
@@ -399,6 +457,7 @@ fn check_markdown(text: &str) {
     let allowed_html = regex::Regex::new(r"^</?(details|summary|pre|b|code)>$").unwrap();
     let tag = regex::Regex::new(r"</?[a-zA-Z][^>]*>|<!--.*?-->").unwrap();
     let mut strong = 0;
+    let mut items = 0;
     for event in Parser::new_ext(text, Options::ENABLE_TABLES) {
         match event {
             Event::Html(html) | Event::InlineHtml(html) => {
@@ -417,13 +476,19 @@ fn check_markdown(text: &str) {
             Event::Start(Tag::Emphasis) => panic!("emphasis from escaped text"),
             Event::Start(Tag::Strong) => strong += 1,
             Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Table(_)) => {}
-            Event::Start(Tag::List(_)) | Event::Start(Tag::BlockQuote(_)) => {
-                panic!("a list or quote from escaped text")
-            }
+            // Our only list: the schema changes, one item per change.
+            Event::Start(Tag::Item) => items += 1,
+            Event::Start(Tag::BlockQuote(_)) => panic!("a quote from escaped text"),
             Event::Start(Tag::CodeBlock(_)) => panic!("a code block from escaped text"),
             _ => {}
         }
     }
+    let changes = if text.contains("### Schema changes") {
+        schema_changes().len()
+    } else {
+        0
+    };
+    assert_eq!(items, changes, "list items other than the schema changes");
     // Ours: one per finding (`**error**`), one per help, at most one "N more" line.
     let ours = text.matches("**error**").count()
         + text.matches("**warning**").count()
@@ -615,6 +680,16 @@ fn html_has_verdict_counts_filters_and_every_finding() {
     }
     // The excerpt highlights the span, with line numbers.
     assert!(html.contains(r#"<span class="ln">3</span>  <mark>team_id uuid</mark>,"#));
+    // Apply results: one row per file, the failed one marked; then the schema changes.
+    let apply = html.split(r#"<section class="apply""#).nth(1).unwrap();
+    let apply = apply.split("</section>").next().unwrap();
+    assert_eq!(apply.matches("<tr").count(), 4, "a header and three files");
+    assert!(apply.contains("Stopped at <code>testdata/report/supabase/migrations/20240102000000_hostile.sql</code>: 1 of 3 files applied"));
+    assert!(apply.contains(r#"<tr class="failed"><td><code>testdata/report/supabase/migrations/20240102000000_hostile.sql</code></td><td>failed</td><td>3 ms</td>"#));
+    assert!(apply.contains("<td>not reached</td>"));
+    let changes = html.split(r#"<section id="changes""#).nth(1).unwrap();
+    let changes = changes.split("</section>").next().unwrap();
+    assert_eq!(changes.matches("<li>").count(), schema_changes().len());
     // The CSP pins the one inline script by its hash.
     let script = html
         .split("<script>")

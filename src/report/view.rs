@@ -2,8 +2,8 @@
 //! rule docs, excerpts and links resolved. Plain serializable data, unescaped — the
 //! templates escape.
 //!
-//! Sections that later stages add (schema change summary, apply results) belong here as
-//! `Option` fields filled from the `Report`, with an `{{#if …}}` block in each template.
+//! Optional sections (the schema change summary, apply results) are fields filled from the
+//! `Report` when it has them, with an `{{#if …}}` block in each template.
 
 use super::escape::{self, Segment};
 use super::excerpt::{self, Excerpt};
@@ -79,6 +79,81 @@ pub struct Head {
     pub html_report_url: Option<String>,
     /// "Schema changes in this pull request" as Markdown (escaped), when computed.
     pub changes_markdown: Option<String>,
+    /// The same changes for the HTML page, when computed.
+    pub changes: Option<ChangesView>,
+    /// Per folder applied to PostgreSQL, what happened to each file.
+    pub apply: Vec<ApplyView>,
+}
+
+/// The schema changes as lines (an object even when empty: "computed, none").
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesView {
+    pub lines: Vec<ChangeLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeLine {
+    /// `added`, `removed` or `changed`.
+    pub verb: &'static str,
+    pub body: String,
+}
+
+/// One folder's apply: the totals a sentence needs and a row per file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyView {
+    pub folder: String,
+    pub server: String,
+    pub applied: usize,
+    pub total: usize,
+    /// The file that failed, if one did.
+    pub failed: Option<String>,
+    pub duration_ms: u128,
+    pub files: Vec<ApplyFileView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyFileView {
+    pub path: String,
+    /// `applied`, `failed` or `not reached`.
+    pub status: &'static str,
+    pub duration_ms: u128,
+    pub created: usize,
+    pub changed: usize,
+    pub dropped: usize,
+}
+
+impl ApplyView {
+    fn new(apply: &crate::postgres::apply::ApplyReport) -> ApplyView {
+        use crate::postgres::apply::FileStatus;
+        ApplyView {
+            folder: apply.folder.clone(),
+            server: apply.server.clone(),
+            applied: apply.count(FileStatus::Applied),
+            total: apply.files.len(),
+            failed: apply
+                .files
+                .iter()
+                .find(|f| f.status == FileStatus::Failed)
+                .map(|f| f.path.clone()),
+            duration_ms: apply.files.iter().map(|f| f.duration.as_millis()).sum(),
+            files: apply
+                .files
+                .iter()
+                .map(|file| ApplyFileView {
+                    path: file.path.clone(),
+                    status: match file.status {
+                        FileStatus::Applied => "applied",
+                        FileStatus::Failed => "failed",
+                        FileStatus::NotReached => "not reached",
+                    },
+                    duration_ms: file.duration.as_millis(),
+                    created: file.created.len(),
+                    changed: file.changed.len(),
+                    dropped: file.dropped.len(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Findings of one kind: new ones by status, and how many are existing or suppressed.
@@ -307,6 +382,16 @@ impl View {
                 .collect(),
             html_report_url: html_report_url.map(str::to_string),
             changes_markdown: report.changes.as_deref().map(super::changes::markdown),
+            changes: report.changes.as_deref().map(|changes| ChangesView {
+                lines: changes
+                    .iter()
+                    .map(|change| ChangeLine {
+                        verb: crate::diff::describe::verb(change),
+                        body: crate::diff::describe::body(change),
+                    })
+                    .collect(),
+            }),
+            apply: report.apply.iter().map(ApplyView::new).collect(),
         };
         View {
             head,
