@@ -163,13 +163,7 @@ fn an_older_but_independent_migration_is_no_finding() {
 
 #[test]
 fn a_migration_that_fails_on_top_of_the_base_is_order_dependent() {
-    let repo = Repo::with_base(&[("20240101000000_t.sql", "create table t (a int);\n")]);
-    repo.migration("20240102000000_b.sql", "alter table t add column b int;\n");
-    repo.commit("feature: b");
-    repo.land_on_main(&[(
-        "20240103000000_rename.sql",
-        "alter table t rename to things;\n",
-    )]);
+    let repo = support::git::branch_behind_a_rename();
 
     let (code, document) = diff_json(&repo);
     assert_eq!(code, 1, "{document:#}");

@@ -83,6 +83,19 @@ impl Repo {
     }
 }
 
+/// A branch that adds a column to `t` while its base renamed `t`: the branch's migration
+/// applies from scratch but fails on top of the base, so the schema depends on the order.
+pub fn branch_behind_a_rename() -> Repo {
+    let repo = Repo::with_base(&[("20240101000000_t.sql", "create table t (a int);\n")]);
+    repo.migration("20240102000000_b.sql", "alter table t add column b int;\n");
+    repo.commit("feature: b");
+    repo.land_on_main(&[(
+        "20240103000000_rename.sql",
+        "alter table t rename to things;\n",
+    )]);
+    repo
+}
+
 /// Runs git in `dir` with a fixed identity, ignoring the caller's git environment.
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
     let output = Command::new("git")
