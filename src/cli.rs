@@ -13,11 +13,12 @@ use std::path::PathBuf;
     about = "The merge gate for PostgreSQL and Supabase migrations",
     long_about = "The merge gate for PostgreSQL and Supabase migrations.\n\n\
         Lints migration SQL for missing row level security, unindexed foreign keys, unsafe \
-        DDL and insecure functions and policies, and exits non-zero when a finding reaches \
-        --fail-on.\n\n\
+        DDL and insecure functions and policies, applies the migrations to a throwaway \
+        PostgreSQL to find failures, conflicts and order dependence, and exits non-zero when a \
+        finding reaches --fail-on.\n\n\
         Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, \
         3 environment error.",
-    after_help = "Examples:\n  schemagate lint supabase/migrations\n  schemagate lint . --format json\n  schemagate rules\n  schemagate explain rls-disabled"
+    after_help = "Examples:\n  schemagate check\n  schemagate lint supabase/migrations\n  schemagate lint . --format json\n  schemagate rules\n  schemagate explain rls-disabled"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -26,7 +27,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The gate: lint, apply the migrations to a fresh PostgreSQL, report, exit code.
+    /// The gate: lint, compare with the base branch, apply the migrations to a fresh
+    /// PostgreSQL, run the catalog rules and the order check, report (and publish on GitHub),
+    /// exit code.
     Check(CheckArgs),
     /// Lint migration files statically (no database). Fast enough for a pre-commit hook.
     Lint(LintArgs),
@@ -92,6 +95,9 @@ pub struct LintArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  schemagate check\n  schemagate check supabase/migrations --base origin/main --output html=report.html\n  schemagate check --database-url postgresql://postgres@localhost/postgres\n  schemagate check --no-apply --format json"
+)]
 pub struct CheckArgs {
     /// A migrations folder, or the repository root (every supabase/migrations below it).
     #[arg(default_value = ".")]
