@@ -7,13 +7,39 @@ use crate::history::{self, Comparison};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::Model;
 use crate::rules::registry::{self, STATIC_RULES};
+use crate::rules::safety::Fresh;
 use crate::rules::LintContext;
 use crate::sql::suppress::Scope;
 use rayon::prelude::*;
 
-/// Raw findings of discovery and of every enabled static rule.
-pub fn run_static_rules(set: &MigrationSet, model: &Model, config: &Config) -> Vec<Finding> {
-    let cx = LintContext { set, model, config };
+/// Raw findings of discovery and of every enabled static rule. With a `comparison`, the
+/// migrations the branch adds are known, and what they create counts as new.
+pub fn run_static_rules(
+    set: &MigrationSet,
+    model: &Model,
+    config: &Config,
+    comparison: Option<&Comparison>,
+) -> Vec<Finding> {
+    let added = comparison.map_or_else(Default::default, |comparison| {
+        let added: std::collections::BTreeSet<&str> = comparison
+            .changes
+            .iter()
+            .filter(|change| change.kind == history::ChangeKind::Added)
+            .map(|change| change.path.as_str())
+            .collect();
+        set.migrations
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| added.contains(m.path.as_str()))
+            .map(|(index, _)| index)
+            .collect()
+    });
+    let cx = LintContext {
+        set,
+        model,
+        config,
+        fresh: Fresh::build(set, added),
+    };
     let mut findings = set.findings.clone();
     let per_rule: Vec<Vec<Finding>> = STATIC_RULES
         .par_iter()
@@ -31,7 +57,7 @@ pub fn run_static_rules(set: &MigrationSet, model: &Model, config: &Config) -> V
 /// Lints a set with the static rules and finalizes the findings.
 pub fn lint(set: &MigrationSet, config: &Config) -> Vec<Finding> {
     let model = Model::build(set);
-    let findings = run_static_rules(set, &model, config);
+    let findings = run_static_rules(set, &model, config, None);
     finalize(set, config, findings)
 }
 
@@ -43,7 +69,7 @@ pub fn lint_with_base(
     comparison: &Comparison,
 ) -> Vec<Finding> {
     let model = Model::build(set);
-    let mut findings = run_static_rules(set, &model, config);
+    let mut findings = run_static_rules(set, &model, config, Some(comparison));
     history::add_findings(&mut findings, comparison);
     let mut findings = finalize(set, config, findings);
     history::mark_existing(&mut findings, comparison);

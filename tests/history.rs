@@ -598,3 +598,37 @@ fn renumber_renames_prisma_migration_folders() {
     assert!(repo.exists(&format!("{folder}/29990101000001_b/migration.sql")));
     assert!(!repo.exists(&format!("{folder}/20240102000000_b")));
 }
+
+#[test]
+fn locking_rules_know_what_the_branch_creates() {
+    // `tags` is on the base (deployed); the branch adds `labels` in one migration and
+    // indexes both tables in the next.
+    let repo = repo_with_base();
+    repo.migration(
+        "20240104000000_labels.sql",
+        "create table labels (id int, name text);\n",
+    );
+    repo.migration(
+        "20240105000000_indexes.sql",
+        "create index labels_name_idx on labels (name);\ncreate index tags_id_idx on tags (id);\n",
+    );
+    repo.commit("feature: labels");
+
+    let (_, report) = lint_json(repo.path(), &["--base", "main"]);
+    let indexed: Vec<&str> = findings(&report)
+        .into_iter()
+        .filter(|f| f["rule"] == "require-concurrent-index-creation")
+        .map(|f| f["object"].as_str().unwrap())
+        .collect();
+    assert_eq!(indexed, ["public.tags_id_idx"], "{report:#}");
+
+    // Without a base, nothing says `labels` is not deployed yet.
+    let (_, report) = lint_json(repo.path(), &[]);
+    let mut indexed: Vec<&str> = findings(&report)
+        .into_iter()
+        .filter(|f| f["rule"] == "require-concurrent-index-creation")
+        .map(|f| f["object"].as_str().unwrap())
+        .collect();
+    indexed.sort_unstable();
+    assert_eq!(indexed, ["public.labels_name_idx", "public.tags_id_idx"]);
+}

@@ -162,7 +162,7 @@ fn check_folder(
         );
     }
     let model = Model::build(set);
-    let mut raw = crate::lint::run_static_rules(set, &model, config);
+    let mut raw = crate::lint::run_static_rules(set, &model, config, comparison);
     if let Some(comparison) = comparison {
         crate::history::add_findings(&mut raw, comparison);
     }

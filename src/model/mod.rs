@@ -17,7 +17,9 @@ use crate::sql::Statement;
 use sqlparser::ast::Expr;
 use std::collections::BTreeMap;
 
-pub use names::{base_of, qualified, qualify_text as qualify_name, schema_of, sql_name};
+pub use names::{
+    base_of, ident_name, in_schema_of, qualified, qualify_text as qualify_name, schema_of, sql_name,
+};
 
 /// Roles that bypass row level security (or own the tables): policies for them alone
 /// do not matter to API users.

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod conflict;
 pub mod input;
 pub mod performance;
+pub mod safety;
 pub mod security;
 
 use crate::config::Config;
@@ -52,6 +53,8 @@ pub struct LintContext<'a> {
     pub set: &'a MigrationSet,
     pub model: &'a Model,
     pub config: &'a Config,
+    /// What this change creates, so DDL on it is not a locking risk.
+    pub fresh: safety::Fresh,
 }
 
 impl LintContext<'_> {

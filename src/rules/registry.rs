@@ -1,6 +1,6 @@
 //! Every rule, by id.
 
-use super::{apply, catalog, conflict, input, performance, security, Rule, RuleMeta};
+use super::{apply, catalog, conflict, input, performance, safety, security, Rule, RuleMeta};
 use crate::findings::Finding;
 
 /// Static rules, run by `lint` over the migrations and the static model.
@@ -19,6 +19,19 @@ pub static STATIC_RULES: &[&dyn Rule] = &[
     &performance::AuthRlsInitplan,
     &performance::MultiplePermissivePolicies,
     &performance::DuplicateIndex,
+    &safety::AddingRequiredField,
+    &safety::AddingFieldWithDefault,
+    &safety::ConstraintMissingNotValid,
+    &safety::DisallowedUniqueConstraint,
+    &safety::ChangingColumnType,
+    &safety::SettingNotNullableField,
+    &safety::RequireConcurrentIndexCreation,
+    &safety::RequireConcurrentIndexDeletion,
+    &safety::RenamingColumn,
+    &safety::RenamingTable,
+    &safety::BanDropColumn,
+    &safety::BanDropTable,
+    &safety::IdentifierTooLong,
 ];
 
 /// Rules reported by the other stages (discovery, parsing, suppressions, apply, catalog,

@@ -1,0 +1,187 @@
+//! Safety: DDL that takes a long lock on, rewrites, or fails on a table production already
+//! has, and changes that break the clients reading it. A table created earlier in the same
+//! migration, or in a migration this branch adds, is new and empty where it is deployed:
+//! DDL on it is safe, and these rules say nothing about it ([`Fresh`]).
+
+mod adding_field_with_default;
+mod adding_required_field;
+mod ban_drop_column;
+mod ban_drop_table;
+mod changing_column_type;
+mod constraint_missing_not_valid;
+mod disallowed_unique_constraint;
+mod identifier_too_long;
+mod renaming_column;
+mod renaming_table;
+mod require_concurrent_index_creation;
+mod require_concurrent_index_deletion;
+mod setting_not_nullable_field;
+
+pub use adding_field_with_default::AddingFieldWithDefault;
+pub use adding_required_field::AddingRequiredField;
+pub use ban_drop_column::BanDropColumn;
+pub use ban_drop_table::BanDropTable;
+pub use changing_column_type::ChangingColumnType;
+pub use constraint_missing_not_valid::ConstraintMissingNotValid;
+pub use disallowed_unique_constraint::DisallowedUniqueConstraint;
+pub use identifier_too_long::IdentifierTooLong;
+pub use renaming_column::RenamingColumn;
+pub use renaming_table::RenamingTable;
+pub use require_concurrent_index_creation::RequireConcurrentIndexCreation;
+pub use require_concurrent_index_deletion::RequireConcurrentIndexDeletion;
+pub use setting_not_nullable_field::SettingNotNullableField;
+
+use super::LintContext;
+use crate::migrations::{Migration, MigrationSet};
+use crate::model::{in_schema_of, qualified};
+use crate::sql::Statement;
+use sqlparser::ast::{self, AlterTableOperation, RenameTableNameKind};
+use std::collections::{BTreeSet, HashMap};
+
+/// Tables and indexes this change creates: made earlier in the same migration, or in a
+/// migration the branch adds (by their names at the time, following renames).
+#[derive(Debug, Default)]
+pub struct Fresh {
+    /// Qualified name → where it was created, as (migration, statement) indexes.
+    created: HashMap<String, Vec<(usize, usize)>>,
+    /// Migrations the branch adds (indexes into the set).
+    added: BTreeSet<usize>,
+}
+
+impl Fresh {
+    pub fn build(set: &MigrationSet, added: BTreeSet<usize>) -> Fresh {
+        let mut created: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (m, migration) in set.migrations.iter().enumerate() {
+            for (s, statement) in applied_statements(migration) {
+                let name = match statement.ast() {
+                    Some(ast::Statement::CreateTable(create)) => qualified(&create.name),
+                    Some(ast::Statement::CreateIndex(create)) => match &create.name {
+                        Some(name) => {
+                            in_schema_of(&qualified(&create.table_name), base(name).as_str())
+                        }
+                        None => continue,
+                    },
+                    Some(ast::Statement::AlterTable(alter)) => {
+                        let Some(to) = alter.operations.iter().find_map(|op| match op {
+                            AlterTableOperation::RenameTable {
+                                table_name:
+                                    RenameTableNameKind::To(to) | RenameTableNameKind::As(to),
+                            } => Some(to),
+                            _ => None,
+                        }) else {
+                            continue;
+                        };
+                        let from = qualified(&alter.name);
+                        // A renamed table is as fresh as it was under its old name.
+                        if created.get(&from).is_none_or(|at| at.is_empty()) {
+                            continue;
+                        }
+                        in_schema_of(&from, base(to).as_str())
+                    }
+                    _ => continue,
+                };
+                created.entry(name).or_default().push((m, s));
+            }
+        }
+        Fresh { created, added }
+    }
+
+    /// Is `object` (a qualified table or index name) new where the migration at
+    /// (`migration`, `statement`) is deployed: created before it in the same migration, or
+    /// in a migration this branch adds?
+    pub fn is_fresh(&self, object: &str, migration: usize, statement: usize) -> bool {
+        self.created.get(object).is_some_and(|places| {
+            places.iter().any(|&(m, s)| {
+                (m == migration && s < statement)
+                    || (self.added.contains(&m) && (m, s) < (migration, statement))
+            })
+        })
+    }
+}
+
+impl Fresh {
+    /// Was `object` created by any migration before (`migration`, `statement`)? A `DROP …
+    /// IF EXISTS` of something no migration made is housekeeping, not a loss.
+    pub fn created_before(&self, object: &str, migration: usize, statement: usize) -> bool {
+        self.created
+            .get(object)
+            .is_some_and(|places| places.iter().any(|&at| at < (migration, statement)))
+    }
+
+    /// Does a `DROP` of `object` at (`migration`, `statement`) remove something deployed?
+    /// Not when the change made it, nor when an `IF EXISTS` drop names what no migration
+    /// created.
+    pub fn drops_existing(
+        &self,
+        object: &str,
+        if_exists: bool,
+        migration: usize,
+        statement: usize,
+    ) -> bool {
+        !self.is_fresh(object, migration, statement)
+            && (!if_exists || self.created_before(object, migration, statement))
+    }
+}
+
+fn base(name: &ast::ObjectName) -> String {
+    crate::model::base_of(&qualified(name)).to_string()
+}
+
+/// The statements of a migration that are applied, with their indexes.
+fn applied_statements(migration: &Migration) -> impl Iterator<Item = (usize, &Statement)> {
+    migration
+        .statements
+        .iter()
+        .enumerate()
+        .filter(move |(_, s)| migration.applies() && s.applies)
+}
+
+/// One `ALTER TABLE` operation on a table that production already has.
+pub struct ExistingAlter<'a> {
+    pub migration: &'a Migration,
+    pub statement: &'a Statement,
+    /// The table, qualified.
+    pub table: String,
+    pub operation: &'a AlterTableOperation,
+}
+
+/// Every `ALTER TABLE` operation of the applied migrations on a table that is not
+/// [`Fresh`].
+pub fn existing_alters<'a>(cx: &'a LintContext<'_>) -> Vec<ExistingAlter<'a>> {
+    let mut found = Vec::new();
+    for (m, migration) in cx.set.migrations.iter().enumerate() {
+        for (s, statement) in applied_statements(migration) {
+            let Some(ast::Statement::AlterTable(alter)) = statement.ast() else {
+                continue;
+            };
+            let table = qualified(&alter.name);
+            if cx.fresh.is_fresh(&table, m, s) {
+                continue;
+            }
+            for operation in &alter.operations {
+                found.push(ExistingAlter {
+                    migration,
+                    statement,
+                    table: table.clone(),
+                    operation,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// Every applied statement with its migration's index and its own, for rules that look at
+/// other statements than `ALTER TABLE`.
+pub fn applied(set: &MigrationSet) -> impl Iterator<Item = (usize, &Migration, usize, &Statement)> {
+    set.migrations
+        .iter()
+        .enumerate()
+        .flat_map(|(m, migration)| {
+            applied_statements(migration).map(move |(s, statement)| (m, migration, s, statement))
+        })
+}
+
+/// The advice shared by the rules about long locks: what a lock timeout buys.
+const LOCK_TIMEOUT_HINT: &str =
+    "set a `lock_timeout` in the migration so it gives up instead of queueing every query behind it";

@@ -1,0 +1,1 @@
+alter table public.orders drop column status, drop column total;

@@ -1,0 +1,1 @@
+alter table public.orders rename column status to state;

@@ -1,0 +1,1 @@
+create index concurrently orders_customer_id_idx on public.orders (customer_id);

@@ -1,0 +1,1 @@
+drop index public.orders_status_idx;
