@@ -53,6 +53,13 @@ pub enum Command {
     /// Rewrite migration files. `--renumber` gives this branch's out-of-order migrations
     /// fresh versions after the base's newest (prints the renames unless --write).
     Fix(FixArgs),
+    /// The schema the migrations leave, as one SQL file: applied to a fresh PostgreSQL,
+    /// dumped, and verified by applying the dump to another fresh database and comparing
+    /// catalogs.
+    DumpSchema(DumpArgs),
+    /// Replace a Supabase folder's migrations with one verified file that carries the newest
+    /// version (prints the plan unless --write).
+    Squash(SquashArgs),
     /// The GitHub Action's entrypoint: runs `check` with the action's INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -82,6 +89,58 @@ pub struct FixArgs {
     /// Migration folder layout (default: detected).
     #[arg(long, value_enum)]
     pub layout: Option<Layout>,
+}
+
+/// Where the migrations come from and where they are applied (`dump-schema`, `squash`).
+#[derive(Debug, Args)]
+pub struct DumpSource {
+    /// The migrations folder (or a folder containing one supabase/migrations folder).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Apply in scratch databases on this server instead of an ephemeral cluster (they are
+    /// dropped at the end); `pg_dump` must be at least the server's version.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The directory of the server binaries and pg_dump.
+    #[arg(long, env = "PG_BIN")]
+    pub pg_bin: Option<PathBuf>,
+    /// The PostgreSQL major version to use when several are installed.
+    #[arg(long)]
+    pub pg_version: Option<u32>,
+    /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub statement_timeout: std::time::Duration,
+    /// Config file (default: the nearest schemagate.toml at or above the migrations).
+    #[arg(long, env = "SCHEMAGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Migration folder layout (default: detected).
+    #[arg(long, value_enum)]
+    pub layout: Option<Layout>,
+    /// No progress or summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  schemagate dump-schema supabase/migrations -o schema.sql\n  schemagate dump-schema db/migrations --layout flyway"
+)]
+pub struct DumpArgs {
+    #[command(flatten)]
+    pub source: DumpSource,
+    /// Write the SQL to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  schemagate squash supabase/migrations --write")]
+pub struct SquashArgs {
+    #[command(flatten)]
+    pub source: DumpSource,
+    /// Replace the files; without it, only say what would change.
+    #[arg(long)]
+    pub write: bool,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diff;
+pub mod dump;
 pub mod findings;
 pub mod github;
 pub mod history;

@@ -9,7 +9,7 @@ use crate::diff::order::{self, OrderOutcome};
 use crate::diff::Change;
 use crate::findings::Finding;
 use crate::history::Comparison;
-use crate::migrations::{self, Layout, MigrationSet};
+use crate::migrations::{self, MigrationSet};
 use crate::model::Model;
 use crate::postgres::apply::{self, ApplyOptions, ApplyReport};
 use crate::postgres::{self, Database, ServerOptions};
@@ -205,11 +205,7 @@ fn check_folder(
 }
 
 fn server_options(args: &CheckArgs, set: &MigrationSet, config: &Config) -> ServerOptions {
-    let supabase = match config.prelude.as_deref() {
-        Some("supabase") => true,
-        Some(_) => false,
-        None => set.layout == Layout::Supabase,
-    };
+    let supabase = super::wants_supabase_prelude(config, set.layout);
     ServerOptions {
         database_url: args.database_url.clone().filter(|u| !u.is_empty()),
         pg_bin: args.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),

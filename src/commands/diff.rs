@@ -4,7 +4,7 @@
 
 use crate::cli::DiffArgs;
 use crate::diff::order;
-use crate::migrations::{self, Layout, MigrationSet};
+use crate::migrations::{self, MigrationSet};
 use crate::postgres::apply::ApplyOptions;
 use crate::postgres::{self, ServerOptions};
 use crate::report::Report;
@@ -43,10 +43,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         let config = super::load_config(&folder, &args.common)?;
         let set = migrations::load(&folder, config.layout);
         let comparison = crate::history::compare(&folder, set.layout, &base)?;
-        let supabase = match config.prelude.as_deref() {
-            Some(prelude) => prelude == "supabase",
-            None => set.layout == Layout::Supabase,
-        };
+        let supabase = super::wants_supabase_prelude(&config, set.layout);
         let server = ServerOptions {
             database_url: args.database_url.clone().filter(|u| !u.is_empty()),
             pg_bin: args.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),

@@ -3,6 +3,7 @@
 
 mod check;
 mod diff;
+mod dump;
 mod fix;
 mod inspect;
 mod lint;
@@ -28,6 +29,8 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
         Command::Rules(args) => rules::list(args),
         Command::Explain { rule } => rules::explain(&rule),
         Command::Fix(args) => fix::run(args),
+        Command::DumpSchema(args) => dump::dump_schema(args),
+        Command::Squash(args) => dump::squash(args),
         Command::Action => {
             let args = crate::github::action::check_args(&crate::github::context::process_env())?;
             let cli = crate::cli::Cli::try_parse_from(
@@ -43,6 +46,15 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     }
 }
 
+/// Whether the database gets the Supabase prelude: `prelude` in the config, else for
+/// Supabase folders.
+pub(crate) fn wants_supabase_prelude(config: &Config, layout: crate::migrations::Layout) -> bool {
+    match config.prelude.as_deref() {
+        Some(prelude) => prelude == "supabase",
+        None => layout == crate::migrations::Layout::Supabase,
+    }
+}
+
 /// The effective configuration for migrations at `target`.
 pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, Failure> {
     let overrides = Overrides {
@@ -50,12 +62,21 @@ pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, 
         exposed_schemas: common.exposed_schemas.clone(),
         layout: common.layout,
     };
-    let config = Config::load(target, &overrides).map_err(|error| {
+    load_config_with(target, &overrides, common.verbose)
+}
+
+/// [`load_config`] from explicit overrides.
+pub(crate) fn load_config_with(
+    target: &Path,
+    overrides: &Overrides,
+    verbose: bool,
+) -> Result<Config, Failure> {
+    let config = Config::load(target, overrides).map_err(|error| {
         Failure::Usage(format!(
             "{error}\nfix the file, or pass another with --config"
         ))
     })?;
-    if common.verbose {
+    if verbose {
         for source in &config.sources {
             eprintln!("config: {}", source.display());
         }

@@ -60,6 +60,8 @@ pub struct Database {
     /// `--strict-privileges`: the session is a superuser's (to install and remove the change
     /// tracker) and migrations run after `SET ROLE` to this role (which `RESET ALL` keeps).
     pub apply_role: Option<String>,
+    /// How to reach it (for `pg_dump`); holds the password of a `--database-url`.
+    pub connection: tokio_postgres::Config,
     _holder: Holder,
 }
 
@@ -102,6 +104,7 @@ async fn open_url(url: &str, options: &ServerOptions) -> Result<Database, Failur
     let client = scratch::connect(&config, "the scratch database").await?;
     let version = server_version(&client).await;
     Ok(Database {
+        connection: config,
         client,
         description: format!(
             "PostgreSQL {version} (scratch database {} via --database-url)",
@@ -244,6 +247,7 @@ async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
     config.options(session_options(options));
     let client = scratch::connect(&config, "the ephemeral server").await?;
     Ok(Database {
+        connection: config,
         client,
         description: format!(
             "PostgreSQL {} (ephemeral, {})",

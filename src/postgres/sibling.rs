@@ -55,6 +55,7 @@ impl Database {
         config.options(session_options(options));
         let client = scratch::connect(&config, "the ephemeral server").await?;
         Ok(Database {
+            connection: config,
             client,
             description: self.description.clone(),
             supabase: options.supabase,

@@ -1,0 +1,451 @@
+//! The schema a folder's migrations leave, as one SQL file (`dump-schema`, `squash`), and
+//! the proof that it is the same schema.
+//!
+//! `pg_dump` writes what the applied database holds; objects a fresh database already has
+//! (the Supabase prelude: roles' schemas, `auth.users`, `storage.objects`, preinstalled
+//! extensions) are left out by comparing the archive's table of contents with that of a
+//! database holding only the prelude, so what the migrations added to those schemas
+//! (policies on `storage.objects`, triggers on `auth.users`) stays in. The result is applied
+//! to another fresh database and its catalog snapshot compared with the original's.
+
+use crate::diff::{diff, Change, Snapshot};
+use crate::postgres::{describe_error, Database, ServerOptions};
+use crate::Failure;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use tokio_postgres::config::Host;
+
+/// Schemas that record which migrations ran (the Supabase CLI's history, schemagate's own
+/// change log): bookkeeping of the apply, not part of the schema.
+const BOOKKEEPING_SCHEMAS: [&str; 2] = ["supabase_migrations", "schemagate_apply"];
+
+fn is_bookkeeping(words: &str) -> bool {
+    words
+        .split([' ', '.'])
+        .any(|word| BOOKKEEPING_SCHEMAS.contains(&word))
+}
+
+/// A verified dump.
+pub struct Dump {
+    /// The SQL, ready to apply to a fresh database (prelude included where it applies).
+    pub sql: String,
+    /// How a fresh database with the dump applied differs from the migrated one (empty:
+    /// the same catalog).
+    pub differences: Vec<Change>,
+    /// Objects in the migrated database's catalog, for the summary.
+    pub objects: usize,
+}
+
+/// Dumps the schema of `database` (the folder applied to it), with `pg_dump` and
+/// `pg_restore` from `bin_dir`, and verifies it on a sibling prepared with `server`.
+pub async fn dump(
+    database: &Database,
+    server: &ServerOptions,
+    bin_dir: &Path,
+) -> Result<Dump, Failure> {
+    let work = tempfile::Builder::new()
+        .prefix("schemagate-dump-")
+        .tempdir()
+        .map_err(|e| Failure::Environment(format!("cannot create a temporary directory: {e}")))?;
+    let baseline = database.create_sibling(server).await?;
+    let baseline_archive = work.path().join("baseline.dump");
+    pg_dump(bin_dir, &baseline, &baseline_archive)?;
+    let baseline_entries: BTreeSet<String> = toc(bin_dir, &baseline_archive)?
+        .iter()
+        .map(|line| entry_key(line).to_string())
+        .collect();
+    let baseline_snapshot = snapshot(&baseline, "a database with only the prelude").await?;
+    drop(baseline);
+    let original = snapshot(database, "the migrated database").await?;
+    let from_baseline = diff(&baseline_snapshot, &original);
+    // What the migrations replaced in the starting schemas (`create or replace function
+    // storage.foldername`): its entry is in both tables of contents, but it must be dumped.
+    let replaced: Vec<String> = from_baseline
+        .iter()
+        .filter_map(|change| match change {
+            Change::Changed { kind, identity, .. } if kind == "policy" || kind == "trigger" => {
+                let mut parts = identity.splitn(3, '.');
+                let (schema, table, name) = (parts.next()?, parts.next()?, parts.next()?);
+                Some(format!("{} {schema} {table} {name} ", kind.to_uppercase()))
+            }
+            Change::Changed { kind, identity, .. }
+                if matches!(kind.as_str(), "function" | "procedure" | "view") =>
+            {
+                // The table of contents names functions by argument types only
+                // (`foldername(text)`): every overload of the name is dumped.
+                let (schema, name) = identity.split_once('.')?;
+                let prefix = match name.split_once('(') {
+                    Some((function, _)) => format!("{function}("),
+                    None => format!("{name} "),
+                };
+                Some(format!("{} {schema} {prefix}", kind.to_uppercase()))
+            }
+            _ => None,
+        })
+        .collect();
+
+    let archive = work.path().join("schema.dump");
+    pg_dump(bin_dir, database, &archive)?;
+    let kept: Vec<String> = toc(bin_dir, &archive)?
+        .into_iter()
+        .filter(|line| {
+            let key = entry_key(line);
+            let new = !baseline_entries.contains(key);
+            (new || replaced.iter().any(|r| key.starts_with(r.as_str()))) && !is_bookkeeping(line)
+        })
+        .collect();
+    let list = work.path().join("kept.list");
+    std::fs::write(&list, kept.join("\n") + "\n")
+        .map_err(|e| Failure::Environment(format!("cannot write {}: {e}", list.display())))?;
+    let script = work.path().join("schema.sql");
+    run(
+        Command::new(bin_dir.join("pg_restore"))
+            .args(["--no-owner", "--use-list"])
+            .arg(&list)
+            .arg("--file")
+            .arg(&script)
+            .arg(&archive),
+        "pg_restore",
+    )?;
+    let raw = std::fs::read_to_string(&script)
+        .map_err(|e| Failure::Environment(format!("cannot read the dump: {e}")))?;
+    // What the migrations dropped from the starting schemas goes first.
+    let removals: Vec<String> = from_baseline.iter().filter_map(drop_statement).collect();
+    let mut sql = migration_sql(&removals.join("\n"), &raw);
+
+    let fresh = database.create_sibling(server).await?;
+    execute(&fresh, &sql).await?;
+    let mut rebuilt = snapshot(&fresh, "the database rebuilt from the dump").await?;
+    // Default privileges grant new tables to the API roles when the dump creates them,
+    // which pg_dump's grants do not undo: privileges are set to what the migrations left.
+    let privileges: Vec<String> = diff(&original, &rebuilt)
+        .iter()
+        .filter_map(|change| privilege_statements(change, &original))
+        .collect();
+    if !privileges.is_empty() {
+        let block = format!(
+            "\n-- Privileges of the API roles as the migrations left them (default privileges grant\n\
+             -- more when the tables above are created).\n{}\n",
+            privileges.join("\n")
+        );
+        execute(&fresh, &block).await?;
+        sql.push_str(&block);
+        rebuilt = snapshot(&fresh, "the database rebuilt from the dump").await?;
+    }
+    let differences = diff(&original, &rebuilt)
+        .into_iter()
+        .filter(|change| !is_bookkeeping(change.key().1) && !only_printed_differently(change))
+        .collect();
+    Ok(Dump {
+        sql,
+        differences,
+        objects: original.objects.len(),
+    })
+}
+
+async fn snapshot(database: &Database, what: &str) -> Result<Snapshot, Failure> {
+    Snapshot::take(&database.client).await.map_err(|e| {
+        Failure::Environment(format!(
+            "cannot read the catalog of {what}: {}",
+            describe_error(&e)
+        ))
+    })
+}
+
+/// `pg_dump --schema-only` of `database` into a custom-format archive.
+fn pg_dump(bin_dir: &Path, database: &Database, archive: &Path) -> Result<(), Failure> {
+    let mut command = Command::new(bin_dir.join("pg_dump"));
+    command
+        .args(["--schema-only", "--format=custom", "--no-owner", "--file"])
+        .arg(archive);
+    connect_args(&mut command, &database.connection);
+    run(&mut command, "pg_dump")
+}
+
+/// Connection settings as `pg_dump` options and environment; the password only ever in
+/// the environment, never on a command line.
+fn connect_args(command: &mut Command, config: &tokio_postgres::Config) {
+    match config.get_hosts().first() {
+        Some(Host::Tcp(host)) => {
+            command.arg("--host").arg(host);
+        }
+        Some(Host::Unix(path)) => {
+            command.arg("--host").arg(path);
+        }
+        None => {}
+    }
+    if let Some(port) = config.get_ports().first() {
+        command.arg("--port").arg(port.to_string());
+    }
+    if let Some(user) = config.get_user() {
+        command.arg("--username").arg(user);
+    }
+    if let Some(dbname) = config.get_dbname() {
+        command.arg("--dbname").arg(dbname);
+    }
+    command.arg("--no-password");
+    if let Some(password) = config.get_password() {
+        command.env("PGPASSWORD", String::from_utf8_lossy(password).into_owned());
+    }
+    command
+        .env_remove("PGSERVICE")
+        .env("PGCONNECT_TIMEOUT", "10");
+}
+
+/// The entries of an archive's table of contents (`pg_restore --list`), comments left out.
+fn toc(bin_dir: &Path, archive: &Path) -> Result<Vec<String>, Failure> {
+    let output = run_output(
+        Command::new(bin_dir.join("pg_restore"))
+            .arg("--list")
+            .arg(archive),
+        "pg_restore --list",
+    )?;
+    Ok(output
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with(';'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// What identifies a table-of-contents entry across databases:
+/// `12; 2615 16385 SCHEMA - app postgres` → `SCHEMA - app postgres` (the dump id and the
+/// OIDs differ between databases).
+fn entry_key(line: &str) -> &str {
+    let after_id = line.split_once("; ").map_or(line, |(_, rest)| rest);
+    let mut rest = after_id;
+    for _ in 0..2 {
+        rest = rest.split_once(' ').map_or("", |(_, tail)| tail);
+    }
+    rest
+}
+
+/// The script as a migration: `removals` first, psql meta-commands (`\\restrict`, which
+/// newer `pg_dump` versions write) removed, since migration tools run plain SQL; a header
+/// says where it came from.
+fn migration_sql(removals: &str, script: &str) -> String {
+    // Line ends are kept as they are: function bodies may hold CRLF.
+    let body: String = script
+        .split_inclusive('\n')
+        .filter(|line| !line.starts_with('\\'))
+        .map(or_replace)
+        .collect();
+    let removals = if removals.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "-- Removed by the migrations from what a new database starts with.\n{removals}\n\n"
+        )
+    };
+    format!(
+        "-- The schema of the migrations, written by schemagate {} and verified: a fresh\n\
+         -- database with this file applied has the same catalog as one with every migration.\n\
+         {removals}{}\n",
+        env!("CARGO_PKG_VERSION"),
+        body.trim()
+    )
+}
+
+async fn execute(database: &Database, sql: &str) -> Result<(), Failure> {
+    database.client.batch_execute(sql).await.map_err(|e| {
+        Failure::Environment(format!(
+            "the dump does not apply to a fresh database: {}; please report this with the migrations",
+            describe_error(&e)
+        ))
+    })?;
+    // The dump empties search_path for its session; the catalog is read (and its
+    // expressions printed) with the same settings as the original's.
+    database
+        .client
+        .batch_execute("reset all")
+        .await
+        .map_err(|e| {
+            Failure::Environment(format!("cannot reset the session: {}", describe_error(&e)))
+        })
+}
+
+/// A change in which every attribute differs only in how PostgreSQL prints it. Expressions
+/// over `varchar` do not survive a dump and restore letter for letter: `c IN ('a', 'b')` is
+/// stored as `(c)::text = ANY ((ARRAY['a'::character varying, …])::text[])` and comes back
+/// as `… ANY (ARRAY[('a'::character varying)::text, …])`, the same test.
+fn only_printed_differently(change: &Change) -> bool {
+    let Change::Changed { attributes, .. } = change else {
+        return false;
+    };
+    let normal = |text: &str| {
+        text.replace("::character varying", "")
+            .replace("::text[]", "")
+            .replace("::text", "")
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
+            .collect::<String>()
+    };
+    attributes
+        .values()
+        .all(|(before, after)| normal(before) == normal(after))
+}
+
+/// `"name"`, quotes doubled.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `schema.name` as `"schema"."name"`.
+fn quote_qualified(identity: &str) -> String {
+    match identity.split_once('.') {
+        Some((schema, name)) => format!("{}.{}", quote(schema), quote(name)),
+        None => quote(identity),
+    }
+}
+
+/// The statement that removes an object of the starting schemas the migrations dropped.
+/// A policy or trigger the migrations changed there is dropped too, to be created again.
+fn drop_statement(change: &Change) -> Option<String> {
+    let (kind, identity) = match change {
+        Change::Removed { kind, identity } => (kind, identity),
+        Change::Changed { kind, identity, .. } if kind == "policy" || kind == "trigger" => {
+            (kind, identity)
+        }
+        _ => return None,
+    };
+    let on_table = |what: &str| {
+        let mut parts = identity.splitn(3, '.');
+        let (schema, table, name) = (parts.next()?, parts.next()?, parts.next()?);
+        Some(format!(
+            "DROP {what} IF EXISTS {} ON {}.{};",
+            quote(name),
+            quote(schema),
+            quote(table)
+        ))
+    };
+    match kind.as_str() {
+        "extension" => Some(format!("DROP EXTENSION IF EXISTS {};", quote(identity))),
+        "policy" => on_table("POLICY"),
+        "trigger" => on_table("TRIGGER"),
+        "function" | "procedure" => {
+            let (name, arguments) = identity.split_once('(')?;
+            Some(format!(
+                "DROP {} IF EXISTS {}({arguments};",
+                kind.to_uppercase(),
+                quote_qualified(name)
+            ))
+        }
+        "view" | "table" | "materialized view" => Some(format!(
+            "DROP {} IF EXISTS {};",
+            kind.to_uppercase(),
+            quote_qualified(identity)
+        )),
+        _ => None,
+    }
+}
+
+/// Statements that give an API role the privileges on a relation it has in `original`,
+/// for a `grant` difference.
+fn privilege_statements(change: &Change, original: &Snapshot) -> Option<String> {
+    let (kind, identity) = change.key();
+    if kind != "grant" {
+        return None;
+    }
+    let (relation, role) = identity.split_once(" to ")?;
+    let key = crate::diff::ObjectKey {
+        kind: kind.to_string(),
+        identity: identity.to_string(),
+    };
+    let wanted = original
+        .objects
+        .get(&key)
+        .and_then(|attributes| attributes.get("privileges"))
+        .map(|p| p.replace(',', ", "));
+    let target = format!("{} FROM {}", quote_qualified(relation), quote(role));
+    Some(match wanted {
+        Some(privileges) if !privileges.is_empty() => format!(
+            "REVOKE ALL ON TABLE {target};\nGRANT {privileges} ON TABLE {} TO {};",
+            quote_qualified(relation),
+            quote(role)
+        ),
+        _ => format!("REVOKE ALL ON TABLE {target};"),
+    })
+}
+
+/// Functions and views the migrations replaced in a schema the database starts with (e.g.
+/// `storage.foldername`) already exist where the dump is applied: they are written as
+/// `CREATE OR REPLACE`, which is the same as `CREATE` for new ones.
+fn or_replace(line: &str) -> std::borrow::Cow<'_, str> {
+    for kind in ["FUNCTION ", "VIEW ", "PROCEDURE "] {
+        if let Some(rest) = line
+            .strip_prefix("CREATE ")
+            .and_then(|l| l.strip_prefix(kind))
+        {
+            return format!("CREATE OR REPLACE {kind}{rest}").into();
+        }
+    }
+    line.into()
+}
+
+fn run(command: &mut Command, what: &str) -> Result<(), Failure> {
+    run_output(command, what).map(|_| ())
+}
+
+fn run_output(command: &mut Command, what: &str) -> Result<String, Failure> {
+    let output = command.output().map_err(|e| {
+        Failure::Environment(format!(
+            "cannot run {what} ({e}); it comes with the PostgreSQL client tools: install them next to the server or pass --pg-bin"
+        ))
+    })?;
+    if !output.status.success() {
+        return Err(Failure::Environment(format!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toc_entries_compare_without_ids_and_oids() {
+        assert_eq!(
+            entry_key("215; 1259 16390 TABLE public orders postgres"),
+            "TABLE public orders postgres"
+        );
+        assert_eq!(
+            entry_key("3; 3079 16384 EXTENSION - vector "),
+            "EXTENSION - vector "
+        );
+    }
+
+    #[test]
+    fn varchar_arrays_printed_after_a_restore_are_the_same_expression() {
+        let change = |before: &str, after: &str| Change::Changed {
+            kind: "constraint".to_string(),
+            identity: "public.t.c".to_string(),
+            attributes: [(
+                "definition".to_string(),
+                (before.to_string(), after.to_string()),
+            )]
+            .into_iter()
+            .collect(),
+        };
+        assert!(only_printed_differently(&change(
+            "CHECK (((s)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])))",
+            "CHECK (((s)::text = ANY (ARRAY[('a'::character varying)::text, ('b'::character varying)::text])))",
+        )));
+        assert!(!only_printed_differently(&change(
+            "CHECK (((s)::text = ANY ((ARRAY['a'::character varying])::text[])))",
+            "CHECK (((s)::text = ANY (ARRAY[('b'::character varying)::text])))",
+        )));
+    }
+
+    #[test]
+    fn meta_commands_are_dropped() {
+        let sql = migration_sql(
+            "",
+            "\\restrict abc\nSET x = 1;\ncreate table t ();\n\\unrestrict abc\n",
+        );
+        assert!(!sql.contains("restrict"), "{sql}");
+        assert!(sql.ends_with("SET x = 1;\ncreate table t ();\n"), "{sql}");
+    }
+}
