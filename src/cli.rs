@@ -141,6 +141,10 @@ pub struct SquashArgs {
     /// Replace the files; without it, only say what would change.
     #[arg(long)]
     pub write: bool,
+    /// With --write: go ahead although some migrations change data (inserts, updates,
+    /// function calls such as cron.schedule), which the squashed schema does not carry.
+    #[arg(long)]
+    pub without_data: bool,
 }
 
 #[derive(Debug, Args)]

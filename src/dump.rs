@@ -85,6 +85,11 @@ pub async fn dump(
         })
         .collect();
 
+    // Changed default privileges are dumped whole, after the starting ones are reset.
+    let default_privileges_changed = from_baseline
+        .iter()
+        .any(|change| change.key().0 == "default privileges");
+
     let archive = work.path().join("schema.dump");
     pg_dump(bin_dir, database, &archive)?;
     let kept: Vec<String> = toc(bin_dir, &archive)?
@@ -92,7 +97,10 @@ pub async fn dump(
         .filter(|line| {
             let key = entry_key(line);
             let new = !baseline_entries.contains(key);
-            (new || replaced.iter().any(|r| key.starts_with(r.as_str()))) && !is_bookkeeping(line)
+            let wanted = new
+                || replaced.iter().any(|r| key.starts_with(r.as_str()))
+                || (default_privileges_changed && key.starts_with("DEFAULT ACL "));
+            wanted && !is_bookkeeping(line)
         })
         .collect();
     let list = work.path().join("kept.list");
@@ -111,7 +119,12 @@ pub async fn dump(
     let raw = std::fs::read_to_string(&script)
         .map_err(|e| Failure::Environment(format!("cannot read the dump: {e}")))?;
     // What the migrations dropped from the starting schemas goes first.
-    let removals: Vec<String> = from_baseline.iter().filter_map(drop_statement).collect();
+    let removals: Vec<String> = from_baseline
+        .iter()
+        .filter_map(|change| {
+            drop_statement(change).or_else(|| default_privilege_resets(change, &baseline_snapshot))
+        })
+        .collect();
     let mut sql = migration_sql(&removals.join("\n"), &raw);
 
     let fresh = database.create_sibling(server).await?;
@@ -224,12 +237,21 @@ fn entry_key(line: &str) -> &str {
 /// newer `pg_dump` versions write) removed, since migration tools run plain SQL; a header
 /// says where it came from.
 fn migration_sql(removals: &str, script: &str) -> String {
-    // Line ends are kept as they are: function bodies may hold CRLF.
-    let body: String = script
-        .split_inclusive('\n')
-        .filter(|line| !line.starts_with('\\'))
-        .map(or_replace)
-        .collect();
+    // Line ends are kept as they are: function bodies may hold CRLF. pg_dump starts each
+    // object's statement after a blank line, so only such lines are rewritten.
+    let mut body = String::with_capacity(script.len());
+    let mut after_blank = true;
+    for line in script.split_inclusive('\n') {
+        let meta = line.starts_with("\\restrict ") || line.starts_with("\\unrestrict ");
+        if !meta {
+            body.push_str(&if after_blank {
+                or_replace(line)
+            } else {
+                line.into()
+            });
+        }
+        after_blank = line.trim().is_empty();
+    }
     let removals = if removals.is_empty() {
         String::new()
     } else {
@@ -272,17 +294,27 @@ fn only_printed_differently(change: &Change) -> bool {
     let Change::Changed { attributes, .. } = change else {
         return false;
     };
-    let normal = |text: &str| {
-        text.replace("::character varying", "")
-            .replace("::text[]", "")
-            .replace("::text", "")
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
-            .collect::<String>()
-    };
     attributes
         .values()
-        .all(|(before, after)| normal(before) == normal(after))
+        .all(|(before, after)| varchar_arrays_as_stored(before) == varchar_arrays_as_stored(after))
+}
+
+/// Rewrites the restored form of a `varchar` list, `ANY (ARRAY[('a'::character
+/// varying)::text, …])`, into the stored one, `ANY ((ARRAY['a'::character varying, …])::text[])`.
+/// Nothing else changes, so any other difference still counts.
+fn varchar_arrays_as_stored(text: &str) -> String {
+    static ELEMENT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\(('(?:[^']|'')*'::character varying)\)::text")
+            .expect("a valid pattern")
+    });
+    static ARRAY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"ANY \(ARRAY\[((?:'(?:[^']|'')*'::character varying(?:, )?)+)\]\)")
+            .expect("a valid pattern")
+    });
+    let elements = ELEMENT.replace_all(text, "$1");
+    ARRAY
+        .replace_all(&elements, "ANY ((ARRAY[$1])::text[])")
+        .into_owned()
 }
 
 /// `"name"`, quotes doubled.
@@ -339,32 +371,126 @@ fn drop_statement(change: &Change) -> Option<String> {
     }
 }
 
-/// Statements that give an API role the privileges on a relation it has in `original`,
-/// for a `grant` difference.
+/// Statements that give an API role the privileges it has in `original` on a relation,
+/// schema or function, for a difference in them.
 fn privilege_statements(change: &Change, original: &Snapshot) -> Option<String> {
     let (kind, identity) = change.key();
-    if kind != "grant" {
+    let (object, role) = identity.rsplit_once(" to ")?;
+    let has = |role: &str| {
+        original.objects.get(&crate::diff::ObjectKey {
+            kind: kind.to_string(),
+            identity: format!("{object} to {role}"),
+        })
+    };
+    let privileges = || {
+        has(role)
+            .and_then(|attributes| attributes.get("privileges"))
+            .map(|p| p.replace(',', ", "))
+            .filter(|p| !p.is_empty())
+    };
+    let reset = |on: &str, target: String| {
+        let revoke = format!("REVOKE ALL ON {on} {target} FROM {};", quote(role));
+        match privileges() {
+            Some(list) => format!(
+                "{revoke}\nGRANT {list} ON {on} {target} TO {};",
+                quote(role)
+            ),
+            None => revoke,
+        }
+    };
+    match kind {
+        "grant" => Some(reset("TABLE", quote_qualified(object))),
+        "schema grant" if has(role).is_some() => Some(reset("SCHEMA", quote(object))),
+        "schema grant" => {
+            // Only PUBLIC's USAGE can remain after the role's own grant is revoked: the
+            // migrations revoked that too; the API roles that kept theirs get them back.
+            let target = quote(object);
+            let mut statements = vec![
+                format!("REVOKE ALL ON SCHEMA {target} FROM PUBLIC;"),
+                format!("REVOKE ALL ON SCHEMA {target} FROM {};", quote(role)),
+            ];
+            for other in API_ROLES {
+                let kept = has(other)
+                    .and_then(|attributes| attributes.get("privileges"))
+                    .filter(|p| !p.is_empty());
+                if let Some(list) = kept {
+                    statements.push(format!(
+                        "GRANT {} ON SCHEMA {target} TO {};",
+                        list.replace(',', ", "),
+                        quote(other)
+                    ));
+                }
+            }
+            Some(statements.join("\n"))
+        }
+        "function grant" => {
+            let (name, arguments) = object.split_once('(')?;
+            let target = format!("{}({arguments}", quote_qualified(name));
+            if has(role).is_some() {
+                return Some(format!(
+                    "GRANT EXECUTE ON FUNCTION {target} TO {};",
+                    quote(role)
+                ));
+            }
+            // It may come from PUBLIC's default EXECUTE: take that away, then give it back
+            // to the API roles that had it.
+            let mut statements = vec![
+                format!("REVOKE EXECUTE ON FUNCTION {target} FROM PUBLIC;"),
+                format!("REVOKE EXECUTE ON FUNCTION {target} FROM {};", quote(role)),
+            ];
+            for other in API_ROLES.iter().filter(|r| has(r).is_some()) {
+                statements.push(format!(
+                    "GRANT EXECUTE ON FUNCTION {target} TO {};",
+                    quote(other)
+                ));
+            }
+            Some(statements.join("\n"))
+        }
+        _ => None,
+    }
+}
+
+/// The roles whose privileges the snapshot compares.
+const API_ROLES: [&str; 2] = ["anon", "authenticated"];
+
+/// For default privileges the migrations changed from what the database starts with: the
+/// statements that take the starting ones away (the dump's own `ALTER DEFAULT PRIVILEGES`
+/// then grants what the migrations left).
+fn default_privilege_resets(change: &Change, baseline: &Snapshot) -> Option<String> {
+    let (kind, identity) = change.key();
+    if kind != "default privileges" || matches!(change, Change::Added { .. }) {
         return None;
     }
-    let (relation, role) = identity.split_once(" to ")?;
-    let key = crate::diff::ObjectKey {
+    let attributes = baseline.objects.get(&crate::diff::ObjectKey {
         kind: kind.to_string(),
         identity: identity.to_string(),
+    })?;
+    let (owner, rest) = identity.split_once(' ')?;
+    let (schema, objects) = match rest.strip_prefix("in ") {
+        Some(rest) => {
+            let (schema, objects) = rest.split_once(" on ")?;
+            (format!(" IN SCHEMA {}", quote(schema)), objects)
+        }
+        None => (String::new(), rest.strip_prefix("on ")?),
     };
-    let wanted = original
-        .objects
-        .get(&key)
-        .and_then(|attributes| attributes.get("privileges"))
-        .map(|p| p.replace(',', ", "));
-    let target = format!("{} FROM {}", quote_qualified(relation), quote(role));
-    Some(match wanted {
-        Some(privileges) if !privileges.is_empty() => format!(
-            "REVOKE ALL ON TABLE {target};\nGRANT {privileges} ON TABLE {} TO {};",
-            quote_qualified(relation),
-            quote(role)
-        ),
-        _ => format!("REVOKE ALL ON TABLE {target};"),
-    })
+    let statements: Vec<String> = attributes
+        .get("acl")?
+        .split(',')
+        .filter_map(|item| item.split_once('=').map(|(grantee, _)| grantee))
+        .map(|grantee| {
+            let grantee = if grantee.is_empty() {
+                "PUBLIC".to_string()
+            } else {
+                quote(grantee.trim_matches('"'))
+            };
+            format!(
+                "ALTER DEFAULT PRIVILEGES FOR ROLE {}{schema} REVOKE ALL ON {} FROM {grantee};",
+                quote(owner),
+                objects.to_uppercase()
+            )
+        })
+        .collect();
+    (!statements.is_empty()).then(|| statements.join("\n"))
 }
 
 /// Functions and views the migrations replaced in a schema the database starts with (e.g.

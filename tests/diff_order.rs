@@ -243,7 +243,8 @@ fn diff_lists_added_removed_and_changed_columns_policies_and_functions() {
          create or replace function f() returns int language sql security definer set search_path = '' as 'select 10';\n\
          drop function g();\n\
          create function h(x int) returns int language sql as 'select x';\n\
-         revoke all on t from anon;\n",
+         revoke all on t from anon;\n\
+         revoke execute on function f() from public, anon;\n",
     );
     repo.commit("feature: change");
 
@@ -263,13 +264,14 @@ fn diff_lists_added_removed_and_changed_columns_policies_and_functions() {
     assert_eq!(
         section,
         [
-            "Schema changes in this pull request (10):",
+            "Schema changes in this pull request (11):",
             "  ~ column public.t.a (type: integer → bigint)",
             "  + column public.t.added",
             "  - column public.t.gone",
             "  ~ function public.f() (body changed; config: none → search_path=\"\"; security definer: false → true)",
             "  - function public.g()",
             "  + function public.h(x integer)",
+            "  - function grant public.f() to anon",
             "  - grant public.t to anon",
             "  + policy public.t.new_writer",
             "  - policy public.t.old_writer",

@@ -8,7 +8,8 @@ use std::process::Output;
 use support::pg::TestServer;
 
 /// A Supabase project whose migrations touch what a fresh project already has: a policy on
-/// `storage.objects`, privileges revoked from an API role, a `varchar` check constraint.
+/// `storage.objects`, privileges revoked from an API role (on a table, by default, on a
+/// function), a `varchar` check constraint.
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let migrations = dir.path().join("supabase/migrations");
@@ -24,7 +25,12 @@ fn project() -> tempfile::TempDir {
         (
             "20240102000000_storage.sql",
             "create policy \"read avatars\" on storage.objects for select using (bucket_id = 'avatars');\n\
-             revoke all on public.notes from anon;\n",
+             revoke all on public.notes from anon;\n\
+             alter default privileges in schema public revoke select on tables from anon;\n\
+             create table public.later (id bigint primary key);\n\
+             create function public.secret() returns int language sql security definer\n  \
+             set search_path = '' as 'select 1';\n\
+             revoke execute on function public.secret() from public, anon;\n",
         ),
     ] {
         std::fs::write(migrations.join(name), text).unwrap();
@@ -68,13 +74,19 @@ fn dump_schema_writes_a_verified_schema_that_applies_again() {
     );
     let sql = std::fs::read_to_string(dir.path().join("schema.sql")).unwrap();
     for expected in [
+        "ALTER DEFAULT PRIVILEGES FOR ROLE \"postgres\" IN SCHEMA \"public\" REVOKE ALL ON TABLES FROM \"anon\";",
+        "REVOKE ALL ON FUNCTION public.secret() FROM PUBLIC;",
         "CREATE TABLE public.notes",
         "CREATE POLICY \"own notes\" ON public.notes",
         "CREATE POLICY \"read avatars\" ON storage.objects",
-        "REVOKE ALL ON TABLE \"public\".\"notes\" FROM \"anon\";",
     ] {
         assert!(sql.contains(expected), "{expected} missing:\n{sql}");
     }
+    // anon lost its grants on `notes` (revoked) and SELECT on `later` (default privileges).
+    assert!(!sql.contains("public.notes TO anon"), "{sql}");
+    assert!(sql.contains(
+        "GRANT INSERT,REFERENCES,DELETE,TRIGGER,TRUNCATE,UPDATE ON TABLE public.later TO anon;"
+    ));
     // Neither the prelude's objects, the migration history nor psql meta-commands.
     for unwanted in ["CREATE TABLE auth.users", "supabase_migrations", "\n\\"] {
         assert!(!sql.contains(unwanted), "{unwanted:?} in:\n{sql}");
@@ -127,6 +139,22 @@ fn squash_plans_then_replaces_the_folder_with_one_verified_file() {
         names
     };
     let before = listing();
+
+    // Data statements are not carried over: said in a dry run, refused by --write alone.
+    std::fs::write(
+        migrations.join("20240103000000_seed.sql"),
+        "insert into public.notes (body) values ('hello');\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["squash", "supabase/migrations", "--write"]);
+    support::assert_exit(&output, 1);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: 1 statements change data"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("20240103000000_seed.sql:1"), "{stderr}");
+    std::fs::remove_file(migrations.join("20240103000000_seed.sql")).unwrap();
 
     let output = run(dir.path(), &["squash", "supabase/migrations"]);
     support::assert_exit(&output, 0);

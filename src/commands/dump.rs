@@ -8,10 +8,11 @@ use crate::migrations::{self, Layout, MigrationSet};
 use crate::postgres::apply::{self, ApplyOptions, FileStatus};
 use crate::postgres::{self, binaries, ServerOptions};
 use crate::Failure;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn dump_schema(args: DumpArgs) -> Result<bool, Failure> {
-    let Some((set, dump)) = verified_dump(&args.source)? else {
+    let (folder, set) = load(&args.source)?;
+    let Some(dump) = verified_dump(&args.source, &folder, &set)? else {
         return Ok(false);
     };
     match &args.out {
@@ -36,8 +37,7 @@ pub fn dump_schema(args: DumpArgs) -> Result<bool, Failure> {
 }
 
 pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
-    let folder = one_folder(&args.source)?;
-    let set = migrations::load(&folder, args.source.layout);
+    let (folder, set) = load(&args.source)?;
     if set.layout != Layout::Supabase {
         return Err(Failure::Usage(format!(
             "squash rewrites Supabase folders only ({} is {}); `schemagate dump-schema` writes the verified schema of any folder",
@@ -52,7 +52,22 @@ pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
             migrations::display_path(&set.root)
         )));
     };
-    let Some((_, dump)) = verified_dump(&args.source)? else {
+    let data = data_statements(&set);
+    if !data.is_empty() {
+        eprintln!(
+            "{}: {} statements change data or call functions, and the squashed file keeps only the schema:",
+            if args.write && !args.without_data { "error" } else { "warning" },
+            data.len()
+        );
+        for place in data.iter().take(10) {
+            eprintln!("  {place}");
+        }
+        if args.write && !args.without_data {
+            eprintln!("move them to supabase/seed.sql or a later migration, or pass --without-data to drop them");
+            return Ok(false);
+        }
+    }
+    let Some(dump) = verified_dump(&args.source, &folder, &set)? else {
         return Ok(false);
     };
     let target = set.root.join(format!("{version}_squashed.sql"));
@@ -65,12 +80,22 @@ pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
         );
         return Ok(true);
     }
-    for migration in &applied {
-        std::fs::remove_file(&migration.abs_path)
-            .map_err(|e| Failure::Environment(format!("cannot remove {}: {e}", migration.path)))?;
+    // The new file is complete on disk before any old one goes.
+    let partial = set.root.join(format!(".{version}_squashed.sql.partial"));
+    std::fs::write(&partial, &dump.sql)
+        .and_then(|()| std::fs::rename(&partial, &target))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            Failure::Environment(format!("cannot write {shown}: {e}; nothing was removed"))
+        })?;
+    for migration in applied.iter().filter(|m| m.abs_path != target) {
+        std::fs::remove_file(&migration.abs_path).map_err(|e| {
+            Failure::Environment(format!(
+                "wrote {shown}, but cannot remove {}: {e}; remove the old migrations by hand",
+                migration.path
+            ))
+        })?;
     }
-    std::fs::write(&target, &dump.sql)
-        .map_err(|e| Failure::Environment(format!("cannot write {shown}: {e}")))?;
     println!("replaced {} migrations with {shown}", applied.len());
     println!(
         "databases that applied the old files record their versions: mark them reverted there (`supabase migration repair --status reverted <version>…`) and {version} applied"
@@ -78,8 +103,40 @@ pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
     Ok(true)
 }
 
-/// The one folder `source.path` names.
-fn one_folder(source: &DumpSource) -> Result<PathBuf, Failure> {
+/// `file:line` of the statements that change data or call functions (`insert`, `update`,
+/// `delete`, `copy`, `select cron.schedule(…)`): a schema dump does not carry them.
+fn data_statements(set: &MigrationSet) -> Vec<String> {
+    use sqlparser::ast::Statement as Ast;
+    let mut places = Vec::new();
+    for migration in set.applied() {
+        for statement in migration.statements.iter().filter(|s| s.applies) {
+            let data = match (statement.ast(), &statement.parsed) {
+                (Some(ast), _) => matches!(
+                    ast,
+                    Ast::Insert(_)
+                        | Ast::Update(_)
+                        | Ast::Delete(_)
+                        | Ast::Query(_)
+                        | Ast::Copy { .. }
+                ),
+                (None, crate::sql::Parsed::Fallback(fallback)) => {
+                    ["INSERT", "UPDATE", "DELETE", "COPY", "SELECT", "WITH"]
+                        .iter()
+                        .any(|word| fallback.command.starts_with(word))
+                }
+                _ => false,
+            };
+            if data {
+                let location = migration.statement_location(statement);
+                places.push(format!("{}:{}", location.file, location.line));
+            }
+        }
+    }
+    places
+}
+
+/// The one folder `source.path` names, loaded as its configuration says.
+fn load(source: &DumpSource) -> Result<(PathBuf, MigrationSet), Failure> {
     if !source.path.exists() {
         return Err(Failure::Usage(format!(
             "{} does not exist; pass a migrations folder",
@@ -87,27 +144,41 @@ fn one_folder(source: &DumpSource) -> Result<PathBuf, Failure> {
         )));
     }
     let mut folders = migrations::find_folders(&source.path);
-    if folders.len() != 1 || folders[0].is_file() {
+    if source.path.is_file() {
         return Err(Failure::Usage(format!(
-            "{} holds {} migrations folders; pass one folder",
+            "{} is a file; pass the migrations folder",
+            source.path.display()
+        )));
+    }
+    if folders.len() != 1 {
+        return Err(Failure::Usage(format!(
+            "{} holds {} migrations folders; pass one of them",
             source.path.display(),
             folders.len()
         )));
     }
-    Ok(folders.remove(0))
+    let folder = folders.remove(0);
+    let config = super::load_config_with(&folder, &overrides(source), false)?;
+    let set = migrations::load(&folder, config.layout);
+    Ok((folder, set))
+}
+
+fn overrides(source: &DumpSource) -> Overrides {
+    Overrides {
+        config_file: source.config.clone(),
+        exposed_schemas: None,
+        layout: source.layout,
+    }
 }
 
 /// Applies the folder and dumps its schema, verified. `None` (after saying why on stderr)
 /// when the folder does not apply or the dump does not reproduce the schema: exit 1.
-fn verified_dump(source: &DumpSource) -> Result<Option<(MigrationSet, Dump)>, Failure> {
-    let folder = one_folder(source)?;
-    let overrides = Overrides {
-        config_file: source.config.clone(),
-        exposed_schemas: None,
-        layout: source.layout,
-    };
-    let config = super::load_config_with(&folder, &overrides, false)?;
-    let set = migrations::load(&folder, config.layout);
+fn verified_dump(
+    source: &DumpSource,
+    folder: &Path,
+    set: &MigrationSet,
+) -> Result<Option<Dump>, Failure> {
+    let config = super::load_config_with(folder, &overrides(source), false)?;
     let server = ServerOptions {
         database_url: source.database_url.clone().filter(|u| !u.is_empty()),
         pg_bin: source.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),
@@ -124,8 +195,8 @@ fn verified_dump(source: &DumpSource) -> Result<Option<(MigrationSet, Dump)>, Fa
         .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
     let outcome = runtime.block_on(async {
         let database = postgres::open(&server).await?;
-        let options = ApplyOptions::new(&set, source.statement_timeout, source.quiet);
-        let (report, findings) = apply::apply(&database, &set, &options).await;
+        let options = ApplyOptions::new(set, source.statement_timeout, source.quiet);
+        let (report, findings) = apply::apply(&database, set, &options).await;
         if let Some(failed) = report.files.iter().find(|f| f.status != FileStatus::Applied) {
             let why = findings
                 .iter()
@@ -160,5 +231,5 @@ fn verified_dump(source: &DumpSource) -> Result<Option<(MigrationSet, Dump)>, Fa
             dump.objects
         );
     }
-    Ok(Some((set, dump)))
+    Ok(Some(dump))
 }

@@ -109,31 +109,40 @@ impl std::fmt::Display for Change {
 }
 
 /// What turns `before` into `after`, in key order. Columns, constraints, policies and
-/// triggers of an added or removed table are folded into the table's own change.
+/// triggers of an added or removed table, and who may call an added or removed function,
+/// are folded into the object's own change.
 pub fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
     let mut changes = Vec::new();
-    let added_or_removed_tables: Vec<&str> = before
-        .objects
-        .keys()
-        .filter(|k| !after.objects.contains_key(*k))
-        .chain(
-            after
-                .objects
-                .keys()
-                .filter(|k| !before.objects.contains_key(*k)),
-        )
-        .filter(|k| matches!(k.kind.as_str(), "table" | "view" | "materialized view"))
-        .map(|k| k.identity.as_str())
-        .collect();
+    let added_or_removed = |kinds: &[&str]| -> Vec<&str> {
+        before
+            .objects
+            .keys()
+            .filter(|k| !after.objects.contains_key(*k))
+            .chain(
+                after
+                    .objects
+                    .keys()
+                    .filter(|k| !before.objects.contains_key(*k)),
+            )
+            .filter(|k| kinds.contains(&k.kind.as_str()))
+            .map(|k| k.identity.as_str())
+            .collect()
+    };
+    let tables = added_or_removed(&["table", "view", "materialized view"]);
+    let functions = added_or_removed(&["function", "procedure", "aggregate"]);
     let belongs_to_folded_table = |key: &ObjectKey| {
-        matches!(
-            key.kind.as_str(),
-            "column" | "constraint" | "policy" | "trigger"
-        ) && added_or_removed_tables.iter().any(|table| {
-            key.identity
-                .strip_prefix(table)
-                .is_some_and(|rest| rest.starts_with('.'))
-        })
+        let part_of = |owners: &[&str], separator: &str| {
+            owners.iter().any(|owner| {
+                key.identity
+                    .strip_prefix(owner)
+                    .is_some_and(|rest| rest.starts_with(separator))
+            })
+        };
+        match key.kind.as_str() {
+            "column" | "constraint" | "policy" | "trigger" => part_of(&tables, "."),
+            "function grant" => part_of(&functions, " to "),
+            _ => false,
+        }
     };
     for (key, old) in &before.objects {
         match after.objects.get(key) {

@@ -119,3 +119,33 @@ where c.relkind in ('r', 'p', 'v', 'm', 'f')
   -- Only roles that have some privilege: a grant appears and disappears with its first and last privilege.
   and has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
   and not exists (select 1 from extension_members e where e.objid = c.oid and e.classid = 'pg_class'::regclass)
+union all
+select 'schema grant', n.nspname || ' to ' || r.rolname,
+       jsonb_build_object('privileges', array_to_string(array(
+         select p from unnest(array['CREATE', 'USAGE']) p
+         where has_schema_privilege(r.oid, n.oid, p) order by 1), ','))::text
+from user_namespaces n
+cross join pg_roles r
+where r.rolname in ('anon', 'authenticated')
+  and has_schema_privilege(r.oid, n.oid, 'USAGE, CREATE')
+union all
+-- Functions anon and authenticated may call (PUBLIC's default EXECUTE included): a revoke
+-- that hardens a function is a change.
+select 'function grant',
+       n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') to ' || r.rolname,
+       '{}'::jsonb::text
+from pg_proc p
+join user_namespaces n on n.oid = p.pronamespace
+cross join pg_roles r
+where r.rolname in ('anon', 'authenticated')
+  and has_function_privilege(r.oid, p.oid, 'EXECUTE')
+  and not exists (select 1 from extension_members e where e.objid = p.oid and e.classid = 'pg_proc'::regclass)
+union all
+select 'default privileges',
+       pg_get_userbyid(d.defaclrole) || coalesce(' in ' || n.nspname, '') || ' on ' ||
+         case d.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'f' then 'functions'
+                              when 'T' then 'types' when 'n' then 'schemas' else d.defaclobjtype::text end,
+       jsonb_build_object('acl', array_to_string(array(
+         select a::text from unnest(d.defaclacl) a order by 1), ','))::text
+from pg_default_acl d
+left join pg_namespace n on n.oid = d.defaclnamespace

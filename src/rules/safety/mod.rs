@@ -50,11 +50,20 @@ pub struct Fresh {
 
 impl Fresh {
     pub fn build(set: &MigrationSet, added: BTreeSet<usize>) -> Fresh {
-        let mut created: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        let mut fresh = Fresh {
+            created: HashMap::new(),
+            added,
+        };
         for (m, migration) in set.migrations.iter().enumerate() {
             for (s, statement) in applied_statements(migration) {
                 let name = match statement.ast() {
-                    Some(ast::Statement::CreateTable(create)) => qualified(&create.name),
+                    // `if not exists` of a table an earlier migration made creates nothing.
+                    Some(ast::Statement::CreateTable(create))
+                        if !(create.if_not_exists
+                            && fresh.created_before(&qualified(&create.name), m, s)) =>
+                    {
+                        qualified(&create.name)
+                    }
                     Some(ast::Statement::CreateIndex(create)) => match &create.name {
                         Some(name) => {
                             in_schema_of(&qualified(&create.table_name), base(name).as_str())
@@ -72,18 +81,19 @@ impl Fresh {
                             continue;
                         };
                         let from = qualified(&alter.name);
-                        // A renamed table is as fresh as it was under its old name.
-                        if created.get(&from).is_none_or(|at| at.is_empty()) {
+                        // A renamed table is as new as it was under its old name; a deployed
+                        // table stays deployed under its new one.
+                        if !fresh.is_fresh(&from, m, s) {
                             continue;
                         }
                         in_schema_of(&from, base(to).as_str())
                     }
                     _ => continue,
                 };
-                created.entry(name).or_default().push((m, s));
+                fresh.created.entry(name).or_default().push((m, s));
             }
         }
-        Fresh { created, added }
+        fresh
     }
 
     /// Is `object` (a qualified table or index name) new where the migration at
