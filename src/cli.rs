@@ -1,8 +1,10 @@
 //! Command-line definitions. Flags also read from the environment where CI sets them.
 
+use crate::config::Config;
 use crate::findings::FailOn;
 use crate::github::{Context, Settings, Token};
 use crate::migrations::Layout;
+use crate::postgres::ServerOptions;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -91,25 +93,55 @@ pub struct FixArgs {
     pub layout: Option<Layout>,
 }
 
+/// Where migrations are applied (`check`, `diff`, `dump-schema`, `squash`).
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Apply in scratch databases on this server instead of an ephemeral cluster; they are
+    /// dropped at the end and no other database is touched (pg_dump, for dump-schema, must
+    /// be at least the server's version).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The directory of the server binaries (postgres, initdb; pg_dump for dump-schema).
+    #[arg(long, env = "PG_BIN")]
+    pub pg_bin: Option<PathBuf>,
+    /// The PostgreSQL major version to use when several are installed (default:
+    /// supabase/config.toml's [db].major_version, else the highest).
+    #[arg(long)]
+    pub pg_version: Option<u32>,
+    /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub statement_timeout: std::time::Duration,
+}
+
+impl ServerArgs {
+    /// How to get a database for a folder of `layout` configured by `config`.
+    pub fn options(
+        &self,
+        config: &Config,
+        layout: Layout,
+        lock_timeout: std::time::Duration,
+        strict_privileges: bool,
+    ) -> ServerOptions {
+        ServerOptions {
+            database_url: self.database_url.clone().filter(|u| !u.is_empty()),
+            pg_bin: self.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),
+            pg_major: self.pg_version.or(config.pg_major),
+            supabase: config.supabase_prelude(layout),
+            strict_privileges,
+            lock_timeout,
+            statement_timeout: self.statement_timeout,
+        }
+    }
+}
+
 /// Where the migrations come from and where they are applied (`dump-schema`, `squash`).
 #[derive(Debug, Args)]
 pub struct DumpSource {
     /// The migrations folder (or a folder containing one supabase/migrations folder).
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Apply in scratch databases on this server instead of an ephemeral cluster (they are
-    /// dropped at the end); `pg_dump` must be at least the server's version.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// The directory of the server binaries and pg_dump.
-    #[arg(long, env = "PG_BIN")]
-    pub pg_bin: Option<PathBuf>,
-    /// The PostgreSQL major version to use when several are installed.
-    #[arg(long)]
-    pub pg_version: Option<u32>,
-    /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
-    pub statement_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub server: ServerArgs,
     /// Config file (default: the nearest schemagate.toml at or above the migrations).
     #[arg(long, env = "SCHEMAGATE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -168,17 +200,8 @@ pub struct CheckArgs {
     /// Lint only: do not start or reach PostgreSQL.
     #[arg(long)]
     pub no_apply: bool,
-    /// Apply in a scratch database on this server instead of an ephemeral cluster; the
-    /// scratch database is dropped at the end and no other database is touched.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// The directory of the server binaries (postgres, initdb).
-    #[arg(long, env = "PG_BIN")]
-    pub pg_bin: Option<PathBuf>,
-    /// The PostgreSQL major version to use when several are installed (default:
-    /// supabase/config.toml's [db].major_version, else the highest).
-    #[arg(long)]
-    pub pg_version: Option<u32>,
+    #[command(flatten)]
+    pub server: ServerArgs,
     /// Apply as a role without superuser (like hosted Supabase's postgres) instead of the
     /// superuser.
     #[arg(long)]
@@ -186,9 +209,6 @@ pub struct CheckArgs {
     /// Cancel a statement that waits longer than this for a lock (e.g. 10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub lock_timeout: std::time::Duration,
-    /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
-    pub statement_timeout: std::time::Duration,
     #[command(flatten)]
     pub common: CommonArgs,
     #[command(flatten)]
@@ -201,19 +221,8 @@ pub struct DiffArgs {
     /// A migrations folder, or the repository root (every supabase/migrations below it).
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Apply in scratch databases on this server instead of an ephemeral cluster; they are
-    /// dropped at the end and no other database is touched.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// The directory of the server binaries (postgres, initdb).
-    #[arg(long, env = "PG_BIN")]
-    pub pg_bin: Option<PathBuf>,
-    /// The PostgreSQL major version to use when several are installed.
-    #[arg(long)]
-    pub pg_version: Option<u32>,
-    /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
-    pub statement_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub server: ServerArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }

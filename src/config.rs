@@ -88,6 +88,15 @@ pub struct Overrides {
 }
 
 impl Config {
+    /// Whether databases get the Supabase prelude: `prelude` in the config, else for
+    /// Supabase folders.
+    pub fn supabase_prelude(&self, layout: crate::migrations::Layout) -> bool {
+        match self.prelude.as_deref() {
+            Some(prelude) => prelude == "supabase",
+            None => layout == crate::migrations::Layout::Supabase,
+        }
+    }
+
     /// Loads the effective configuration for the migrations at `target`: the explicit
     /// `--config` file, else the nearest `schemagate.toml` at or above `target`; and the
     /// `supabase/config.toml` next to a Supabase migrations folder.

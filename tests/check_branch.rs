@@ -5,6 +5,8 @@
 
 mod support;
 
+use support::{run_in, text};
+
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Output;
@@ -14,18 +16,6 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const TOKEN: &str = "ghs_5ecret0fTheW0rkflowT0ken1234567890";
 const COMMENTS: &str = "/repos/octo/app/issues/42/comments";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    support::schemagate()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
 
 /// The rules of the new findings, sorted.
 fn new_rules(document: &Value) -> Vec<&str> {
@@ -64,7 +54,7 @@ fn no_migration_changed_passes_with_one_line_and_no_database() {
         "--pg-bin",
         "/nonexistent/bin",
     ];
-    let output = run(repo.path(), &args);
+    let output = run_in(repo.path(), &args);
     let stdout = text(&output.stdout);
     support::assert_exit(&output, 0);
     assert_eq!(
@@ -79,7 +69,7 @@ fn no_migration_changed_passes_with_one_line_and_no_database() {
     // Other formats still get a whole document, and --output files are written.
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json", "--output", "html=out/report.html"]);
-    let output = run(repo.path(), &json_args);
+    let output = run_in(repo.path(), &json_args);
     support::assert_exit(&output, 0);
     let document: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(document["passed"], true);
@@ -88,7 +78,7 @@ fn no_migration_changed_passes_with_one_line_and_no_database() {
 
     // A changed migration is checked in full: the database is needed again.
     repo.migration("20240101000000_t.sql", "create table t (a bigint);\n");
-    let output = run(repo.path(), &args);
+    let output = run_in(repo.path(), &args);
     support::assert_exit(&output, 3);
     assert!(text(&output.stderr).contains("--pg-bin"));
 }
@@ -105,7 +95,7 @@ fn check_against_main(repo: &Repo, extra: &[&str]) -> Output {
         "api",
     ];
     args.extend(extra);
-    run(repo.path(), &args)
+    run_in(repo.path(), &args)
 }
 
 #[test]

@@ -4,27 +4,15 @@
 
 mod support;
 
+use support::{run_in, text};
+
 use serde_json::Value;
-use std::path::Path;
-use std::process::Output;
 use support::git::{git_in, Repo, MIGRATIONS};
 use support::pg::TestServer;
 
-fn schemagate(dir: &Path, args: &[&str]) -> Output {
-    support::schemagate()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// `diff --base main --format json`: the exit code and the document.
 fn diff_json(repo: &Repo) -> (i32, Value) {
-    let output = schemagate(
+    let output = run_in(
         repo.path(),
         &["diff", MIGRATIONS, "--base", "main", "--format", "json"],
     );
@@ -248,7 +236,7 @@ fn diff_lists_added_removed_and_changed_columns_policies_and_functions() {
     );
     repo.commit("feature: change");
 
-    let output = schemagate(repo.path(), &["diff", MIGRATIONS, "--base", "main"]);
+    let output = run_in(repo.path(), &["diff", MIGRATIONS, "--base", "main"]);
     let stdout = text(&output.stdout);
     assert_eq!(
         output.status.code(),
@@ -292,7 +280,7 @@ fn diff_lists_added_removed_and_changed_columns_policies_and_functions() {
 #[test]
 fn diff_needs_a_base_in_the_clone() {
     let repo = view_over_star();
-    let output = schemagate(repo.path(), &["diff", MIGRATIONS]);
+    let output = run_in(repo.path(), &["diff", MIGRATIONS]);
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--base REF"));
 
@@ -307,7 +295,7 @@ fn diff_needs_a_base_in_the_clone() {
         ],
     );
     let clone = clones.path().join("shallow");
-    let output = schemagate(&clone, &["diff", MIGRATIONS, "--base", &base]);
+    let output = run_in(&clone, &["diff", MIGRATIONS, "--base", &base]);
     assert_eq!(output.status.code(), Some(3));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
@@ -322,7 +310,7 @@ fn with_a_database_url_each_path_gets_a_scratch_database_that_is_dropped() {
     let server = TestServer::start();
     let repo = view_over_star();
     let url = server.url("postgres");
-    let output = schemagate(
+    let output = run_in(
         repo.path(),
         &[
             "diff",

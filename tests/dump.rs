@@ -3,8 +3,9 @@
 
 mod support;
 
+use support::{run_in, text};
+
 use std::path::Path;
-use std::process::Output;
 use support::pg::TestServer;
 
 /// A Supabase project whose migrations touch what a fresh project already has: a policy on
@@ -38,21 +39,9 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    support::schemagate()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// `check` of a folder: every file must apply (findings do not matter here).
 fn applies_cleanly(dir: &Path) {
-    let output = run(dir, &["check", ".", "--format", "json", "-q"]);
+    let output = run_in(dir, &["check", ".", "--format", "json", "-q"]);
     let document: serde_json::Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", text(&output.stderr)));
     let files = document["apply"][0]["files"].as_array().unwrap();
@@ -65,7 +54,7 @@ fn applies_cleanly(dir: &Path) {
 #[test]
 fn dump_schema_writes_a_verified_schema_that_applies_again() {
     let dir = project();
-    let output = run(dir.path(), &["dump-schema", ".", "-o", "schema.sql"]);
+    let output = run_in(dir.path(), &["dump-schema", ".", "-o", "schema.sql"]);
     support::assert_exit(&output, 0);
     assert!(
         text(&output.stderr).contains("verified: a fresh database with the dump has the same catalog as one with the 2 migrations"),
@@ -100,7 +89,7 @@ fn dump_schema_writes_a_verified_schema_that_applies_again() {
     applies_cleanly(fresh.path());
 
     // Without -o the SQL goes to stdout.
-    let output = run(dir.path(), &["dump-schema", ".", "-q"]);
+    let output = run_in(dir.path(), &["dump-schema", ".", "-q"]);
     support::assert_exit(&output, 0);
     assert_eq!(text(&output.stdout), sql);
     assert_eq!(text(&output.stderr), "");
@@ -115,7 +104,7 @@ fn dump_schema_of_a_folder_that_does_not_apply_writes_nothing() {
         "alter table public.missing add column x int;\n",
     )
     .unwrap();
-    let output = run(dir.path(), &["dump-schema", ".", "-o", "schema.sql"]);
+    let output = run_in(dir.path(), &["dump-schema", ".", "-o", "schema.sql"]);
     support::assert_exit(&output, 1);
     let stderr = text(&output.stderr);
     assert!(
@@ -146,7 +135,7 @@ fn squash_plans_then_replaces_the_folder_with_one_verified_file() {
         "insert into public.notes (body) values ('hello');\n",
     )
     .unwrap();
-    let output = run(dir.path(), &["squash", "supabase/migrations", "--write"]);
+    let output = run_in(dir.path(), &["squash", "supabase/migrations", "--write"]);
     support::assert_exit(&output, 1);
     let stderr = text(&output.stderr);
     assert!(
@@ -156,7 +145,7 @@ fn squash_plans_then_replaces_the_folder_with_one_verified_file() {
     assert!(stderr.contains("20240103000000_seed.sql:1"), "{stderr}");
     std::fs::remove_file(migrations.join("20240103000000_seed.sql")).unwrap();
 
-    let output = run(dir.path(), &["squash", "supabase/migrations"]);
+    let output = run_in(dir.path(), &["squash", "supabase/migrations"]);
     support::assert_exit(&output, 0);
     assert_eq!(
         text(&output.stdout),
@@ -164,7 +153,7 @@ fn squash_plans_then_replaces_the_folder_with_one_verified_file() {
     );
     assert_eq!(listing(), before, "a dry run changes nothing");
 
-    let output = run(dir.path(), &["squash", "supabase/migrations", "--write"]);
+    let output = run_in(dir.path(), &["squash", "supabase/migrations", "--write"]);
     support::assert_exit(&output, 0);
     assert!(text(&output.stdout).starts_with(
         "replaced 2 migrations with supabase/migrations/20240102000000_squashed.sql\n"
@@ -175,7 +164,7 @@ fn squash_plans_then_replaces_the_folder_with_one_verified_file() {
     // Other layouts keep their history their own way: squash refuses, dump-schema works.
     let plain = tempfile::tempdir().unwrap();
     std::fs::write(plain.path().join("V1__t.sql"), "create table t (id int);\n").unwrap();
-    let output = run(plain.path(), &["squash", "."]);
+    let output = run_in(plain.path(), &["squash", "."]);
     support::assert_exit(&output, 2);
     assert!(text(&output.stderr).contains("dump-schema"));
 }
@@ -202,7 +191,7 @@ fn dump_schema_with_a_database_url_leaves_no_database_behind() {
     let before = databases();
     let dir = project();
     let url = server.url("postgres");
-    let output = run(
+    let output = run_in(
         dir.path(),
         &["dump-schema", ".", "--database-url", &url, "-o", "s.sql"],
     );

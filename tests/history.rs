@@ -3,9 +3,10 @@
 
 mod support;
 
+use support::{run_in, text};
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use support::git::{git_in, Repo, MIGRATIONS};
 
 /// A repository whose configuration keeps the static RLS and key rules (tested in
@@ -29,23 +30,11 @@ fn repo_with_base() -> Repo {
     ])
 }
 
-fn schemagate(dir: &Path, args: &[&str]) -> Output {
-    support::schemagate()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// Lints with `--format json` plus `args`; returns the exit code and the report.
 fn lint_json(dir: &Path, args: &[&str]) -> (i32, Value) {
     let mut all = vec!["lint", MIGRATIONS, "--format", "json"];
     all.extend(args);
-    let output = schemagate(dir, &all);
+    let output = run_in(dir, &all);
     let report = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}{}", text(&output.stdout), text(&output.stderr)));
     (output.status.code().unwrap(), report)
@@ -335,7 +324,7 @@ fn findings_on_files_the_branch_did_not_touch_are_existing() {
     assert_eq!(report["summary"]["existing"], 1);
 
     // Without a base every finding is new, and -v says the history checks were skipped.
-    let output = schemagate(
+    let output = run_in(
         repo.path(),
         &["lint", MIGRATIONS, "-v", "--fail-on", "info"],
     );
@@ -423,7 +412,7 @@ fn renumber_dry_run_then_write_keeps_the_branchs_order() {
     repo.git(&["checkout", "-q", "feature"]);
     repo.git(&["merge", "-q", "--no-edit", "main"]);
 
-    let dry = schemagate(
+    let dry = run_in(
         repo.path(),
         &["fix", "--renumber", MIGRATIONS, "--base", "main"],
     );
@@ -438,7 +427,7 @@ fn renumber_dry_run_then_write_keeps_the_branchs_order() {
     assert!(stdout.contains("dry run"));
     assert!(repo.exists(&format!("{MIGRATIONS}/20240105000000_first.sql")));
 
-    let write = schemagate(
+    let write = run_in(
         repo.path(),
         &["fix", "--renumber", MIGRATIONS, "--base", "main", "--write"],
     );
@@ -449,7 +438,7 @@ fn renumber_dry_run_then_write_keeps_the_branchs_order() {
     let (code, report) = lint_json(repo.path(), &["--base", "main"]);
     assert_eq!((code, summary(&report)), (0, vec![]));
 
-    let again = schemagate(
+    let again = run_in(
         repo.path(),
         &["fix", "--renumber", MIGRATIONS, "--base", "main"],
     );
@@ -482,7 +471,7 @@ fn renumber_moves_down_files_with_their_up_files() {
     repo.commit("main: c");
     repo.git(&["checkout", "-q", "feature"]);
 
-    let output = schemagate(
+    let output = run_in(
         repo.path(),
         &["fix", "--renumber", folder, "--base", "main", "--write"],
     );
@@ -502,7 +491,7 @@ fn renumber_refuses_sqitch_and_needs_a_base() {
     );
     repo.write("db/deploy/users.sql", "create table users (id int);\n");
     repo.commit("base");
-    let output = schemagate(repo.path(), &["fix", "--renumber", "db", "--base", "main"]);
+    let output = run_in(repo.path(), &["fix", "--renumber", "db", "--base", "main"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         text(&output.stderr).contains("sqitch.plan"),
@@ -510,7 +499,7 @@ fn renumber_refuses_sqitch_and_needs_a_base() {
         text(&output.stderr)
     );
 
-    let output = schemagate(repo.path(), &["fix", "--renumber", "db"]);
+    let output = run_in(repo.path(), &["fix", "--renumber", "db"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--base"));
 }
@@ -531,7 +520,7 @@ fn a_shallow_clone_without_the_base_is_an_environment_error_with_the_fix() {
     );
     let clone: PathBuf = clones.path().join("shallow");
 
-    let output = schemagate(&clone, &["lint", MIGRATIONS, "--base", &base]);
+    let output = run_in(&clone, &["lint", MIGRATIONS, "--base", &base]);
     assert_eq!(output.status.code(), Some(3));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("shallow"), "{stderr}");
@@ -543,14 +532,14 @@ fn a_shallow_clone_without_the_base_is_an_environment_error_with_the_fix() {
 
     // Fetching the base as the message says makes the same run work.
     git_in(&clone, &["fetch", "-q", "origin", &base]);
-    let output = schemagate(&clone, &["lint", MIGRATIONS, "--base", &base]);
+    let output = run_in(&clone, &["lint", MIGRATIONS, "--base", &base]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 }
 
 #[test]
 fn a_base_outside_git_or_unknown_is_an_environment_error() {
     let repo = repo_with_base();
-    let output = schemagate(
+    let output = run_in(
         repo.path(),
         &["lint", MIGRATIONS, "--base", "no-such-branch"],
     );
@@ -559,7 +548,7 @@ fn a_base_outside_git_or_unknown_is_an_environment_error() {
 
     let plain = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(plain.path().join(MIGRATIONS)).unwrap();
-    let output = schemagate(plain.path(), &["lint", MIGRATIONS, "--base", "main"]);
+    let output = run_in(plain.path(), &["lint", MIGRATIONS, "--base", "main"]);
     assert_eq!(output.status.code(), Some(3));
     assert!(text(&output.stderr).contains("not inside a git repository"));
 }
@@ -587,7 +576,7 @@ fn renumber_renames_prisma_migration_folders() {
     repo.commit("main: c");
     repo.git(&["checkout", "-q", "feature"]);
 
-    let output = schemagate(
+    let output = run_in(
         repo.path(),
         &["fix", "--renumber", folder, "--base", "main", "--write"],
     );

@@ -169,7 +169,12 @@ fn check_folder(
     let mut apply = None;
     let mut changes = None;
     if !args.no_apply && set.applied().next().is_some() {
-        let options = server_options(args, set, config);
+        let options = args.server.options(
+            config,
+            set.layout,
+            args.lock_timeout,
+            args.strict_privileges,
+        );
         let applied = runtime.block_on(apply_set(args, set, config, &options, comparison))?;
         if let Some(catalog) = applied.catalog {
             // The catalog decides whether a finding of its rules exists; the static
@@ -202,19 +207,6 @@ fn check_folder(
         changes,
         unchanged: false,
     })
-}
-
-fn server_options(args: &CheckArgs, set: &MigrationSet, config: &Config) -> ServerOptions {
-    let supabase = super::wants_supabase_prelude(config, set.layout);
-    ServerOptions {
-        database_url: args.database_url.clone().filter(|u| !u.is_empty()),
-        pg_bin: args.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),
-        pg_major: args.pg_version.or(config.pg_major),
-        supabase,
-        strict_privileges: args.strict_privileges,
-        lock_timeout: args.lock_timeout,
-        statement_timeout: args.statement_timeout,
-    }
 }
 
 /// Apply findings the static rules already reported on the same object (the same rule on
@@ -259,7 +251,7 @@ async fn apply_set(
             started.elapsed().as_millis()
         );
     }
-    let apply_options = ApplyOptions::new(set, args.statement_timeout, args.common.quiet);
+    let apply_options = ApplyOptions::new(set, args.server.statement_timeout, args.common.quiet);
     let (report, findings) = apply::apply(&database, set, &apply_options).await;
     let complete = report
         .files

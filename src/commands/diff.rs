@@ -5,8 +5,8 @@
 use crate::cli::DiffArgs;
 use crate::diff::order;
 use crate::migrations::{self, MigrationSet};
+use crate::postgres;
 use crate::postgres::apply::ApplyOptions;
-use crate::postgres::{self, ServerOptions};
 use crate::report::Report;
 use crate::Failure;
 
@@ -43,17 +43,10 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         let config = super::load_config(&folder, &args.common)?;
         let set = migrations::load(&folder, config.layout);
         let comparison = crate::history::compare(&folder, set.layout, &base)?;
-        let supabase = super::wants_supabase_prelude(&config, set.layout);
-        let server = ServerOptions {
-            database_url: args.database_url.clone().filter(|u| !u.is_empty()),
-            pg_bin: args.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),
-            pg_major: args.pg_version.or(config.pg_major),
-            supabase,
-            strict_privileges: false,
-            lock_timeout: LOCK_TIMEOUT,
-            statement_timeout: args.statement_timeout,
-        };
-        let apply = ApplyOptions::new(&set, args.statement_timeout, true);
+        let server = args
+            .server
+            .options(&config, set.layout, LOCK_TIMEOUT, false);
+        let apply = ApplyOptions::new(&set, args.server.statement_timeout, true);
         let started = std::time::Instant::now();
         let outcome = runtime.block_on(async {
             let database = postgres::open(&server).await?;

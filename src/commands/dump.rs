@@ -6,7 +6,7 @@ use crate::config::Overrides;
 use crate::dump::{self, Dump};
 use crate::migrations::{self, Layout, MigrationSet};
 use crate::postgres::apply::{self, ApplyOptions, FileStatus};
-use crate::postgres::{self, binaries, ServerOptions};
+use crate::postgres::{self, binaries};
 use crate::Failure;
 use std::path::{Path, PathBuf};
 
@@ -179,15 +179,12 @@ fn verified_dump(
     set: &MigrationSet,
 ) -> Result<Option<Dump>, Failure> {
     let config = super::load_config_with(folder, &overrides(source), false)?;
-    let server = ServerOptions {
-        database_url: source.database_url.clone().filter(|u| !u.is_empty()),
-        pg_bin: source.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),
-        pg_major: source.pg_version.or(config.pg_major),
-        supabase: super::wants_supabase_prelude(&config, set.layout),
-        strict_privileges: false,
-        lock_timeout: std::time::Duration::from_secs(10),
-        statement_timeout: source.statement_timeout,
-    };
+    let server = source.server.options(
+        &config,
+        set.layout,
+        std::time::Duration::from_secs(10),
+        false,
+    );
     let bin = binaries::find(server.pg_bin.as_deref(), server.pg_major)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -195,7 +192,7 @@ fn verified_dump(
         .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
     let outcome = runtime.block_on(async {
         let database = postgres::open(&server).await?;
-        let options = ApplyOptions::new(set, source.statement_timeout, source.quiet);
+        let options = ApplyOptions::new(set, source.server.statement_timeout, source.quiet);
         let (report, findings) = apply::apply(&database, set, &options).await;
         if let Some(failed) = report.files.iter().find(|f| f.status != FileStatus::Applied) {
             let why = findings

@@ -46,15 +46,6 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     }
 }
 
-/// Whether the database gets the Supabase prelude: `prelude` in the config, else for
-/// Supabase folders.
-pub(crate) fn wants_supabase_prelude(config: &Config, layout: crate::migrations::Layout) -> bool {
-    match config.prelude.as_deref() {
-        Some(prelude) => prelude == "supabase",
-        None => layout == crate::migrations::Layout::Supabase,
-    }
-}
-
 /// The effective configuration for migrations at `target`.
 pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, Failure> {
     let overrides = Overrides {

@@ -84,10 +84,9 @@ impl Rule for AddingFieldWithDefault {
             };
             let column = ident_name(&column_def.name);
             out.push(
-                cx.finding(
+                alter.finding(
+                    cx,
                     &Self::META,
-                    alter.migration,
-                    alter.statement,
                     format!(
                         "`{}.{column}` is added with a volatile default ({cause}): PostgreSQL rewrites the whole table under an exclusive lock",
                         alter.table

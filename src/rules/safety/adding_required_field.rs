@@ -62,10 +62,9 @@ impl Rule for AddingRequiredField {
             if not_null && !has_value {
                 let column = ident_name(&column_def.name);
                 out.push(
-                    cx.finding(
+                    alter.finding(
+                        cx,
                         &Self::META,
-                        alter.migration,
-                        alter.statement,
                         format!(
                             "`{}.{column}` is added NOT NULL without a default: the migration fails on a table that has rows",
                             alter.table

@@ -49,10 +49,9 @@ impl Rule for BanDropColumn {
             for name in column_names {
                 let column = ident_name(name);
                 out.push(
-                    cx.finding(
+                    alter.finding(
+                        cx,
                         &Self::META,
-                        alter.migration,
-                        alter.statement,
                         format!(
                             "`{}.{column}` is dropped: its data is lost and clients that still use it fail",
                             alter.table

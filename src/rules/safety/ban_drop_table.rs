@@ -1,9 +1,8 @@
-use super::applied;
+use super::existing_drops;
 use crate::declare_rule;
 use crate::findings::Finding;
-use crate::model::qualified;
 use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::{ObjectType, Statement};
+use sqlparser::ast::ObjectType;
 
 declare_rule! {
     /// ## What it does
@@ -41,31 +40,18 @@ impl Rule for BanDropTable {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        for (m, migration, s, statement) in applied(cx.set) {
-            let Some(Statement::Drop {
-                object_type: ObjectType::Table,
-                names,
-                if_exists,
-                ..
-            }) = statement.ast()
-            else {
-                continue;
-            };
-            for table in names.iter().map(qualified) {
-                if !cx.fresh.drops_existing(&table, *if_exists, m, s) {
-                    continue;
-                }
-                out.push(
-                    cx.finding(
-                        &Self::META,
-                        migration,
-                        statement,
-                        format!("`{table}` is dropped: its rows are lost and clients that still use it fail"),
-                    )
-                    .with_help("make sure no deployed client uses the table and that its data is archived, then suppress with the reason")
-                    .with_object(table),
-                );
-            }
+        for drop in existing_drops(cx, ObjectType::Table) {
+            let table = drop.name;
+            out.push(
+                cx.finding(
+                    &Self::META,
+                    drop.migration,
+                    drop.statement,
+                    format!("`{table}` is dropped: its rows are lost and clients that still use it fail"),
+                )
+                .with_help("make sure no deployed client uses the table and that its data is archived, then suppress with the reason")
+                .with_object(table),
+            );
         }
     }
 }

@@ -54,10 +54,9 @@ impl Rule for ChangingColumnType {
             };
             let column = ident_name(column_name);
             out.push(
-                cx.finding(
+                alter.finding(
+                    cx,
                     &Self::META,
-                    alter.migration,
-                    alter.statement,
                     format!(
                         "`{}.{column}` changes type to {}: PostgreSQL usually rewrites the table under an exclusive lock",
                         alter.table,

@@ -60,10 +60,9 @@ impl Rule for ConstraintMissingNotValid {
             };
             let name = constraint_name(constraint);
             out.push(
-                cx.finding(
+                alter.finding(
+                    cx,
                     &Self::META,
-                    alter.migration,
-                    alter.statement,
                     format!(
                         "{kind} constraint {} on `{}` is added without NOT VALID: every existing row is checked under {lock}",
                         name.as_deref().map_or("(unnamed)".to_string(), |n| format!("`{n}`")),

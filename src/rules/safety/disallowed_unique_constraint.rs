@@ -53,10 +53,9 @@ impl Rule for DisallowedUniqueConstraint {
             };
             let name = constraint_name(constraint);
             out.push(
-                cx.finding(
+                alter.finding(
+                    cx,
                     &Self::META,
-                    alter.migration,
-                    alter.statement,
                     format!(
                         "{kind} constraint {} on `{}` builds its index while reads and writes wait",
                         name.as_deref().map_or("(unnamed)".to_string(), |n| format!("`{n}`")),

@@ -155,6 +155,59 @@ pub struct ExistingAlter<'a> {
     pub operation: &'a AlterTableOperation,
 }
 
+impl ExistingAlter<'_> {
+    /// A finding of `meta` located on this statement.
+    pub fn finding(
+        &self,
+        cx: &LintContext<'_>,
+        meta: &super::RuleMeta,
+        message: String,
+    ) -> crate::findings::Finding {
+        cx.finding(meta, self.migration, self.statement, message)
+    }
+}
+
+/// One `DROP` of a table or index production already has.
+pub struct ExistingDrop<'a> {
+    pub migration: &'a Migration,
+    pub statement: &'a Statement,
+    /// The dropped object, qualified.
+    pub name: String,
+}
+
+/// Every `DROP` of `object_type` in the applied migrations that removes something deployed
+/// ([`Fresh::drops_existing`]).
+pub fn existing_drops<'a>(
+    cx: &'a LintContext<'_>,
+    object_type: ast::ObjectType,
+) -> Vec<ExistingDrop<'a>> {
+    let mut found = Vec::new();
+    for (m, migration, s, statement) in applied(cx.set) {
+        let Some(ast::Statement::Drop {
+            object_type: dropped,
+            names,
+            if_exists,
+            ..
+        }) = statement.ast()
+        else {
+            continue;
+        };
+        if *dropped != object_type {
+            continue;
+        }
+        for name in names.iter().map(qualified) {
+            if cx.fresh.drops_existing(&name, *if_exists, m, s) {
+                found.push(ExistingDrop {
+                    migration,
+                    statement,
+                    name,
+                });
+            }
+        }
+    }
+    found
+}
+
 /// Every `ALTER TABLE` operation of the applied migrations on a table that is not
 /// [`Fresh`].
 pub fn existing_alters<'a>(cx: &'a LintContext<'_>) -> Vec<ExistingAlter<'a>> {

@@ -52,10 +52,9 @@ impl Rule for RenamingColumn {
             };
             let old = ident_name(old_column_name);
             out.push(
-                cx.finding(
+                alter.finding(
+                    cx,
                     &Self::META,
-                    alter.migration,
-                    alter.statement,
                     format!(
                         "`{}.{old}` is renamed to `{}`: deployed clients that use the old name fail",
                         alter.table,

@@ -50,10 +50,9 @@ impl Rule for RenamingTable {
             };
             let new = crate::model::qualified(to);
             out.push(
-                cx.finding(
+                alter.finding(
+                    cx,
                     &Self::META,
-                    alter.migration,
-                    alter.statement,
                     format!(
                         "`{}` is renamed to `{}`: deployed clients that use the old name fail",
                         alter.table,

@@ -1,9 +1,8 @@
-use super::applied;
+use super::existing_drops;
 use crate::declare_rule;
 use crate::findings::Finding;
-use crate::model::qualified;
 use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::{ObjectType, Statement};
+use sqlparser::ast::ObjectType;
 
 declare_rule! {
     /// ## What it does
@@ -44,31 +43,18 @@ impl Rule for RequireConcurrentIndexDeletion {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         // sqlparser does not parse `DROP INDEX CONCURRENTLY`: every parsed drop is a plain one.
-        for (m, migration, s, statement) in applied(cx.set) {
-            let Some(Statement::Drop {
-                object_type: ObjectType::Index,
-                names,
-                if_exists,
-                ..
-            }) = statement.ast()
-            else {
-                continue;
-            };
-            for index in names.iter().map(qualified) {
-                if !cx.fresh.drops_existing(&index, *if_exists, m, s) {
-                    continue;
-                }
-                out.push(
-                    cx.finding(
-                        &Self::META,
-                        migration,
-                        statement,
-                        format!("index `{index}` is dropped without CONCURRENTLY: queries on its table queue behind the lock"),
-                    )
-                    .with_help("`drop index concurrently …`, in a migration of its own (it cannot run in a transaction)")
-                    .with_object(index),
-                );
-            }
+        for drop in existing_drops(cx, ObjectType::Index) {
+            let index = drop.name;
+            out.push(
+                cx.finding(
+                    &Self::META,
+                    drop.migration,
+                    drop.statement,
+                    format!("index `{index}` is dropped without CONCURRENTLY: queries on its table queue behind the lock"),
+                )
+                .with_help("`drop index concurrently …`, in a migration of its own (it cannot run in a transaction)")
+                .with_object(index),
+            );
         }
     }
 }

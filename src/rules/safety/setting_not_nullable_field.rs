@@ -90,10 +90,9 @@ impl Rule for SettingNotNullableField {
                 continue;
             }
             out.push(
-                cx.finding(
+                alter.finding(
+                    cx,
                     &Self::META,
-                    alter.migration,
-                    alter.statement,
                     format!(
                         "`{}.{column}` is set NOT NULL: every row is scanned while reads and writes wait",
                         alter.table
