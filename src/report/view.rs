@@ -114,6 +114,8 @@ pub struct ApplyView {
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplyFileView {
     pub path: String,
+    /// The path inside the folder (the folder is the section's heading).
+    pub name: String,
     /// `applied`, `failed` or `not reached`.
     pub status: &'static str,
     pub duration_ms: u128,
@@ -141,6 +143,11 @@ impl ApplyView {
                 .iter()
                 .map(|file| ApplyFileView {
                     path: file.path.clone(),
+                    name: file
+                        .path
+                        .strip_prefix(apply.folder.as_str())
+                        .map_or(file.path.as_str(), |rest| rest.trim_start_matches('/'))
+                        .to_string(),
                     status: match file.status {
                         FileStatus::Applied => "applied",
                         FileStatus::Failed => "failed",
