@@ -113,6 +113,25 @@ fn dump_schema_of_a_folder_that_does_not_apply_writes_nothing() {
     );
     assert!(stderr.contains("20240103000000_broken.sql"), "{stderr}");
     assert!(!dir.path().join("schema.sql").exists());
+
+    // A file that is not text would be missing from the dump: refused before applying.
+    std::fs::write(
+        dir.path()
+            .join("supabase/migrations/20240103000000_broken.sql"),
+        b"create table \xff\xfe (id int);\n",
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &["dump-schema", ".", "-o", "schema.sql"]);
+    support::assert_exit(&output, 2);
+    assert!(text(&output.stderr).contains("20240103000000_broken.sql"));
+    assert!(!dir.path().join("schema.sql").exists());
+
+    // Nothing to apply is a usage error, not an empty schema.
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(empty.path().join("supabase/migrations")).unwrap();
+    let output = run_in(empty.path(), &["dump-schema", "."]);
+    support::assert_exit(&output, 2);
+    assert!(text(&output.stderr).contains("has no migrations to apply"));
 }
 
 #[test]

@@ -48,7 +48,7 @@ pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
     let applied: Vec<&migrations::Migration> = set.applied().collect();
     let Some(version) = applied.last().and_then(|m| m.version.clone()) else {
         return Err(Failure::Usage(format!(
-            "{} has no migrations to squash",
+            "the newest migration of {} has no version to give the squashed file",
             migrations::display_path(&set.root)
         )));
     };
@@ -160,6 +160,28 @@ fn load(source: &DumpSource) -> Result<(PathBuf, MigrationSet), Failure> {
     let folder = folders.remove(0);
     let config = super::load_config_with(&folder, &overrides(source), false)?;
     let set = migrations::load(&folder, config.layout);
+    // A file that cannot be read as SQL would be missing from the dump.
+    let unreadable: Vec<String> = set
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::findings::Severity::Error)
+        .map(|f| {
+            let file = f.location.as_ref().map_or("", |l| l.file.as_str());
+            format!("{file}: {}", f.message)
+        })
+        .collect();
+    if !unreadable.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{}\nfix these files first (`schemagate lint` shows them); nothing was written",
+            unreadable.join("\n")
+        )));
+    }
+    if set.applied().next().is_none() {
+        return Err(Failure::Usage(format!(
+            "{} has no migrations to apply",
+            migrations::display_path(&set.root)
+        )));
+    }
     Ok((folder, set))
 }
 
