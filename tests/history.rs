@@ -80,13 +80,10 @@ fn out_of_order_migration_names_a_fresh_version_after_the_base() {
         "create table comments (id int);\n",
     );
     repo.commit("feature: comments");
-    repo.git(&["checkout", "-q", "main"]);
-    repo.migration(
+    repo.land_on_main(&[(
         "29990101000000_future.sql",
         "create table future (id int);\n",
-    );
-    repo.commit("main: a newer migration merged first");
-    repo.git(&["checkout", "-q", "feature"]);
+    )]);
     repo.git(&["merge", "-q", "--no-edit", "main"]);
 
     let (code, report) = lint_json(repo.path(), &["--base", "main"]);
@@ -232,13 +229,10 @@ fn the_same_version_added_on_both_branches_is_a_duplicate_and_what_the_base_adde
         "create table invoices (id int);\n",
     );
     repo.commit("feature: invoices");
-    repo.git(&["checkout", "-q", "main"]);
-    repo.migration(
+    repo.land_on_main(&[(
         "20240104000000_orders.sql",
         "create table orders (id int);\n",
-    );
-    repo.commit("main: orders");
-    repo.git(&["checkout", "-q", "feature"]);
+    )]);
 
     // The feature branch is behind main: main's new file is missing here, not deleted.
     let (code, report) = lint_json(repo.path(), &["--base", "main"]);
@@ -406,10 +400,7 @@ fn renumber_dry_run_then_write_keeps_the_branchs_order() {
         "create table second (id int);\n",
     );
     repo.commit("feature: two migrations");
-    repo.git(&["checkout", "-q", "main"]);
-    repo.migration("29990101000000_newer.sql", "create table newer (id int);\n");
-    repo.commit("main: newer");
-    repo.git(&["checkout", "-q", "feature"]);
+    repo.land_on_main(&[("29990101000000_newer.sql", "create table newer (id int);\n")]);
     repo.git(&["merge", "-q", "--no-edit", "main"]);
 
     let dry = run_in(

@@ -88,26 +88,6 @@ impl Change {
     }
 }
 
-impl std::fmt::Display for Change {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Change::Added { kind, identity } => write!(f, "+ {kind} {identity}"),
-            Change::Removed { kind, identity } => write!(f, "- {kind} {identity}"),
-            Change::Changed {
-                kind,
-                identity,
-                attributes,
-            } => {
-                let details: Vec<String> = attributes
-                    .iter()
-                    .map(|(name, (before, after))| format!("{name}: {before:?} → {after:?}"))
-                    .collect();
-                write!(f, "~ {kind} {identity} ({})", details.join("; "))
-            }
-        }
-    }
-}
-
 /// What turns `before` into `after`, in key order. Columns, constraints, policies and
 /// triggers of an added or removed table, and who may call an added or removed function,
 /// are folded into the object's own change.
@@ -229,18 +209,15 @@ mod tests {
                 &[("security definer", "true"), ("config", "search_path=")],
             ),
         ]);
-        let lines: Vec<String> = diff(&before, &after)
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let lines: Vec<String> = diff(&before, &after).iter().map(describe::line).collect();
         assert_eq!(
             lines,
             [
-                "~ column public.t.a (type: \"integer\" → \"bigint\")",
+                "~ column public.t.a (type: integer → bigint)",
                 "+ column public.t.b",
                 "- column public.t.gone",
-                "~ function public.f() (config: \"\" → \"search_path=\")",
-                "~ table public.t (rls: \"false\" → \"true\")",
+                "~ function public.f() (config: none → search_path=)",
+                "~ table public.t (rls: false → true)",
             ]
         );
     }
@@ -255,10 +232,7 @@ mod tests {
             ("policy", "public.t.p", &[]),
             ("column", "public.tt.a", &[]),
         ]);
-        let lines: Vec<String> = diff(&before, &after)
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let lines: Vec<String> = diff(&before, &after).iter().map(describe::line).collect();
         assert_eq!(lines, ["+ column public.tt.a", "+ table public.t"]);
         assert!(diff(&after, &after).is_empty());
     }

@@ -4,7 +4,8 @@
 #[derive(Debug)]
 pub struct CatalogRule {
     pub id: &'static str,
-    /// The query, `queries/<id>.sql`.
+    /// The query, `queries/<id>.sql` (after `queries/_api-readable.sql` for the rules about
+    /// what the API can read).
     pub sql: &'static str,
     /// Relations outside pg_catalog the query reads; the rule is skipped when one is
     /// missing or unreadable (e.g. no `storage` schema outside Supabase).
@@ -16,9 +17,20 @@ pub struct CatalogRule {
 
 macro_rules! catalog_rule {
     ($id:literal $(, requires: $requires:expr)?, message: $message:literal, help: $help:literal $(,)?) => {
+        catalog_rule!(@rule $id, include_str!(concat!("queries/", $id, ".sql")), [$($requires)?], $message, $help)
+    };
+    // Rules about what the API can read go on from the shared `api_readable` relations.
+    ($id:literal, over_api_readable $(, requires: $requires:expr)?, message: $message:literal, help: $help:literal $(,)?) => {
+        catalog_rule!(
+            @rule $id,
+            concat!(include_str!("queries/_api-readable.sql"), include_str!(concat!("queries/", $id, ".sql"))),
+            [$($requires)?], $message, $help
+        )
+    };
+    (@rule $id:literal, $sql:expr, [$($requires:expr)?], $message:literal, $help:literal) => {
         CatalogRule {
             id: $id,
-            sql: include_str!(concat!("queries/", $id, ".sql")),
+            sql: $sql,
             requires: catalog_rule!(@requires $($requires)?),
             message: $message,
             help: $help,
@@ -32,6 +44,7 @@ macro_rules! catalog_rule {
 pub static CATALOG_RULES: &[CatalogRule] = &[
     catalog_rule!(
         "rls-disabled",
+        over_api_readable,
         message: "row level security is off on `{object}`, which {detail} can read through the API",
         help: "enable it (`alter table … enable row level security`) and add a policy for what each role may see; revoke the grants if the table is not meant for the API",
     ),
@@ -82,6 +95,7 @@ pub static CATALOG_RULES: &[CatalogRule] = &[
     ),
     catalog_rule!(
         "security-definer-view",
+        over_api_readable,
         message: "view `{object}` runs with its owner's rights for {detail}, bypassing row level security of the tables it reads",
         help: "create it `with (security_invoker = true)` (PostgreSQL 15+), or revoke select from the API roles",
     ),
@@ -97,6 +111,7 @@ pub static CATALOG_RULES: &[CatalogRule] = &[
     ),
     catalog_rule!(
         "auth-users-exposed",
+        over_api_readable,
         message: "`{object}` exposes auth.users to {detail} through the API",
         help: "copy what the app needs into a profile table with row level security, or make the view `security_invoker` and revoke select from anon",
     ),
@@ -128,11 +143,13 @@ pub static CATALOG_RULES: &[CatalogRule] = &[
     ),
     catalog_rule!(
         "materialized-view-in-api",
+        over_api_readable,
         message: "materialized view `{object}` is readable by {detail} through the API, and materialized views have no row level security",
         help: "move it to a schema that is not exposed, or revoke select from anon and authenticated",
     ),
     catalog_rule!(
         "foreign-table-in-api",
+        over_api_readable,
         message: "foreign table `{object}` is readable by {detail} through the API, and foreign tables have no row level security",
         help: "move it to a schema that is not exposed, or revoke select from anon and authenticated",
     ),

@@ -1,28 +1,7 @@
--- Tables of an exposed schema with row level security off that the API roles can read.
--- Without the Supabase roles (anon, authenticated) every such table counts.
--- $1 exposed schemas, $2 managed schemas. Columns: object, detail (who can read it).
-with api_roles as (
-    select oid, rolname from pg_roles where rolname in ('anon', 'authenticated')
-)
-select n.nspname || '.' || c.relname as object,
-       coalesce(
-           (select string_agg(r.rolname, ' and ' order by r.rolname)
-              from api_roles r
-             where has_schema_privilege(r.oid, n.oid, 'USAGE')
-               and has_any_column_privilege(r.oid, c.oid, 'SELECT')),
-           'any role granted access'
-       ) as detail
-  from pg_class c
-  join pg_namespace n on n.oid = c.relnamespace
- where c.relkind in ('r', 'p')
-   and not c.relrowsecurity
-   and n.nspname = any($1)
-   and n.nspname <> all($2)
-   and n.nspname not like 'pg\_%'
-   and not exists (select 1 from pg_depend d
-                    where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
-   and (not exists (select 1 from api_roles)
-        or exists (select 1 from api_roles r
-                    where has_schema_privilege(r.oid, n.oid, 'USAGE')
-               and has_any_column_privilege(r.oid, c.oid, 'SELECT')))
+-- (after _api-readable.sql) Tables with row level security off that the API roles can read.
+-- Columns: object, detail (who can read it).
+select object, detail
+  from api_readable
+ where relkind in ('r', 'p')
+   and not relrowsecurity
  order by 1

@@ -54,44 +54,39 @@ impl Fresh {
             created: HashMap::new(),
             added,
         };
-        for (m, migration) in set.migrations.iter().enumerate() {
-            for (s, statement) in applied_statements(migration) {
-                let name = match statement.ast() {
-                    // `if not exists` of a table an earlier migration made creates nothing.
-                    Some(ast::Statement::CreateTable(create))
-                        if !(create.if_not_exists
-                            && fresh.created_before(&qualified(&create.name), m, s)) =>
-                    {
-                        qualified(&create.name)
+        for (m, _, s, statement) in applied(set) {
+            let name = match statement.ast() {
+                // `if not exists` of a table an earlier migration made creates nothing.
+                Some(ast::Statement::CreateTable(create))
+                    if !(create.if_not_exists
+                        && fresh.created_before(&qualified(&create.name), m, s)) =>
+                {
+                    qualified(&create.name)
+                }
+                Some(ast::Statement::CreateIndex(create)) => match &create.name {
+                    Some(name) => in_schema_of(&qualified(&create.table_name), base(name).as_str()),
+                    None => continue,
+                },
+                Some(ast::Statement::AlterTable(alter)) => {
+                    let Some(to) = alter.operations.iter().find_map(|op| match op {
+                        AlterTableOperation::RenameTable {
+                            table_name: RenameTableNameKind::To(to) | RenameTableNameKind::As(to),
+                        } => Some(to),
+                        _ => None,
+                    }) else {
+                        continue;
+                    };
+                    let from = qualified(&alter.name);
+                    // A renamed table is as new as it was under its old name; a deployed
+                    // table stays deployed under its new one.
+                    if !fresh.is_fresh(&from, m, s) {
+                        continue;
                     }
-                    Some(ast::Statement::CreateIndex(create)) => match &create.name {
-                        Some(name) => {
-                            in_schema_of(&qualified(&create.table_name), base(name).as_str())
-                        }
-                        None => continue,
-                    },
-                    Some(ast::Statement::AlterTable(alter)) => {
-                        let Some(to) = alter.operations.iter().find_map(|op| match op {
-                            AlterTableOperation::RenameTable {
-                                table_name:
-                                    RenameTableNameKind::To(to) | RenameTableNameKind::As(to),
-                            } => Some(to),
-                            _ => None,
-                        }) else {
-                            continue;
-                        };
-                        let from = qualified(&alter.name);
-                        // A renamed table is as new as it was under its old name; a deployed
-                        // table stays deployed under its new one.
-                        if !fresh.is_fresh(&from, m, s) {
-                            continue;
-                        }
-                        in_schema_of(&from, base(to).as_str())
-                    }
-                    _ => continue,
-                };
-                fresh.created.entry(name).or_default().push((m, s));
-            }
+                    in_schema_of(&from, base(to).as_str())
+                }
+                _ => continue,
+            };
+            fresh.created.entry(name).or_default().push((m, s));
         }
         fresh
     }
@@ -135,15 +130,6 @@ impl Fresh {
 
 fn base(name: &ast::ObjectName) -> String {
     crate::model::base_of(&qualified(name)).to_string()
-}
-
-/// The statements of a migration that are applied, with their indexes.
-fn applied_statements(migration: &Migration) -> impl Iterator<Item = (usize, &Statement)> {
-    migration
-        .statements
-        .iter()
-        .enumerate()
-        .filter(move |(_, s)| migration.applies() && s.applies)
 }
 
 /// One `ALTER TABLE` operation on a table that production already has.
@@ -212,23 +198,21 @@ pub fn existing_drops<'a>(
 /// [`Fresh`].
 pub fn existing_alters<'a>(cx: &'a LintContext<'_>) -> Vec<ExistingAlter<'a>> {
     let mut found = Vec::new();
-    for (m, migration) in cx.set.migrations.iter().enumerate() {
-        for (s, statement) in applied_statements(migration) {
-            let Some(ast::Statement::AlterTable(alter)) = statement.ast() else {
-                continue;
-            };
-            let table = qualified(&alter.name);
-            if cx.fresh.is_fresh(&table, m, s) {
-                continue;
-            }
-            for operation in &alter.operations {
-                found.push(ExistingAlter {
-                    migration,
-                    statement,
-                    table: table.clone(),
-                    operation,
-                });
-            }
+    for (m, migration, s, statement) in applied(cx.set) {
+        let Some(ast::Statement::AlterTable(alter)) = statement.ast() else {
+            continue;
+        };
+        let table = qualified(&alter.name);
+        if cx.fresh.is_fresh(&table, m, s) {
+            continue;
+        }
+        for operation in &alter.operations {
+            found.push(ExistingAlter {
+                migration,
+                statement,
+                table: table.clone(),
+                operation,
+            });
         }
     }
     found
@@ -241,7 +225,12 @@ pub fn applied(set: &MigrationSet) -> impl Iterator<Item = (usize, &Migration, u
         .iter()
         .enumerate()
         .flat_map(|(m, migration)| {
-            applied_statements(migration).map(move |(s, statement)| (m, migration, s, statement))
+            migration
+                .statements
+                .iter()
+                .enumerate()
+                .filter(move |(_, s)| migration.applies() && s.applies)
+                .map(move |(s, statement)| (m, migration, s, statement))
         })
 }
 
