@@ -130,8 +130,91 @@ impl Statement {
     }
 }
 
-/// Parses one statement's text. Never fails: what sqlparser rejects becomes a fallback.
+/// Statements whose expressions may nest deeper than this are not given to sqlparser.
+/// Its recursion limit counts parentheses only, but a flat chain `a or b or …` becomes a
+/// left-deep tree that every later walk over it (and its drop) recurses through: 140,000
+/// terms overflowed the stack.
+pub const MAX_EXPRESSION_DEPTH: usize = 1_000;
+
+/// An upper bound on how deep sqlparser's tree for `text` can nest: open brackets plus,
+/// at each open level, the operators since the last comma (a comma starts a new sibling,
+/// e.g. the next row of `VALUES`). Linear, no allocation.
+pub fn expression_depth_bound(text: &str) -> usize {
+    // Operators counted at each open level; `depth` is their sum plus the open levels.
+    let mut levels = vec![0usize];
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for token in split::token_iter(text) {
+        match token {
+            "(" | "[" => {
+                levels.push(0);
+                depth += 1;
+            }
+            ")" | "]" if levels.len() > 1 => {
+                depth -= levels.pop().unwrap_or(0) + 1;
+            }
+            "," => {
+                if let Some(operators) = levels.last_mut() {
+                    depth -= *operators;
+                    *operators = 0;
+                }
+            }
+            _ if nests(token) => {
+                if let Some(operators) = levels.last_mut() {
+                    *operators += 1;
+                }
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+    }
+    deepest
+}
+
+/// Could this token make the tree one level deeper: an operator character, or a keyword
+/// that joins or wraps expressions or queries?
+fn nests(token: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "and",
+        "or",
+        "not",
+        "is",
+        "in",
+        "like",
+        "ilike",
+        "similar",
+        "between",
+        "collate",
+        "at",
+        "case",
+        "union",
+        "intersect",
+        "except",
+        "any",
+        "all",
+        "some",
+        "operator",
+    ];
+    match token.as_bytes() {
+        [b] if b.is_ascii_punctuation() => !matches!(b, b'.' | b';' | b'\'' | b'"' | b'$'),
+        [first, ..] if first.is_ascii_alphabetic() => {
+            KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(token))
+        }
+        _ => false,
+    }
+}
+
+/// Parses one statement's text. Never fails: what sqlparser rejects, and what may nest
+/// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback.
 pub fn parse_statement(text: &str) -> Parsed {
+    if expression_depth_bound(text) > MAX_EXPRESSION_DEPTH {
+        let reason = format!(
+            "the statement nests too deeply to parse (more than {MAX_EXPRESSION_DEPTH} levels of operators or brackets)"
+        );
+        return Parsed::Fallback(Fallback::classify(text, Some(reason)));
+    }
     let dialect = PostgreSqlDialect {};
     let parsed = Parser::new(&dialect)
         .with_recursion_limit(64)
@@ -185,6 +268,26 @@ mod tests {
         let source = SourceText::new("a;\r\nbb;\r\n".to_string());
         assert_eq!(source.line_col(4), (2, 1));
         assert_eq!(source.line_text(1), "a;");
+    }
+
+    #[test]
+    fn depth_bound_counts_operator_chains_and_brackets_not_siblings_or_strings() {
+        assert_eq!(expression_depth_bound("select ((a))"), 2);
+        assert_eq!(expression_depth_bound("select 1 where a or b or c"), 2);
+        // Rows of VALUES are siblings; operators inside quotes are text.
+        assert_eq!(
+            expression_depth_bound("insert into t values (1, -2), (3, -4)"),
+            2
+        );
+        assert_eq!(
+            expression_depth_bound("select 'a or b or (c' || $$ ) or $$"),
+            1
+        );
+        // A comma inside a string does not end the chain.
+        assert_eq!(
+            expression_depth_bound("select 1 where a = ',' or b = ','"),
+            3
+        );
     }
 
     #[test]
