@@ -280,7 +280,7 @@ mod tests {
             2
         );
         assert_eq!(
-            expression_depth_bound("select 'a or b or (c' || $$ ) or $$"),
+            expression_depth_bound("select 'a or b or (c' = $$ ) or $$"),
             1
         );
         // A comma inside a string does not end the chain.
