@@ -67,6 +67,20 @@ pub enum Command {
     Action,
 }
 
+impl Command {
+    /// The stdout format, for commands that have one.
+    pub fn format(&self) -> Option<Format> {
+        match self {
+            Command::Check(args) => Some(args.common.format),
+            Command::Lint(args) => Some(args.common.format),
+            Command::Inspect(args) => Some(args.common.format),
+            Command::Status(args) => Some(args.common.format),
+            Command::Diff(args) => Some(args.common.format),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 #[command(
     after_help = "Example:\n  schemagate fix --renumber supabase/migrations --base origin/main --write"

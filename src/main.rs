@@ -1,5 +1,6 @@
 use clap::Parser;
-use schemagate::cli::Cli;
+use schemagate::cli::{Cli, Command, Format};
+use schemagate::github::stop_commands;
 
 /// Stack for the command and for rayon's workers: walks over a statement's tree recurse as
 /// deep as it nests (`sql::MAX_EXPRESSION_DEPTH` bounds that), and the default 2 MiB of a
@@ -8,6 +9,13 @@ const STACK_BYTES: usize = 256 << 20;
 
 fn main() {
     let cli = Cli::parse();
+    let runner = stop_commands::runner_reads_output(
+        matches!(cli.command, Command::Action),
+        cli.command.format() == Some(Format::Github),
+    );
+    if runner {
+        stop_commands::stop();
+    }
     // Fails only if a pool exists already, and then that one is used.
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_BYTES)
@@ -34,5 +42,8 @@ fn main() {
         }
     };
     schemagate::postgres::cleanup::wait_if_interrupted();
+    if runner {
+        stop_commands::resume();
+    }
     std::process::exit(code);
 }

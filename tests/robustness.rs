@@ -33,3 +33,91 @@ fn a_flat_chain_of_140000_or_terms_is_an_unparsed_statement_not_an_abort() {
         .collect();
     assert_eq!(parsed, [0, 1], "{report}");
 }
+
+/// The workflow commands a GitHub runner would execute from `output`, read line by line as
+/// it reads them: nothing between `::stop-commands::TOKEN` and `::TOKEN::`; a command is a
+/// line starting with `::` (leading blanks allowed) or holding the legacy `##[`.
+fn executed_commands(output: &str) -> Vec<String> {
+    let mut stopped_by: Option<String> = None;
+    let mut executed = Vec::new();
+    for line in output.lines() {
+        let line = line.trim_start();
+        match &stopped_by {
+            Some(token) => {
+                if line == format!("::{token}::") {
+                    stopped_by = None;
+                }
+            }
+            None => {
+                if let Some(token) = line.strip_prefix("::stop-commands::") {
+                    stopped_by = Some(token.to_string());
+                } else if line.starts_with("::") || line.contains("##[") {
+                    executed.push(line.to_string());
+                }
+            }
+        }
+    }
+    executed
+}
+
+#[test]
+fn nothing_a_migration_prints_reaches_the_runner_as_a_workflow_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("supabase/migrations");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(
+        folder.join("20240101000000_ok.sql"),
+        "-- ::stop-commands::pwned\n-- ##[add-mask]x\ncreate table public.t (id int);\n",
+    )
+    .unwrap();
+    // A file name with a newline: shown by the invalid-migration-name finding.
+    fs::write(
+        folder.join("20240101000001_x\n::add-mask::secret\n::stop-commands::pwned.sql"),
+        "select 1;\n",
+    )
+    .unwrap();
+    fs::write(
+        folder.join("20240102000000_raise.sql"),
+        "do $$ begin raise exception E'x\\n::error file=README.md::owned\\n::stop-commands::pwned'; end $$;\n",
+    )
+    .unwrap();
+
+    for extra in [&["--format", "tty"][..], &["--format", "github"][..]] {
+        let output = support::schemagate()
+            .env("GITHUB_ACTIONS", "true")
+            .current_dir(dir.path())
+            .args(["check", ".", "-v"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_exit(&output, 1);
+        let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+        assert!(stdout.contains("owned"), "the message is shown: {stdout}");
+        let executed = executed_commands(&stdout);
+        // Only our own commands, whose data is escaped: annotations on the folder's files
+        // and our notice.
+        let ours = [
+            "::error file=supabase/",
+            "::warning file=supabase/",
+            "::notice file=supabase/",
+            "::notice title=schemagate::",
+        ];
+        assert!(
+            executed
+                .iter()
+                .all(|c| ours.iter().any(|p| c.starts_with(p))),
+            "{extra:?}: {executed:#?}\n{stdout}"
+        );
+        for injected in [
+            "::add-mask::",
+            "::stop-commands::pwned",
+            "::error file=README.md",
+        ] {
+            assert!(
+                !executed.iter().any(|c| c.starts_with(injected)),
+                "{injected}: {stdout}"
+            );
+        }
+        assert_eq!(executed_commands(&stderr), Vec::<String>::new(), "{stderr}");
+    }
+}

@@ -101,8 +101,23 @@ pub(crate) fn emit_with(
         ..options.clone()
     };
     write_outputs(report, common, &options)?;
-    print!("{}", report::render(report, common.format, &stdout_options));
+    print_report(report, common.format, &stdout_options);
     Ok(report.passed())
+}
+
+/// Prints the report on stdout; the runner executes the `github` format's workflow commands
+/// (and only those: see `github::stop_commands`).
+pub(crate) fn print_report(
+    report: &Report<'_>,
+    format: crate::cli::Format,
+    options: &report::RenderOptions,
+) {
+    let text = report::render(report, format, options);
+    if format == crate::cli::Format::Github {
+        crate::github::stop_commands::with_commands(|| print!("{text}"));
+    } else {
+        print!("{text}");
+    }
 }
 
 /// Writes every `--output FORMAT=PATH` file.

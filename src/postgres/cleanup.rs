@@ -70,6 +70,7 @@ fn install_handler() {
                     release(resource);
                 }
                 eprintln!("interrupted: stopped the PostgreSQL server and removed its files");
+                crate::github::stop_commands::resume();
                 std::process::exit(128 + signal);
             }
         });
