@@ -121,3 +121,50 @@ fn nothing_a_migration_prints_reaches_the_runner_as_a_workflow_command() {
         assert_eq!(executed_commands(&stderr), Vec::<String>::new(), "{stderr}");
     }
 }
+
+#[test]
+fn a_statement_that_swallows_the_cancel_is_terminated_and_reported_as_a_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("supabase/migrations");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(
+        folder.join("20240101000000_stubborn.sql"),
+        "do $$ begin\n  loop\n    begin perform pg_sleep(0.2);\n    exception when query_canceled then null;\n    end;\n  end loop;\nend $$;\n",
+    )
+    .unwrap();
+    fs::write(folder.join("20240102000000_after.sql"), "select 1;\n").unwrap();
+
+    let output = support::schemagate()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            ".",
+            "--format",
+            "json",
+            "-q",
+            "--statement-timeout",
+            "200ms",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let report = json(&output);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["source"] == "apply")
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["apply-timeout"], "{report:#}");
+    let message = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "apply-timeout")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("terminated its session"), "{message}");
+}
