@@ -25,6 +25,16 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Give up reaching a PostgreSQL server (connect, startup, authentication) after this
+    /// long, e.g. 10s.
+    #[arg(
+        long,
+        global = true,
+        default_value = "10s",
+        value_parser = parse_duration,
+        env = "SCHEMAGATE_CONNECT_TIMEOUT"
+    )]
+    pub connect_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Subcommand)]

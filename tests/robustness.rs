@@ -168,3 +168,87 @@ fn a_statement_that_swallows_the_cancel_is_terminated_and_reported_as_a_timeout(
         .to_string();
     assert!(message.contains("terminated its session"), "{message}");
 }
+
+/// Every command that takes `--database-url`, with the arguments it needs besides the URL.
+const URL_COMMANDS: &[&[&str]] = &[
+    &["check", "."],
+    &["inspect"],
+    &["status", "."],
+    &["diff", ".", "--base", "HEAD"],
+    &["dump-schema", "."],
+];
+
+fn project_with_one_migration() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("supabase/migrations");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(
+        folder.join("20240101000000_t.sql"),
+        "create table public.t (id int primary key);\n",
+    )
+    .unwrap();
+    support::git::git_in(dir.path(), &["init", "-q", "-b", "main"]);
+    support::git::git_in(dir.path(), &["add", "."]);
+    support::git::git_in(dir.path(), &["commit", "-q", "-m", "base"]);
+    dir
+}
+
+#[test]
+fn a_port_that_accepts_but_never_answers_is_an_environment_error_within_the_connect_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and keeps every connection open without a word.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let dir = project_with_one_migration();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres?sslmode=disable");
+    for command in URL_COMMANDS {
+        let output = support::schemagate()
+            .current_dir(dir.path())
+            .args(*command)
+            .args(["--database-url", &url, "--connect-timeout", "1s"])
+            .output()
+            .unwrap();
+        assert_exit(&output, 3);
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.contains("no PostgreSQL answer within 1 s"),
+            "{command:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_url_is_a_usage_error_and_a_refused_login_shows_the_servers_reason_in_every_command() {
+    let server = support::pg::TestServer::start();
+    let dir = project_with_one_migration();
+    let nobody = server.url("postgres").replace("postgres@", "nobody@");
+    for command in URL_COMMANDS {
+        let run = |url: &str| {
+            support::schemagate()
+                .current_dir(dir.path())
+                .args(*command)
+                .args(["--database-url", url])
+                .output()
+                .unwrap()
+        };
+        let malformed = run("postgres://u@host:notaport/db");
+        assert_exit(&malformed, 2);
+        assert!(
+            text(&malformed.stderr).contains("not a valid PostgreSQL connection string"),
+            "{command:?}: {}",
+            text(&malformed.stderr)
+        );
+        let refused = run(&nobody);
+        assert_exit(&refused, 3);
+        assert!(
+            text(&refused.stderr).contains("role \"nobody\" does not exist"),
+            "{command:?}: {}",
+            text(&refused.stderr)
+        );
+    }
+}

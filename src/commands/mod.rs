@@ -20,6 +20,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
+    crate::postgres::connect::set_connect_timeout(cli.connect_timeout);
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Lint(args) => lint::run(args),

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cause;
 pub mod cleanup;
 pub mod cluster;
+pub mod connect;
 pub mod overlay;
 pub mod scratch;
 pub mod sibling;

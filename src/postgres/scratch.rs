@@ -3,7 +3,6 @@
 
 use super::cleanup::{self, Registration, Resource};
 use crate::Failure;
-use tokio_postgres::{Client, NoTls};
 
 /// A scratch database; dropping it drops the database.
 #[derive(Debug)]
@@ -14,26 +13,7 @@ pub struct Scratch {
     _registration: Registration,
 }
 
-fn parse(url: &str) -> Result<tokio_postgres::Config, Failure> {
-    url.parse::<tokio_postgres::Config>().map_err(|e| {
-        Failure::Usage(format!(
-            "--database-url is not a valid PostgreSQL connection string ({e}); use postgres://user:password@host:port/database"
-        ))
-    })
-}
-
-/// Connects with `config`, driving the connection on the current runtime.
-pub async fn connect(config: &tokio_postgres::Config, what: &str) -> Result<Client, Failure> {
-    let (client, connection) = config.connect(NoTls).await.map_err(|e| {
-        Failure::Environment(format!(
-            "cannot connect to {what}: {e}; check that the server is running and the URL, user and password are right (TLS is not supported: use sslmode=disable or a local service container)"
-        ))
-    })?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(client)
-}
+pub use super::connect::{connect, parse};
 
 impl Scratch {
     pub async fn create(url: &str) -> Result<Scratch, Failure> {
