@@ -144,11 +144,11 @@ fn check_folder(folder: &Path, case: usize) {
             Format::Sarif | Format::Markdown => 10,
             _ => 1,
         };
-        if case % every != 0 {
+        if !case.is_multiple_of(every) {
             continue;
         }
         let options = RenderOptions {
-            verbose: case % 2 == 0,
+            verbose: case.is_multiple_of(2),
             ..RenderOptions::default()
         };
         let text = report::render(&report, format, &options);
