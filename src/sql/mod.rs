@@ -95,8 +95,9 @@ impl SourceText {
 pub enum Parsed {
     Ast(Box<ast::Statement>),
     Fallback(Fallback),
-    /// Parsed, but the tree was dropped after linting to bound memory
-    /// (see `MigrationSet::release_syntax_trees`).
+    /// Parsed, but the tree was dropped to bound memory: after linting (see
+    /// `MigrationSet::release_syntax_trees`), or at once for a data statement, which no rule
+    /// or model reads (a seed file's trees took a hundred times its size).
     Released,
 }
 
@@ -221,10 +222,23 @@ pub fn parse_statement(text: &str) -> Parsed {
         .try_with_sql(text)
         .and_then(|mut parser| parser.parse_statements());
     match parsed {
+        Ok(statements) if statements.len() == 1 && is_data(&statements[0]) => Parsed::Released,
         Ok(mut statements) if statements.len() == 1 => Parsed::Ast(Box::new(statements.remove(0))),
         Ok(_) => Parsed::Fallback(Fallback::classify(text, None)),
         Err(error) => Parsed::Fallback(Fallback::classify(text, Some(error.to_string()))),
     }
+}
+
+/// Does the statement only change rows (`INSERT`, `UPDATE`, `DELETE`, `COPY`, `MERGE`)?
+pub fn is_data(statement: &ast::Statement) -> bool {
+    matches!(
+        statement,
+        ast::Statement::Insert(_)
+            | ast::Statement::Update(_)
+            | ast::Statement::Delete(_)
+            | ast::Statement::Copy { .. }
+            | ast::Statement::Merge(_)
+    )
 }
 
 /// Splits and parses a whole text. `applies` says, for a byte offset, whether the statement
@@ -288,6 +302,22 @@ mod tests {
             expression_depth_bound("select 1 where a = ',' or b = ','"),
             3
         );
+    }
+
+    #[test]
+    fn data_statements_keep_no_tree() {
+        for text in [
+            "insert into t values (1), (2);",
+            "update t set a = 1;",
+            "delete from t;",
+            "copy t from stdin;",
+        ] {
+            assert!(matches!(parse_statement(text), Parsed::Released), "{text}");
+        }
+        assert!(matches!(
+            parse_statement("select cron.schedule('x', '* * * * *', 'select 1');"),
+            Parsed::Ast(_)
+        ));
     }
 
     #[test]
