@@ -47,7 +47,7 @@ fn supabase_orders_by_name_and_reports_skipped_and_duplicate_files() {
             ("supabase/migrations/README.md", "notes"),
         ],
     );
-    let folders = migrations::find_folders(dir.path());
+    let folders = migrations::find_folders(dir.path()).unwrap();
     assert_eq!(folders, [dir.path().join("supabase/migrations")]);
     let set = migrations::load(&folders[0], None);
     assert_eq!(set.layout, Layout::Supabase);

@@ -252,3 +252,51 @@ fn a_bad_url_is_a_usage_error_and_a_refused_login_shows_the_servers_reason_in_ev
         );
     }
 }
+
+#[test]
+fn an_unreadable_migrations_folder_is_an_error_not_a_passed_gate() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let folder = dir.path().join("supabase/migrations");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(
+        folder.join("20240101000000_t.sql"),
+        "create table public.t (id int);\n",
+    )
+    .unwrap();
+    fs::set_permissions(&folder, fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads anything: run as `nobody` then.
+    let as_user = |args: &[&str]| {
+        let binary = env!("CARGO_BIN_EXE_schemagate");
+        let mut command = if unsafe { libc::geteuid() } == 0 {
+            let mut command = std::process::Command::new("setpriv");
+            command.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+            command
+        } else {
+            std::process::Command::new(binary)
+        };
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["lint", "."][..],
+        &["check", ".", "--no-apply"][..],
+        &["lint", "supabase/migrations"][..],
+    ] {
+        let output = as_user(args);
+        assert_exit(&output, 3);
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.contains("cannot read the folder") && stderr.contains("supabase/migrations"),
+            "{args:?}: {stderr}"
+        );
+    }
+    fs::set_permissions(&folder, fs::Permissions::from_mode(0o755)).unwrap();
+}

@@ -47,7 +47,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
     let mut sets: Vec<MigrationSet> = Vec::new();
     let mut results: Vec<Checked> = Vec::new();
     let mut base_commit = None;
-    for folder in migrations::find_folders(&args.path) {
+    for folder in migrations::find_folders(&args.path)? {
         let config = super::load_config(&folder, &args.common)?;
         let set = migrations::load(&folder, config.layout);
         let comparison = match &base {

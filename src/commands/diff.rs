@@ -33,7 +33,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
     let mut sets: Vec<MigrationSet> = Vec::new();
     let mut findings = Vec::new();
     let mut changes = Vec::new();
-    for folder in migrations::find_folders(&args.path) {
+    for folder in migrations::find_folders(&args.path)? {
         if folder.is_file() {
             return Err(Failure::Usage(format!(
                 "{} is a file; diff compares a migrations folder with the base",

@@ -143,7 +143,7 @@ fn load(source: &DumpSource) -> Result<(PathBuf, MigrationSet), Failure> {
             source.path.display()
         )));
     }
-    let mut folders = migrations::find_folders(&source.path);
+    let mut folders = migrations::find_folders(&source.path)?;
     if source.path.is_file() {
         return Err(Failure::Usage(format!(
             "{} is a file; pass the migrations folder",

@@ -20,7 +20,7 @@ pub fn run(args: FixArgs) -> Result<bool, Failure> {
         ));
     };
     let mut moved = 0;
-    for folder in migrations::find_folders(&args.path) {
+    for folder in migrations::find_folders(&args.path)? {
         let shown = display_path(&folder);
         if folder.is_file() {
             return Err(Failure::Usage(format!(

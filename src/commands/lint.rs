@@ -23,7 +23,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                 path.display()
             )));
         }
-        folders.extend(migrations::find_folders(path));
+        folders.extend(migrations::find_folders(path)?);
     }
     let configs = folders
         .iter()

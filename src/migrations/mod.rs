@@ -117,32 +117,54 @@ pub fn display_path(path: &Path) -> String {
 /// a file is linted on its own; a folder that contains `supabase/migrations` folders
 /// (searched a few levels deep) yields those; any other folder is itself the migrations
 /// folder.
-pub fn find_folders(path: &Path) -> Vec<PathBuf> {
-    if path.is_file() || layout::is_supabase_dir(path) {
-        return vec![path.to_path_buf()];
-    }
-    let direct = path.join("migrations");
-    if path.file_name().is_some_and(|n| n == "supabase") && direct.is_dir() {
-        return vec![direct];
-    }
-    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
-        .max_depth(5)
-        .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            !(e.depth() > 0
-                && (name.starts_with('.') || name == "node_modules" || name == "target"))
-        })
-        .flatten()
-        .filter(|e| e.file_type().is_dir() && layout::is_supabase_dir(e.path()))
-        .map(|e| e.into_path())
-        .collect();
-    found.sort();
-    if found.is_empty() {
+pub fn find_folders(path: &Path) -> Result<Vec<PathBuf>, crate::Failure> {
+    let found = if path.is_file() || layout::is_supabase_dir(path) {
         vec![path.to_path_buf()]
+    } else if path.file_name().is_some_and(|n| n == "supabase") && path.join("migrations").is_dir()
+    {
+        vec![path.join("migrations")]
     } else {
-        found
+        let mut found = Vec::new();
+        let walk = walkdir::WalkDir::new(path)
+            .max_depth(5)
+            .into_iter()
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                !(e.depth() > 0
+                    && (name.starts_with('.') || name == "node_modules" || name == "target"))
+            });
+        for entry in walk {
+            let entry = entry.map_err(|error| {
+                let at = error.path().unwrap_or(path).to_path_buf();
+                let error = error
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("a symbolic link loop"));
+                unreadable(&at, &error)
+            })?;
+            if entry.file_type().is_dir() && layout::is_supabase_dir(entry.path()) {
+                found.push(entry.into_path());
+            }
+        }
+        found.sort();
+        if found.is_empty() {
+            vec![path.to_path_buf()]
+        } else {
+            found
+        }
+    };
+    for folder in found.iter().filter(|f| f.is_dir()) {
+        std::fs::read_dir(folder).map_err(|error| unreadable(folder, &error))?;
     }
+    Ok(found)
+}
+
+/// A folder that cannot be listed is an error: skipping it would pass the gate on
+/// migrations no one read.
+fn unreadable(folder: &Path, error: &std::io::Error) -> crate::Failure {
+    crate::Failure::Environment(format!(
+        "cannot read the folder {}: {error}; make it readable by this user (e.g. chmod a+rx) or pass another path",
+        folder.display()
+    ))
 }
 
 /// Lists, reads and parses one migrations folder (or a single file).
