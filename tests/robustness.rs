@@ -300,3 +300,51 @@ fn an_unreadable_migrations_folder_is_an_error_not_a_passed_gate() {
     }
     fs::set_permissions(&folder, fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+#[test]
+fn a_cached_data_directory_with_a_damaged_pg_control_is_rebuilt_with_a_note() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("supabase/migrations");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(folder.join("20240101000000_t.sql"), "select 1;\n").unwrap();
+    let check = || {
+        support::schemagate()
+            .env("XDG_CACHE_HOME", cache.path())
+            .current_dir(dir.path())
+            .args(["check", ".", "--format", "json", "-q"])
+            .output()
+            .unwrap()
+    };
+    assert_exit(&check(), 0);
+    let controls: Vec<_> = walkdir(cache.path())
+        .into_iter()
+        .filter(|p| p.ends_with("global/pg_control"))
+        .collect();
+    assert_eq!(controls.len(), 1, "{controls:?}");
+    fs::write(&controls[0], vec![0x5a; 8192]).unwrap();
+
+    let output = check();
+    assert_exit(&output, 0);
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("discarded, rebuilding it"), "{stderr}");
+    let output = check();
+    assert_exit(&output, 0);
+    assert!(!text(&output.stderr).contains("discarded"));
+}
+
+/// Every path below `root`.
+fn walkdir(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut paths = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path.clone());
+            }
+            paths.push(path);
+        }
+    }
+    paths
+}
