@@ -348,3 +348,73 @@ fn walkdir(root: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     paths
 }
+
+#[test]
+fn the_next_run_sweeps_the_server_and_directories_a_killed_run_left() {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = tempfile::tempdir().unwrap();
+    // The server runs as `postgres` when the tests run as root: it must reach its directory.
+    fs::set_permissions(scratch.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("supabase/migrations");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(
+        folder.join("20240101000000_slow.sql"),
+        "select pg_sleep(600);\n",
+    )
+    .unwrap();
+    // A staging directory of a cache write that a killed run (pid 999999999) left.
+    let staging = cache
+        .path()
+        .join("schemagate/.pg15-plain-000000.999999999.tmp");
+    fs::create_dir_all(&staging).unwrap();
+    let check = || {
+        support::schemagate()
+            .env("TMPDIR", scratch.path())
+            .env("XDG_CACHE_HOME", cache.path())
+            .current_dir(dir.path())
+            .args(["check", ".", "--format", "json", "-q"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut killed = check();
+    // Wait for its server to be up (its postmaster.pid), then kill it without warning.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let server_pid = loop {
+        let pid = walkdir(scratch.path())
+            .into_iter()
+            .find(|p| p.ends_with("data/postmaster.pid"))
+            .and_then(|p| fs::read_to_string(p).ok())
+            .filter(|t| t.lines().nth(7).is_some_and(|l| l.trim() == "ready"))
+            .and_then(|t| t.lines().next().and_then(|l| l.trim().parse::<i32>().ok()));
+        if let Some(pid) = pid {
+            break pid;
+        }
+        assert!(std::time::Instant::now() < deadline, "no server started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    assert!(
+        std::path::Path::new(&format!("/proc/{server_pid}")).exists(),
+        "the orphan runs"
+    );
+
+    // The next run (here one that stops at once) sweeps.
+    fs::write(folder.join("20240101000000_slow.sql"), "select 1;\n").unwrap();
+    let status = check().wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let alive = fs::read_to_string(format!("/proc/{server_pid}/stat"))
+        .is_ok_and(|stat| !stat.contains(") Z "));
+    assert!(!alive, "the orphan server still runs");
+    let left: Vec<_> = fs::read_dir(scratch.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(!staging.exists());
+}

@@ -2,7 +2,7 @@
 //! registered here, and a signal thread stops and deletes them, then exits 130/143.
 //! (Success, errors and panics are covered by the owners' `Drop`.)
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
 
 /// Something to undo when the process is interrupted.
@@ -122,5 +122,76 @@ pub fn stop_process(pid: u32, signal: i32) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+/// Removes what earlier runs left when they were killed (SIGKILL, the OOM killer: no
+/// handler runs): in `dir`, cluster directories `schemagate-<pid>-…` and cache staging
+/// directories `.<key>.<pid>.tmp` whose run `<pid>` is no longer a live schemagate, after
+/// stopping a server still running in them. Best effort; a live run's files are never
+/// touched.
+pub fn sweep(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = owner_pid(&name) else {
+            continue;
+        };
+        if pid == std::process::id() || is_live_schemagate(pid) {
+            continue;
+        }
+        let path = entry.path();
+        stop_orphan_server(&path.join("data"));
+        let _ = std::fs::remove_dir_all(&path);
+    }
+}
+
+/// The run that made a directory, from its name (see `cluster::scratch_dir` and
+/// `save_to_cache`).
+fn owner_pid(name: &str) -> Option<u32> {
+    if let Some(rest) = name.strip_prefix("schemagate-") {
+        return rest.split('-').next()?.parse().ok();
+    }
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    rest.rsplit('.').next()?.parse().ok()
+}
+
+fn is_live_schemagate(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .is_ok_and(|comm| comm.trim() == "schemagate")
+}
+
+/// Stops the server of `data` if one still runs: the pid of its `postmaster.pid`, and only
+/// if that process is a postgres started on this very directory.
+fn stop_orphan_server(data: &Path) {
+    let Some(pid) = std::fs::read_to_string(data.join("postmaster.pid"))
+        .ok()
+        .and_then(|text| text.lines().next()?.trim().parse::<libc::pid_t>().ok())
+    else {
+        return;
+    };
+    let ours = std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+        let data = data.as_os_str().as_encoded_bytes();
+        cmdline.split(|b| *b == 0).any(|arg| arg == data)
+            && cmdline
+                .split(|b| *b == 0)
+                .next()
+                .is_some_and(|program| program.ends_with(b"postgres"))
+    });
+    if !ours {
+        return;
+    }
+    // SAFETY: signals to a process checked above to be a postgres of that directory.
+    unsafe { libc::kill(pid, libc::SIGQUIT) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        if std::time::Instant::now() > deadline {
+            // SAFETY: as above.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }

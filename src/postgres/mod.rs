@@ -222,6 +222,9 @@ async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
     let bin = binaries::find(options.pg_bin.as_deref(), options.pg_major)?;
     let owner = cluster::server_owner()?;
     let key = cache_key(&bin, options);
+    if let Some(root) = cache_root() {
+        cleanup::sweep(&root);
+    }
     let entry = cache_root().map(|root| root.join(&key));
     let cached = entry
         .as_ref()
