@@ -418,3 +418,47 @@ fn the_next_run_sweeps_the_server_and_directories_a_killed_run_left() {
     assert!(left.is_empty(), "{left:?}");
     assert!(!staging.exists());
 }
+
+#[test]
+fn sigint_during_the_apply_writes_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("supabase/migrations");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(
+        folder.join("20240101000000_slow.sql"),
+        "select pg_sleep(600);\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.json");
+    let mut child = support::schemagate()
+        .current_dir(dir.path())
+        .args(["check", ".", "--format", "json", "-v", "--output"])
+        .arg(format!("json={}", report.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    // `-v` says when the server is ready; the migration then sleeps.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        let read = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+        assert!(read > 0, "ended before applying: {seen}");
+        seen.push_str(&line);
+        if line.starts_with("applying to ") {
+            break;
+        }
+    }
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert!(rest.contains("interrupted"), "{rest}");
+    assert!(stdout.is_empty(), "a report was printed: {stdout}");
+    assert!(!report.exists(), "a report file was written");
+}

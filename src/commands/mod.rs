@@ -90,6 +90,7 @@ pub(crate) fn emit_with(
     common: &CommonArgs,
     options: report::RenderOptions,
 ) -> Result<bool, Failure> {
+    crate::postgres::cleanup::halt_if_interrupted();
     let color = match common.color {
         Color::Always => true,
         Color::Never => false,
@@ -127,6 +128,7 @@ pub(crate) fn write_outputs(
     common: &CommonArgs,
     options: &report::RenderOptions,
 ) -> Result<(), Failure> {
+    crate::postgres::cleanup::halt_if_interrupted();
     for output in &common.outputs {
         write_output(report, output, options)?;
     }

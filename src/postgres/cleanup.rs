@@ -3,6 +3,7 @@
 //! (Success, errors and panics are covered by the owners' `Drop`.)
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
 /// Something to undo when the process is interrupted.
@@ -21,6 +22,21 @@ static NEXT: Mutex<u64> = Mutex::new(0);
 static INSTALL: Once = Once::new();
 /// Held by the signal thread from the signal until the process exits.
 static CLEANING: Mutex<()> = Mutex::new(());
+
+/// Set by the signal thread, before it stops anything.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Called before a command writes its results (report, files, GitHub): after SIGINT or
+/// SIGTERM what the run saw (its server stopped under it: a false `apply-failed 08006`) is
+/// no result, so this never returns then; the signal thread exits the process.
+pub fn halt_if_interrupted() {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        let _wait = CLEANING.lock();
+        loop {
+            std::thread::park();
+        }
+    }
+}
 
 /// Called by `main` before exiting: if a signal is being handled, the resources it stops
 /// may have made the command fail; let the signal thread finish and set the exit code.
@@ -62,6 +78,7 @@ fn install_handler() {
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 let _cleaning = CLEANING.lock();
+                INTERRUPTED.store(true, Ordering::SeqCst);
                 let resources: Vec<Resource> = LIVE
                     .lock()
                     .map(|live| live.iter().rev().map(|(_, r)| r.clone()).collect())
@@ -69,7 +86,7 @@ fn install_handler() {
                 for resource in &resources {
                     release(resource);
                 }
-                eprintln!("interrupted: stopped the PostgreSQL server and removed its files");
+                eprintln!("interrupted: stopped the PostgreSQL server and removed its files; no report written");
                 crate::github::stop_commands::resume();
                 std::process::exit(128 + signal);
             }
