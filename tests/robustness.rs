@@ -462,3 +462,55 @@ fn sigint_during_the_apply_writes_no_report() {
     assert!(stdout.is_empty(), "a report was printed: {stdout}");
     assert!(!report.exists(), "a report file was written");
 }
+
+#[test]
+fn scratch_databases_that_killed_runs_left_are_dropped_once_stale() {
+    let server = support::pg::TestServer::start();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let stale = "schemagate_scratch_1_000000000_1000000000";
+    let recent = format!("schemagate_scratch_1_000000000_{now}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Creates the two (when asked), then lists schemagate's databases.
+    let databases = |create: bool| {
+        runtime.block_on(async {
+            let client = server.connect("postgres").await;
+            for name in [stale, recent.as_str()].into_iter().filter(|_| create) {
+                client
+                    .batch_execute(&format!("create database \"{name}\""))
+                    .await
+                    .unwrap();
+            }
+            client
+                .query(
+                    "select datname::text from pg_database where datname like 'schemagate%'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get::<_, String>(0))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(databases(true).len(), 2);
+    let dir = project_with_one_migration();
+    let output = support::schemagate()
+        .current_dir(dir.path())
+        .args(["check", ".", "--format", "json", "-q", "--fail-on", "never"])
+        .args(["--database-url", &server.url("postgres")])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert!(
+        text(&output.stderr).contains(stale),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(databases(false), std::slice::from_ref(&recent));
+}
