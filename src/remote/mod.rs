@@ -94,7 +94,8 @@ pub async fn read_history(
     for row in rows {
         let version: Option<String> = row.get(0);
         let Some(version) = version else { continue };
-        let failed: bool = row.get(3);
+        // A tool that left its flag NULL recorded no failure.
+        let failed = row.get::<_, Option<bool>>(3).unwrap_or(false);
         let content = match format {
             HistoryFormat::Supabase => row
                 .get::<_, Option<Vec<String>>>(2)
