@@ -465,4 +465,30 @@ fn no_history_means_everything_is_pending_and_bad_urls_exit_3() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot connect"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "password leaked: {stderr}");
+
+    // Passwords with `/`, `@`, `%40` and `:` stay hidden too.
+    for (url, secret) in [
+        (
+            "postgresql://someone:hun/ter2@/nowhere?host=/nonexistent-socket-dir",
+            "ter2",
+        ),
+        (
+            "postgresql://someone:hun@ter2@/nowhere?host=/nonexistent-socket-dir",
+            "ter2",
+        ),
+        (
+            "postgresql://someone:hun%40ter2@/nowhere?host=/nonexistent-socket-dir",
+            "ter2",
+        ),
+        (
+            "postgresql://someone:hun:ter2@/nowhere?host=/nonexistent-socket-dir",
+            "ter2",
+        ),
+    ] {
+        let output = status(dir.path(), url, "supabase");
+        support::assert_exit(&output, 3);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("someone:***@"), "{stderr}");
+        assert!(!stderr.contains(secret), "password leaked: {stderr}");
+    }
 }

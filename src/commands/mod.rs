@@ -8,6 +8,7 @@ mod fix;
 mod inspect;
 mod lint;
 mod publish;
+mod redact;
 mod rules;
 mod status;
 

@@ -65,7 +65,7 @@ fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>,
         .enable_all()
         .build()
         .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
-    let shown = crate::remote::redact_url(url);
+    let shown = super::redact::redact_url(url);
     runtime.block_on(async {
         let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
             .await
