@@ -35,7 +35,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
             args.path.display()
         )));
     }
-    let base = crate::history::base_ref(args.common.base.as_deref());
+    let base = crate::history::base_ref(args.common.base.as_deref())?;
     if base.is_none() && args.common.verbose {
         eprintln!("no base (--base, or a pull request in GitHub Actions): history and order checks skipped");
     }

@@ -20,7 +20,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
             args.path.display()
         )));
     }
-    let base = crate::history::base_ref(args.common.base.as_deref()).ok_or_else(|| {
+    let base = crate::history::base_ref(args.common.base.as_deref())?.ok_or_else(|| {
         Failure::Usage(
             "diff compares this branch with a base: pass --base REF (a branch, tag or commit, e.g. --base origin/main)"
                 .to_string(),

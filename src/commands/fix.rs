@@ -14,7 +14,7 @@ pub fn run(args: FixArgs) -> Result<bool, Failure> {
             args.path.display()
         )));
     }
-    let Some(base) = history::base_ref(args.base.as_deref()) else {
+    let Some(base) = history::base_ref(args.base.as_deref())? else {
         return Err(Failure::Usage(
             "fix --renumber needs the base branch to renumber after: pass --base REF (e.g. --base origin/main)".into(),
         ));

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 pub fn run(args: LintArgs) -> Result<bool, Failure> {
     let mut folders = Vec::new();
-    let base = crate::history::base_ref(args.common.base.as_deref());
+    let base = crate::history::base_ref(args.common.base.as_deref())?;
     if base.is_none() && args.common.verbose {
         eprintln!(
             "no base branch (pass --base REF): history checks skipped, every finding counts as new"
