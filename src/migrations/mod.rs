@@ -165,7 +165,17 @@ pub fn load(path: &Path, layout: Option<Layout>) -> MigrationSet {
         .iter()
         .map(|(p, why)| (display_path(p), why.clone()))
         .collect();
-    assemble(root, layout, listing.entries, listing.misnamed, ignored)
+    let mut set = assemble(root, layout, listing.entries, listing.misnamed, ignored);
+    for (file, why) in &listing.unreadable {
+        let path = display_path(file);
+        set.findings.push(
+            registry::finding("unreadable-file", format!("`{path}`: {why}"))
+                .with_help("restore the file (a missing deploy script: or remove its change from sqitch.plan)")
+                .with_location(file_location(&path))
+                .finish(&path),
+        );
+    }
+    set
 }
 
 fn assemble(
