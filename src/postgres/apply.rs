@@ -190,8 +190,22 @@ pub async fn apply_files(
             false
         }
     };
+    // Applying as the connecting user instead would hide the privilege errors the role is
+    // there to catch: nothing is applied, and the failure is a finding.
+    let mut applied = applied;
     if let Some(role) = &db.apply_role {
-        let _ = run(db, &format!("set role {role}"), watchdog).await;
+        if let Err(failed) = run(db, &format!("set role {role}"), watchdog).await {
+            findings.push(
+                registry::finding(
+                    "apply-failed",
+                    format!("cannot apply as role `{role}` (--strict-privileges): {}; no migration was applied", failed.message),
+                )
+                .with_help("the connecting user must be a member of the role (`grant {role} to <user>`), or drop --strict-privileges")
+                .with_source(Source::Apply)
+                .finish(""),
+            );
+            applied.clear();
+        }
     }
     let total = applied.len();
     let mut failed_at: Option<usize> = None;
