@@ -122,7 +122,7 @@ fn unchanged_line(sets: &[MigrationSet], base: Option<&str>, commit: Option<&str
     // A base given as a commit already says which one.
     let commit = match commit {
         Some(commit) if !commit.starts_with(base) => {
-            format!(" ({})", &commit[..commit.len().min(12)])
+            format!(" ({})", crate::history::git::short_commit(commit))
         }
         _ => String::new(),
     };

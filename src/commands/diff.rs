@@ -57,7 +57,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
             eprintln!(
                 "{shown}: compared with {} ({}) in {} ms",
                 comparison.base,
-                &comparison.base_commit[..comparison.base_commit.len().min(12)],
+                crate::history::git::short_commit(&comparison.base_commit),
                 started.elapsed().as_millis()
             );
         }

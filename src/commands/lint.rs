@@ -68,7 +68,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                 eprintln!(
                     "  base {} ({}): {} migration files changed",
                     comparison.base,
-                    &comparison.base_commit[..comparison.base_commit.len().min(12)],
+                    crate::history::git::short_commit(&comparison.base_commit),
                     comparison.changed_migrations().len()
                 );
             }
