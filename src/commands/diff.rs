@@ -70,7 +70,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         // Levels and suppressions apply to the order findings; problems with the
         // suppressions themselves (unused ones: no static rule ran here) are lint's to report.
         let mut finalized = crate::lint::finalize(&set, &config, outcome.findings);
-        finalized.retain(|f| f.rule == "order-dependent-schema");
+        finalized.retain(|f| f.rule == crate::rules::registry::ORDER_DEPENDENT_SCHEMA.id);
         findings.extend(finalized);
         sets.push(set);
     }

@@ -104,10 +104,12 @@ pub fn add_findings(findings: &mut Vec<Finding>, comparison: &Comparison) {
     let versions: BTreeSet<&Option<String>> = comparison
         .findings
         .iter()
-        .filter(|f| f.rule == "duplicate-version")
+        .filter(|f| f.rule == crate::rules::registry::DUPLICATE_VERSION.id)
         .map(|f| &f.object)
         .collect();
-    findings.retain(|f| !(f.rule == "duplicate-version" && versions.contains(&f.object)));
+    findings.retain(|f| {
+        !(f.rule == crate::rules::registry::DUPLICATE_VERSION.id && versions.contains(&f.object))
+    });
     findings.extend(comparison.findings.iter().cloned());
 }
 

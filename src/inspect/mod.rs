@@ -128,7 +128,7 @@ impl CatalogRule {
             .message
             .replace("{object}", object)
             .replace("{detail}", detail);
-        registry::finding(self.id, message)
+        registry::finding(self.rule, message)
             .with_help(self.help)
             .with_object(object)
             .with_source(Source::Catalog)

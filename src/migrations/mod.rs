@@ -5,7 +5,7 @@ pub mod layout;
 pub mod version;
 
 use crate::findings::{Finding, Location};
-use crate::rules::registry;
+use crate::rules::{registry, RuleMeta};
 use crate::sql::{self, SourceText, Statement, Suppressions};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -169,7 +169,7 @@ pub fn load(path: &Path, layout: Option<Layout>) -> MigrationSet {
     for (file, why) in &listing.unreadable {
         let path = display_path(file);
         set.findings.push(
-            registry::finding("unreadable-file", format!("`{path}`: {why}"))
+            registry::finding(registry::UNREADABLE_FILE, format!("`{path}`: {why}"))
                 .with_help("restore the file (a missing deploy script: or remove its change from sqitch.plan)")
                 .with_location(file_location(&path))
                 .finish(&path),
@@ -214,7 +214,7 @@ fn assemble(
         };
         findings.push(
             registry::finding(
-                "invalid-migration-name",
+                registry::INVALID_MIGRATION_NAME,
                 format!("`{path}` does not match {expected}; the migration tool skips it without a word"),
             )
             .with_help(format!(
@@ -248,7 +248,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
         suppressions: Suppressions::default(),
         no_transaction: false,
     };
-    let input_finding = |rule: &str, message: String, help: &str| {
+    let input_finding = |rule: &'static RuleMeta, message: String, help: &str| {
         registry::finding(rule, message)
             .with_help(help)
             .with_location(file_location(&path))
@@ -257,7 +257,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
     let size = std::fs::metadata(&entry.path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
         findings.push(input_finding(
-            "unreadable-file",
+            registry::UNREADABLE_FILE,
             format!("`{path}` is {size} bytes, more than schemagate reads ({MAX_FILE_BYTES})"),
             "split the file, or move generated data out of the migrations folder",
         ));
@@ -267,7 +267,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
         Ok(bytes) => bytes,
         Err(error) => {
             findings.push(input_finding(
-                "unreadable-file",
+                registry::UNREADABLE_FILE,
                 format!("cannot read `{path}`: {error}"),
                 "check the file's permissions",
             ));
@@ -276,7 +276,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
     };
     if bytes.contains(&0) {
         findings.push(input_finding(
-            "unreadable-file",
+            registry::UNREADABLE_FILE,
             format!("`{path}` contains NUL bytes: it is binary, not SQL"),
             "PostgreSQL cannot run a file with NUL bytes; remove it or replace it with the SQL it should contain",
         ));
@@ -291,7 +291,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
             let (line, column) = prefix.line_col(offset);
             findings.push(
                 registry::finding(
-                    "invalid-utf8",
+                    registry::INVALID_UTF8,
                     format!("`{path}` is not valid UTF-8 (first bad byte at line {line}, column {column})"),
                 )
                 .with_help("PostgreSQL databases use UTF-8; re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
@@ -314,7 +314,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
         let span = open.opened_at..open.opened_at + 1;
         findings.push(
             registry::finding(
-                "unterminated-statement",
+                registry::UNTERMINATED_STATEMENT,
                 format!(
                     "{} opened here is never closed; everything after it is one statement",
                     open.what
@@ -329,7 +329,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
     }
     if statements.is_empty() && migration.role == Role::Versioned {
         findings.push(input_finding(
-            "empty-migration",
+            registry::EMPTY_MIGRATION,
             format!("`{path}` contains no SQL statement"),
             "delete the file, or add the statements it was meant to contain",
         ));
@@ -355,7 +355,7 @@ fn version_findings(migrations: &[Migration], layout: Layout) -> Vec<Finding> {
         for duplicate in files.iter().skip(1) {
             findings.push(
                 registry::finding(
-                    "duplicate-version",
+                    registry::DUPLICATE_VERSION,
                     format!(
                         "version {version} is used by `{}` and `{}`; the second one fails to apply (the version is the history's primary key)",
                         files[0].path, duplicate.path
@@ -381,7 +381,7 @@ fn version_findings(migrations: &[Migration], layout: Layout) -> Vec<Finding> {
         let last = widths.values().last().expect("more than one width");
         findings.push(
             registry::finding(
-                "mixed-version-widths",
+                registry::MIXED_VERSION_WIDTHS,
                 format!(
                     "versions have different widths: {}; ordering by name and by number disagree",
                     examples.join(", ")

@@ -2,7 +2,8 @@
 //! the static rules that run on the statement model.
 //!
 //! Adding a static rule: a new file in the category folder with `declare_rule!` and a
-//! `Rule` impl, one line in [`registry::ALL`], and its fixtures under `testdata/rules/`.
+//! `Rule` impl, one line in `static_rules!` (`registry.rs`), and its fixtures under
+//! `testdata/rules/`.
 
 pub mod registry;
 
@@ -21,7 +22,7 @@ use crate::model::{Model, Origin};
 use crate::sql::Statement;
 
 /// What every rule is: its id, defaults and documentation.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct RuleMeta {
     pub id: &'static str,
     pub severity: Severity,
