@@ -294,6 +294,26 @@ fn flyway_history_with_checksums_and_failures() {
             ("15", "pending"),
         ])
     );
+    // The failed migration is an error finding on its file, and fails the gate.
+    support::assert_exit(&output, 1);
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let failed: Vec<(&str, &str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "remote-migration-failed")
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap(),
+                f["object"].as_str().unwrap(),
+                f["location"]["file"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(failed.len(), 1, "{doc:#}");
+    assert_eq!(failed[0].0, "error");
+    assert_eq!(failed[0].1, "version 14");
+    assert!(failed[0].2.ends_with("V14__c.sql"), "{}", failed[0].2);
 }
 
 #[test]
