@@ -155,11 +155,7 @@ fn check_folder(
         });
     }
     if args.common.verbose {
-        eprintln!(
-            "{shown}: {} layout, {} files",
-            set.layout.as_str(),
-            set.migrations.len()
-        );
+        super::describe_folder(set);
     }
     let model = Model::build(set);
     let mut raw = crate::lint::run_static_rules(set, &model, config, comparison);

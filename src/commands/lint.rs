@@ -55,15 +55,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
     let mut findings = Vec::new();
     for (set, set_findings, comparison) in linted {
         if args.common.verbose {
-            eprintln!(
-                "{}: {} layout, {} files",
-                migrations::display_path(&set.root),
-                set.layout.as_str(),
-                set.migrations.len()
-            );
-            for (path, reason) in &set.ignored {
-                eprintln!("  ignored {path}: {reason}");
-            }
+            super::describe_folder(&set);
             if let Some(comparison) = &comparison {
                 eprintln!(
                     "  base {} ({}): {} migration files changed",

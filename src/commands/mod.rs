@@ -47,6 +47,19 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     }
 }
 
+/// `-v`: the folder's layout and file count, and what the layout ignores in it, on stderr.
+pub(crate) fn describe_folder(set: &crate::migrations::MigrationSet) {
+    eprintln!(
+        "{}: {} layout, {} files",
+        crate::migrations::display_path(&set.root),
+        set.layout.as_str(),
+        set.migrations.len()
+    );
+    for (path, reason) in &set.ignored {
+        eprintln!("  ignored {path}: {reason}");
+    }
+}
+
 /// The effective configuration for migrations at `target`.
 pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, Failure> {
     let overrides = Overrides {
