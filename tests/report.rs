@@ -767,8 +767,14 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
     let (errors, warnings, infos) = (count("error"), count("warning"), count("info"));
     assert_eq!(errors + warnings + infos, shown);
     assert!(errors > 0, "errors are shown first");
-    assert!(warnings == 0 || errors == 667, "{errors} errors, {warnings} warnings");
-    assert!(infos == 0 || warnings == 667, "{warnings} warnings, {infos} infos");
+    assert!(
+        warnings == 0 || errors == 667,
+        "{errors} errors, {warnings} warnings"
+    );
+    assert!(
+        infos == 0 || warnings == 667,
+        "{warnings} warnings, {infos} infos"
+    );
     assert!(
         !text.contains("<details><summary>SQL"),
         "excerpts and details are dropped first"
