@@ -327,6 +327,7 @@ mod tests {
         .unwrap();
         let config = Config::load(&migrations, &Overrides::default()).unwrap();
         assert_eq!(config.exposed_schemas, ["api"]);
+        assert_eq!(config.level("empty-migration"), Some(RuleLevel::Off));
         assert_eq!(
             config.level("duplicate-version"),
             Some(RuleLevel::Severity(Severity::Warning))

@@ -169,7 +169,7 @@ fn apply_suppressions(
                     format!("this suppression names unknown rule {}", names.join(", "))
                 };
                 problems.push(
-                    registry::finding("invalid-suppression", message)
+                    registry::finding(registry::INVALID_SUPPRESSION, message)
                         .with_help("name rules by their ids (`schemagate rules` lists them): `-- schemagate-ignore rule-id: reason`")
                         .with_location(location.clone()),
                 );
@@ -210,7 +210,7 @@ fn apply_suppressions(
             if !used && unknown.len() < suppression.rules.len() {
                 problems.push(
                     registry::finding(
-                        "unused-suppression",
+                        registry::UNUSED_SUPPRESSION,
                         format!(
                             "this suppression of {} matches no finding",
                             suppression.rules.join(", ")
@@ -253,7 +253,7 @@ fn apply_suppressions(
                 .or(entry.file.as_deref())
                 .unwrap_or("any object");
             let mut problem = registry::finding(
-                "unused-suppression",
+                registry::UNUSED_SUPPRESSION,
                 format!(
                     "config [[ignore]] of {} on {target} matches no finding",
                     entry.rule

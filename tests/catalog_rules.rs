@@ -192,6 +192,27 @@ fn catalog_rules_against_postgres() {
         inspect::run(&client, &config()).await.unwrap();
         let row = client.query_one("show search_path", &[]).await.unwrap();
         assert_eq!(row.get::<_, String>(0), "public, extensions");
+        // Also when a rule's query fails (here: a role that may not call a function the
+        // API rules use), outside any transaction that would undo the change.
+        client
+            .batch_execute(
+                "create role plain; \
+                 revoke execute on function pg_catalog.has_any_column_privilege(oid, oid, text) from public; \
+                 set role plain",
+            )
+            .await
+            .unwrap();
+        let error = inspect::run(&client, &config()).await.unwrap_err();
+        assert!(format!("{error:?}").contains("permission denied"), "{error:?}");
+        let row = client.query_one("show search_path", &[]).await.unwrap();
+        assert_eq!(row.get::<_, String>(0), "public, extensions");
+        client
+            .batch_execute(
+                "reset role; \
+                 grant execute on function pg_catalog.has_any_column_privilege(oid, oid, text) to public",
+            )
+            .await
+            .unwrap();
 
         // A rule turned off in the config runs no query and reports nothing.
         let mut off = config();

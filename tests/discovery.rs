@@ -257,6 +257,34 @@ fn sqitch_follows_the_plan() {
     let applied: Vec<&str> = set.applied().map(|m| m.name.as_str()).collect();
     assert_eq!(applied, ["zeta", "alpha"]);
     assert!(set.migrations.iter().any(|m| m.role == Role::Down));
+    assert!(set.findings.is_empty(), "{:?}", set.findings);
+
+    // A planned change without its deploy script: sqitch would fail there.
+    fs::remove_file(dir.path().join("deploy/alpha.sql")).unwrap();
+    let set = migrations::load(dir.path(), None);
+    let applied: Vec<&str> = set.applied().map(|m| m.name.as_str()).collect();
+    assert_eq!(applied, ["zeta"]);
+    assert_eq!(rules(&set), ["unreadable-file"]);
+    let finding = &set.findings[0];
+    assert!(
+        finding.message.contains("change alpha"),
+        "{}",
+        finding.message
+    );
+    let location = finding.location.as_ref().unwrap();
+    assert!(
+        location.file.ends_with("deploy/alpha.sql"),
+        "{}",
+        location.file
+    );
+
+    // An unreadable plan is a finding, not an empty folder.
+    fs::write(dir.path().join("sqitch.plan"), b"zeta \xff\xfe\n").unwrap();
+    let set = migrations::load(dir.path(), None);
+    assert_eq!(set.layout, Layout::Sqitch);
+    assert_eq!(set.applied().count(), 0);
+    assert_eq!(rules(&set), ["unreadable-file"]);
+    assert!(set.findings[0].message.contains("cannot read sqitch.plan"));
 }
 
 #[test]

@@ -164,6 +164,18 @@ fn inspect_reports_catalog_findings_and_writes_nothing() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    let document = json_of(&output);
+    let lowered: Vec<&serde_json::Value> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "rls-disabled")
+        .collect();
+    assert!(!lowered.is_empty(), "the finding is still reported");
+    assert!(
+        lowered.iter().all(|f| f["severity"] == "warning"),
+        "{lowered:#?}"
+    );
     let output = schemagate_with_config(
         &["inspect", "--database-url", &url, "--format", "json"],
         &[],

@@ -37,7 +37,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
             args.path.display()
         )));
     }
-    let base = crate::history::base_ref(args.common.base.as_deref());
+    let base = crate::history::base_ref(args.common.base.as_deref())?;
     if base.is_none() && args.common.verbose {
         eprintln!("no base (--base, or a pull request in GitHub Actions): history and order checks skipped");
     }
@@ -124,7 +124,7 @@ fn unchanged_line(sets: &[MigrationSet], base: Option<&str>, commit: Option<&str
     // A base given as a commit already says which one.
     let commit = match commit {
         Some(commit) if !commit.starts_with(base) => {
-            format!(" ({})", &commit[..commit.len().min(12)])
+            format!(" ({})", crate::history::git::short_commit(commit))
         }
         _ => String::new(),
     };
@@ -157,11 +157,7 @@ fn check_folder(
         });
     }
     if args.common.verbose {
-        eprintln!(
-            "{shown}: {} layout, {} files",
-            set.layout.as_str(),
-            set.migrations.len()
-        );
+        super::describe_folder(set);
     }
     let model = Model::build(set);
     let mut raw = crate::lint::run_static_rules(set, &model, config, comparison);

@@ -20,7 +20,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
             args.path.display()
         )));
     }
-    let base = crate::history::base_ref(args.common.base.as_deref()).ok_or_else(|| {
+    let base = crate::history::base_ref(args.common.base.as_deref())?.ok_or_else(|| {
         Failure::Usage(
             "diff compares this branch with a base: pass --base REF (a branch, tag or commit, e.g. --base origin/main)"
                 .to_string(),
@@ -56,7 +56,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
             eprintln!(
                 "{shown}: compared with {} ({}) in {} ms",
                 comparison.base,
-                &comparison.base_commit[..comparison.base_commit.len().min(12)],
+                crate::history::git::short_commit(&comparison.base_commit),
                 started.elapsed().as_millis()
             );
         }
@@ -69,7 +69,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         // Levels and suppressions apply to the order findings; problems with the
         // suppressions themselves (unused ones: no static rule ran here) are lint's to report.
         let mut finalized = crate::lint::finalize(&set, &config, outcome.findings);
-        finalized.retain(|f| f.rule == "order-dependent-schema");
+        finalized.retain(|f| f.rule == crate::rules::registry::ORDER_DEPENDENT_SCHEMA.id);
         findings.extend(finalized);
         sets.push(set);
     }

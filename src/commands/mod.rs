@@ -8,6 +8,7 @@ mod fix;
 mod inspect;
 mod lint;
 mod publish;
+mod redact;
 mod rules;
 mod status;
 
@@ -43,6 +44,19 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
             })?;
             run(cli)
         }
+    }
+}
+
+/// `-v`: the folder's layout and file count, and what the layout ignores in it, on stderr.
+pub(crate) fn describe_folder(set: &crate::migrations::MigrationSet) {
+    eprintln!(
+        "{}: {} layout, {} files",
+        crate::migrations::display_path(&set.root),
+        set.layout.as_str(),
+        set.migrations.len()
+    );
+    for (path, reason) in &set.ignored {
+        eprintln!("  ignored {path}: {reason}");
     }
 }
 

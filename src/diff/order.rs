@@ -237,7 +237,7 @@ async fn run_paths(
     };
     if let Some(message) = finding {
         outcome.findings.push(
-            registry::finding("order-dependent-schema", message)
+            registry::finding(registry::ORDER_DEPENDENT_SCHEMA, message)
                 .with_help(help)
                 .with_source(Source::Apply)
                 .with_location(file_location(&culprit.path))

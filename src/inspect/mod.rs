@@ -64,10 +64,16 @@ pub async fn run(client: &Client, config: &Config) -> Result<Vec<Finding>, tokio
             &[],
         )
         .await?;
-    let findings = run_rules(client, config).await?;
-    client
-        .execute("select set_config('search_path', $1, false)", &[&previous])
-        .await?;
+    let findings = run_rules(client, config).await;
+    // Restored on the error path too: the caller may go on using the session.
+    let restored = client
+        .execute(
+            "select pg_catalog.set_config('search_path', $1, false)",
+            &[&previous],
+        )
+        .await;
+    let findings = findings?;
+    restored?;
     Ok(findings)
 }
 
@@ -128,7 +134,7 @@ impl CatalogRule {
             .message
             .replace("{object}", object)
             .replace("{detail}", detail);
-        registry::finding(self.id, message)
+        registry::finding(self.rule, message)
             .with_help(self.help)
             .with_object(object)
             .with_source(Source::Catalog)

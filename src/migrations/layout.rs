@@ -67,6 +67,9 @@ pub struct Listing {
     pub misnamed: Vec<PathBuf>,
     /// Sub-folders and other files the layout does not use, with the reason.
     pub ignored: Vec<(PathBuf, String)>,
+    /// Files the tool needs but cannot read (a sqitch plan, a planned deploy script):
+    /// the tool would fail there. Reported as `unreadable-file`.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 static SUPABASE_NAME: LazyLock<Regex> =
@@ -384,7 +387,17 @@ fn sort_by_version(entries: &mut [Entry]) {
 /// Sqitch: the order of `sqitch.plan`; each change is `deploy/<change>.sql`, its revert
 /// script `revert/<change>.sql`.
 fn list_sqitch(dir: &Path, listing: &mut Listing) {
-    let plan = fs::read_to_string(dir.join("sqitch.plan")).unwrap_or_default();
+    let plan_path = dir.join("sqitch.plan");
+    let plan = match fs::read_to_string(&plan_path) {
+        Ok(plan) => plan,
+        Err(error) => {
+            listing.unreadable.push((
+                plan_path,
+                format!("cannot read sqitch.plan ({error}), so no change can be deployed"),
+            ));
+            return;
+        }
+    };
     let mut seen = std::collections::HashSet::new();
     for line in plan.lines() {
         let line = line.trim();
@@ -407,9 +420,9 @@ fn list_sqitch(dir: &Path, listing: &mut Listing) {
                 role: Role::Versioned,
             });
         } else {
-            listing.ignored.push((
+            listing.unreadable.push((
                 deploy,
-                format!("named by sqitch.plan (change {change}) but missing"),
+                format!("sqitch.plan names change {change}, but its deploy script is missing"),
             ));
         }
         let revert = dir.join("revert").join(format!("{change}.sql"));

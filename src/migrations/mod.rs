@@ -6,7 +6,7 @@ pub mod layout;
 pub mod version;
 
 use crate::findings::{Finding, Location};
-use crate::rules::registry;
+use crate::rules::{registry, RuleMeta};
 use crate::sql::{self, SourceText, Statement, Suppressions};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -145,7 +145,17 @@ pub fn load_as(path: &Path, layout: Option<Layout>, shown_root: &Path) -> Migrat
         .iter()
         .map(|(p, why)| (show.path(p), why.clone()))
         .collect();
-    assemble(&show, layout, listing.entries, listing.misnamed, ignored)
+    let mut set = assemble(&show, layout, listing.entries, listing.misnamed, ignored);
+    for (file, why) in &listing.unreadable {
+        let path = show.path(file);
+        set.findings.push(
+            registry::finding(registry::UNREADABLE_FILE, format!("`{path}`: {why}"))
+                .with_help("restore the file (a missing deploy script: or remove its change from sqitch.plan)")
+                .with_location(file_location(&path))
+                .finish(&path),
+        );
+    }
+    set
 }
 
 /// How the files of a folder are named to users.
@@ -201,7 +211,7 @@ fn assemble(
         };
         findings.push(
             registry::finding(
-                "invalid-migration-name",
+                registry::INVALID_MIGRATION_NAME,
                 format!("`{path}` does not match {expected}; the migration tool skips it without a word"),
             )
             .with_help(format!(
@@ -235,7 +245,7 @@ fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migrat
         suppressions: Suppressions::default(),
         no_transaction: false,
     };
-    let input_finding = |rule: &str, message: String, help: &str| {
+    let input_finding = |rule: &'static RuleMeta, message: String, help: &str| {
         registry::finding(rule, message)
             .with_help(help)
             .with_location(file_location(&path))
@@ -244,7 +254,7 @@ fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migrat
     let size = std::fs::metadata(&entry.path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
         findings.push(input_finding(
-            "unreadable-file",
+            registry::UNREADABLE_FILE,
             format!("`{path}` is {size} bytes, more than schemagate reads ({MAX_FILE_BYTES})"),
             "split the file, or move generated data out of the migrations folder",
         ));
@@ -254,7 +264,7 @@ fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migrat
         Ok(bytes) => bytes,
         Err(error) => {
             findings.push(input_finding(
-                "unreadable-file",
+                registry::UNREADABLE_FILE,
                 format!("cannot read `{path}`: {error}"),
                 "check the file's permissions",
             ));
@@ -263,7 +273,7 @@ fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migrat
     };
     if bytes.contains(&0) {
         findings.push(input_finding(
-            "unreadable-file",
+            registry::UNREADABLE_FILE,
             format!("`{path}` contains NUL bytes: it is binary, not SQL"),
             "PostgreSQL cannot run a file with NUL bytes; remove it or replace it with the SQL it should contain",
         ));
@@ -278,7 +288,7 @@ fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migrat
             let (line, column) = prefix.line_col(offset);
             findings.push(
                 registry::finding(
-                    "invalid-utf8",
+                    registry::INVALID_UTF8,
                     format!("`{path}` is not valid UTF-8 (first bad byte at line {line}, column {column})"),
                 )
                 .with_help("PostgreSQL databases use UTF-8; re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
@@ -301,7 +311,7 @@ fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migrat
         let span = open.opened_at..open.opened_at + 1;
         findings.push(
             registry::finding(
-                "unterminated-statement",
+                registry::UNTERMINATED_STATEMENT,
                 format!(
                     "{} opened here is never closed; everything after it is one statement",
                     open.what
@@ -316,7 +326,7 @@ fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migrat
     }
     if statements.is_empty() && migration.role == Role::Versioned {
         findings.push(input_finding(
-            "empty-migration",
+            registry::EMPTY_MIGRATION,
             format!("`{path}` contains no SQL statement"),
             "delete the file, or add the statements it was meant to contain",
         ));
@@ -342,7 +352,7 @@ fn version_findings(migrations: &[Migration], layout: Layout) -> Vec<Finding> {
         for duplicate in files.iter().skip(1) {
             findings.push(
                 registry::finding(
-                    "duplicate-version",
+                    registry::DUPLICATE_VERSION,
                     format!(
                         "version {version} is used by `{}` and `{}`; the second one fails to apply (the version is the history's primary key)",
                         files[0].path, duplicate.path
@@ -368,7 +378,7 @@ fn version_findings(migrations: &[Migration], layout: Layout) -> Vec<Finding> {
         let last = widths.values().last().expect("more than one width");
         findings.push(
             registry::finding(
-                "mixed-version-widths",
+                registry::MIXED_VERSION_WIDTHS,
                 format!(
                     "versions have different widths: {}; ordering by name and by number disagree",
                     examples.join(", ")

@@ -56,11 +56,6 @@ impl History {
             changed: at,
         }
     }
-
-    /// The migration that created the object.
-    pub fn created_in(&self) -> usize {
-        self.created.migration
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -2,7 +2,8 @@
 //! the static rules that run on the statement model.
 //!
 //! Adding a static rule: a new file in the category folder with `declare_rule!` and a
-//! `Rule` impl, one line in [`registry::ALL`], and its fixtures under `testdata/rules/`.
+//! `Rule` impl, one line in `static_rules!` (`registry.rs`), and its fixtures under
+//! `testdata/rules/`.
 
 pub mod registry;
 
@@ -40,10 +41,19 @@ impl Scope {
             Scope::Supabase => "supabase",
         }
     }
+
+    /// Which projects, in words (`rules --format docs`, `explain`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Scope::All => "every project",
+            Scope::Api => "projects that serve an API (the supabase profile, or exposed-schemas and api-roles set)",
+            Scope::Supabase => "Supabase projects (the supabase profile)",
+        }
+    }
 }
 
 /// What every rule is: its id, defaults and documentation.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct RuleMeta {
     pub id: &'static str,
     pub severity: Severity,
@@ -114,6 +124,17 @@ impl LintContext<'_> {
     /// Is `schema` exposed through the API (Supabase's `[api].schemas`)?
     pub fn is_exposed(&self, schema: &str) -> bool {
         self.config.exposed_schemas.iter().any(|s| s == schema)
+    }
+
+    /// Is `schema` one whose tables the project's clients use: the exposed schemas when
+    /// some are configured, else every schema the project owns (not Supabase's or an
+    /// extension's).
+    pub fn is_application_schema(&self, schema: &str) -> bool {
+        if self.config.exposed_schemas.is_empty() {
+            !crate::inspect::MANAGED_SCHEMAS.contains(&schema)
+        } else {
+            self.is_exposed(schema)
+        }
     }
 }
 
