@@ -10,6 +10,7 @@
 
 use crate::diff::{diff, Change, Snapshot};
 use crate::postgres::{describe_error, Database, ServerOptions};
+use crate::sql::quote_ident;
 use crate::Failure;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -317,16 +318,11 @@ fn varchar_arrays_as_stored(text: &str) -> String {
         .into_owned()
 }
 
-/// `"name"`, quotes doubled.
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 /// `schema.name` as `"schema"."name"`.
 fn quote_qualified(identity: &str) -> String {
     match identity.split_once('.') {
-        Some((schema, name)) => format!("{}.{}", quote(schema), quote(name)),
-        None => quote(identity),
+        Some((schema, name)) => format!("{}.{}", quote_ident(schema), quote_ident(name)),
+        None => quote_ident(identity),
     }
 }
 
@@ -345,13 +341,16 @@ fn drop_statement(change: &Change) -> Option<String> {
         let (schema, table, name) = (parts.next()?, parts.next()?, parts.next()?);
         Some(format!(
             "DROP {what} IF EXISTS {} ON {}.{};",
-            quote(name),
-            quote(schema),
-            quote(table)
+            quote_ident(name),
+            quote_ident(schema),
+            quote_ident(table)
         ))
     };
     match kind.as_str() {
-        "extension" => Some(format!("DROP EXTENSION IF EXISTS {};", quote(identity))),
+        "extension" => Some(format!(
+            "DROP EXTENSION IF EXISTS {};",
+            quote_ident(identity)
+        )),
         "policy" => on_table("POLICY"),
         "trigger" => on_table("TRIGGER"),
         "function" | "procedure" => {
@@ -389,25 +388,25 @@ fn privilege_statements(change: &Change, original: &Snapshot) -> Option<String> 
             .filter(|p| !p.is_empty())
     };
     let reset = |on: &str, target: String| {
-        let revoke = format!("REVOKE ALL ON {on} {target} FROM {};", quote(role));
+        let revoke = format!("REVOKE ALL ON {on} {target} FROM {};", quote_ident(role));
         match privileges() {
             Some(list) => format!(
                 "{revoke}\nGRANT {list} ON {on} {target} TO {};",
-                quote(role)
+                quote_ident(role)
             ),
             None => revoke,
         }
     };
     match kind {
         "grant" => Some(reset("TABLE", quote_qualified(object))),
-        "schema grant" if has(role).is_some() => Some(reset("SCHEMA", quote(object))),
+        "schema grant" if has(role).is_some() => Some(reset("SCHEMA", quote_ident(object))),
         "schema grant" => {
             // Only PUBLIC's USAGE can remain after the role's own grant is revoked: the
             // migrations revoked that too; the API roles that kept theirs get them back.
-            let target = quote(object);
+            let target = quote_ident(object);
             let mut statements = vec![
                 format!("REVOKE ALL ON SCHEMA {target} FROM PUBLIC;"),
-                format!("REVOKE ALL ON SCHEMA {target} FROM {};", quote(role)),
+                format!("REVOKE ALL ON SCHEMA {target} FROM {};", quote_ident(role)),
             ];
             for other in API_ROLES {
                 let kept = has(other)
@@ -417,7 +416,7 @@ fn privilege_statements(change: &Change, original: &Snapshot) -> Option<String> 
                     statements.push(format!(
                         "GRANT {} ON SCHEMA {target} TO {};",
                         list.replace(',', ", "),
-                        quote(other)
+                        quote_ident(other)
                     ));
                 }
             }
@@ -429,19 +428,22 @@ fn privilege_statements(change: &Change, original: &Snapshot) -> Option<String> 
             if has(role).is_some() {
                 return Some(format!(
                     "GRANT EXECUTE ON FUNCTION {target} TO {};",
-                    quote(role)
+                    quote_ident(role)
                 ));
             }
             // It may come from PUBLIC's default EXECUTE: take that away, then give it back
             // to the API roles that had it.
             let mut statements = vec![
                 format!("REVOKE EXECUTE ON FUNCTION {target} FROM PUBLIC;"),
-                format!("REVOKE EXECUTE ON FUNCTION {target} FROM {};", quote(role)),
+                format!(
+                    "REVOKE EXECUTE ON FUNCTION {target} FROM {};",
+                    quote_ident(role)
+                ),
             ];
             for other in API_ROLES.iter().filter(|r| has(r).is_some()) {
                 statements.push(format!(
                     "GRANT EXECUTE ON FUNCTION {target} TO {};",
-                    quote(other)
+                    quote_ident(other)
                 ));
             }
             Some(statements.join("\n"))
@@ -469,7 +471,7 @@ fn default_privilege_resets(change: &Change, baseline: &Snapshot) -> Option<Stri
     let (schema, objects) = match rest.strip_prefix("in ") {
         Some(rest) => {
             let (schema, objects) = rest.split_once(" on ")?;
-            (format!(" IN SCHEMA {}", quote(schema)), objects)
+            (format!(" IN SCHEMA {}", quote_ident(schema)), objects)
         }
         None => (String::new(), rest.strip_prefix("on ")?),
     };
@@ -481,11 +483,11 @@ fn default_privilege_resets(change: &Change, baseline: &Snapshot) -> Option<Stri
             let grantee = if grantee.is_empty() {
                 "PUBLIC".to_string()
             } else {
-                quote(grantee.trim_matches('"'))
+                quote_ident(grantee.trim_matches('"'))
             };
             format!(
                 "ALTER DEFAULT PRIVILEGES FOR ROLE {}{schema} REVOKE ALL ON {} FROM {grantee};",
-                quote(owner),
+                quote_ident(owner),
                 objects.to_uppercase()
             )
         })

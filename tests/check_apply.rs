@@ -386,9 +386,15 @@ fn strict_privileges_apply_as_a_non_superuser() {
 #[test]
 fn no_apply_only_lints() {
     let dir = project(&[("20240101000000_x.sql", "select * from nowhere;")]);
-    let (code, document) = check(dir.path(), &["--no-apply"]);
-    assert_eq!(code, 0);
+    // No server is started: binaries that do not exist are never looked for.
+    let (code, document) = check(dir.path(), &["--no-apply", "--pg-bin", "/nonexistent/bin"]);
+    assert_eq!(code, 0, "{document:#}");
     assert!(document.get("apply").is_none());
+    assert_eq!(
+        document["findings"].as_array().unwrap().len(),
+        0,
+        "{document:#}"
+    );
 }
 
 #[test]

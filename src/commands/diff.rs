@@ -20,7 +20,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
             args.path.display()
         )));
     }
-    let base = crate::history::base_ref(args.common.base.as_deref()).ok_or_else(|| {
+    let base = crate::history::base_ref(args.common.base.as_deref())?.ok_or_else(|| {
         Failure::Usage(
             "diff compares this branch with a base: pass --base REF (a branch, tag or commit, e.g. --base origin/main)"
                 .to_string(),
@@ -33,7 +33,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
     let mut sets: Vec<MigrationSet> = Vec::new();
     let mut findings = Vec::new();
     let mut changes = Vec::new();
-    for folder in migrations::find_folders(&args.path)? {
+    for folder in migrations::find_folders(&args.path, args.common.layout)? {
         if folder.is_file() {
             return Err(Failure::Usage(format!(
                 "{} is a file; diff compares a migrations folder with the base",
@@ -43,21 +43,20 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         let config = super::load_config(&folder, &args.common)?;
         let set = migrations::load(&folder, config.layout);
         let comparison = crate::history::compare(&folder, set.layout, &base)?;
-        let server = args
-            .server
-            .options(&config, set.layout, LOCK_TIMEOUT, false);
+        let server = args.server.options(&config, LOCK_TIMEOUT, false);
         let apply = ApplyOptions::new(&set, args.server.statement_timeout, true);
         let started = std::time::Instant::now();
         let outcome = runtime.block_on(async {
             let database = postgres::open(&server).await?;
-            order::order_check(&database, &server, &folder, set.layout, &comparison, &apply).await
+            let folders = crate::diff::base::materialize(&folder, set.layout, &comparison)?;
+            order::order_check(&database, &server, &folders, &apply, None).await
         })?;
         let shown = migrations::display_path(&set.root);
         if args.common.verbose {
             eprintln!(
                 "{shown}: compared with {} ({}) in {} ms",
                 comparison.base,
-                &comparison.base_commit[..comparison.base_commit.len().min(12)],
+                crate::history::git::short_commit(&comparison.base_commit),
                 started.elapsed().as_millis()
             );
         }
@@ -70,7 +69,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         // Levels and suppressions apply to the order findings; problems with the
         // suppressions themselves (unused ones: no static rule ran here) are lint's to report.
         let mut finalized = crate::lint::finalize(&set, &config, outcome.findings);
-        finalized.retain(|f| f.rule == "order-dependent-schema");
+        finalized.retain(|f| f.rule == crate::rules::registry::ORDER_DEPENDENT_SCHEMA.id);
         findings.extend(finalized);
         sets.push(set);
     }

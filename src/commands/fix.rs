@@ -14,13 +14,13 @@ pub fn run(args: FixArgs) -> Result<bool, Failure> {
             args.path.display()
         )));
     }
-    let Some(base) = history::base_ref(args.base.as_deref()) else {
+    let Some(base) = history::base_ref(args.base.as_deref())? else {
         return Err(Failure::Usage(
             "fix --renumber needs the base branch to renumber after: pass --base REF (e.g. --base origin/main)".into(),
         ));
     };
     let mut moved = 0;
-    for folder in migrations::find_folders(&args.path)? {
+    for folder in migrations::find_folders(&args.path, args.layout)? {
         let shown = display_path(&folder);
         if folder.is_file() {
             return Err(Failure::Usage(format!(
@@ -29,8 +29,8 @@ pub fn run(args: FixArgs) -> Result<bool, Failure> {
         }
         let overrides = Overrides {
             config_file: args.config.clone(),
-            exposed_schemas: None,
             layout: args.layout,
+            ..Overrides::default()
         };
         let config = Config::load(&folder, &overrides).map_err(|error| {
             Failure::Usage(format!(
@@ -41,10 +41,10 @@ pub fn run(args: FixArgs) -> Result<bool, Failure> {
         renumber::supports(layout)
             .map_err(|why| Failure::Usage(format!("cannot renumber {shown}: {why}")))?;
         let comparison = history::compare(&folder, layout, &base)?;
-        let misordered = comparison
-            .findings
-            .iter()
-            .any(|f| f.rule == "out-of-order-migration" || f.rule == "duplicate-version");
+        let misordered = comparison.findings.iter().any(|f| {
+            f.rule == crate::rules::registry::OUT_OF_ORDER_MIGRATION.id
+                || f.rule == crate::rules::registry::DUPLICATE_VERSION.id
+        });
         if misordered && comparison.renames.is_empty() {
             return Err(Failure::Usage(format!(
                 "cannot derive fresh versions after {} in {shown}: rename the out-of-order files by hand",

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 pub fn run(args: LintArgs) -> Result<bool, Failure> {
     let mut folders = Vec::new();
-    let base = crate::history::base_ref(args.common.base.as_deref());
+    let base = crate::history::base_ref(args.common.base.as_deref())?;
     if base.is_none() && args.common.verbose {
         eprintln!(
             "no base branch (pass --base REF): history checks skipped, every finding counts as new"
@@ -23,7 +23,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                 path.display()
             )));
         }
-        folders.extend(migrations::find_folders(path)?);
+        folders.extend(migrations::find_folders(path, args.common.layout)?);
     }
     let configs = folders
         .iter()
@@ -44,7 +44,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                 _ => None,
             };
             let findings = match &comparison {
-                Some(comparison) => crate::lint::lint_with_base(&set, config, comparison),
+                Some(comparison) => crate::lint::lint_with_base(&set, config, comparison)?,
                 None => crate::lint::lint(&set, config),
             };
             set.release_syntax_trees();
@@ -55,20 +55,12 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
     let mut findings = Vec::new();
     for (set, set_findings, comparison) in linted {
         if args.common.verbose {
-            eprintln!(
-                "{}: {} layout, {} files",
-                migrations::display_path(&set.root),
-                set.layout.as_str(),
-                set.migrations.len()
-            );
-            for (path, reason) in &set.ignored {
-                eprintln!("  ignored {path}: {reason}");
-            }
+            super::describe_folder(&set);
             if let Some(comparison) = &comparison {
                 eprintln!(
                     "  base {} ({}): {} migration files changed",
                     comparison.base,
-                    &comparison.base_commit[..comparison.base_commit.len().min(12)],
+                    crate::history::git::short_commit(&comparison.base_commit),
                     comparison.changed_migrations().len()
                 );
             }

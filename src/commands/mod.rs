@@ -8,6 +8,7 @@ mod fix;
 mod inspect;
 mod lint;
 mod publish;
+mod redact;
 mod rules;
 mod status;
 
@@ -47,11 +48,26 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     }
 }
 
+/// `-v`: the folder's layout and file count, and what the layout ignores in it, on stderr.
+pub(crate) fn describe_folder(set: &crate::migrations::MigrationSet) {
+    eprintln!(
+        "{}: {} layout, {} files",
+        crate::migrations::display_path(&set.root),
+        set.layout.as_str(),
+        set.migrations.len()
+    );
+    for (path, reason) in &set.ignored {
+        eprintln!("  ignored {path}: {reason}");
+    }
+}
+
 /// The effective configuration for migrations at `target`.
 pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, Failure> {
     let overrides = Overrides {
         config_file: common.config.clone(),
+        profile: common.profile,
         exposed_schemas: common.exposed_schemas.clone(),
+        api_roles: common.api_roles.clone(),
         layout: common.layout,
     };
     load_config_with(target, &overrides, common.verbose)
@@ -72,7 +88,18 @@ pub(crate) fn load_config_with(
         for source in &config.sources {
             eprintln!("config: {}", source.display());
         }
-        eprintln!("exposed schemas: {}", config.exposed_schemas.join(", "));
+        eprintln!(
+            "profile: {} ({})",
+            config.profile.as_str(),
+            config.profile_reason
+        );
+        if config.serves_api() {
+            eprintln!(
+                "API: schemas {}, roles {}",
+                config.exposed_schemas.join(", "),
+                config.api_roles.join(", ")
+            );
+        }
     }
     Ok(config)
 }

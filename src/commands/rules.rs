@@ -14,27 +14,34 @@ pub fn render_list(format: RulesFormat) -> String {
     match format {
         RulesFormat::Tty => {
             let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
-            rules
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{:width$}  {:7}  {:11}  {}\n",
-                        r.id,
-                        r.severity.as_str(),
-                        r.category.as_str(),
-                        r.summary
-                    )
-                })
-                .collect()
-        }
-        RulesFormat::Markdown => {
-            let mut text = String::from(
-                "| rule | severity | category | what it reports |\n|---|---|---|---|\n",
+            let mut text = format!(
+                "{:width$}  {:7}  {:11}  {:8}  {}\n",
+                "RULE", "DEFAULT", "CATEGORY", "PROFILE", "WHAT IT REPORTS"
             );
             for r in rules {
                 text.push_str(&format!(
-                    "| `{}` | {} | {} | {} |\n",
-                    r.id, r.severity, r.category, r.summary
+                    "{:width$}  {:7}  {:11}  {:8}  {}\n",
+                    r.id,
+                    r.severity.as_str(),
+                    r.category.as_str(),
+                    r.scope.as_str(),
+                    r.summary
+                ));
+            }
+            text
+        }
+        RulesFormat::Markdown => {
+            let mut text = String::from(
+                "| rule | severity | category | profile | what it reports |\n|---|---|---|---|---|\n",
+            );
+            for r in rules {
+                text.push_str(&format!(
+                    "| `{}` | {} | {} | {} | {} |\n",
+                    r.id,
+                    r.severity,
+                    r.category,
+                    r.scope.as_str(),
+                    r.summary
                 ));
             }
             text
@@ -45,11 +52,12 @@ pub fn render_list(format: RulesFormat) -> String {
             );
             for r in rules {
                 text.push_str(&format!(
-                    "\n## {}\n\n{} · default severity **{}** · category {}\n\n{}",
+                    "\n## {}\n\n{} · default severity **{}** · category {} · runs for {}\n\n{}",
                     r.id,
                     r.summary,
                     r.severity,
                     r.category,
+                    r.scope.describe(),
                     demote_headings(&r.docs_markdown())
                 ));
             }
@@ -63,6 +71,7 @@ pub fn render_list(format: RulesFormat) -> String {
                         "id": r.id,
                         "severity": r.severity,
                         "category": r.category,
+                        "profile": r.scope.as_str(),
                         "summary": r.summary,
                         "docs": r.docs_markdown(),
                     })
@@ -101,11 +110,12 @@ pub fn explain(rule: &str) -> Result<bool, Failure> {
         return Err(Failure::Usage(format!("unknown rule `{rule}`: {hint}")));
     };
     println!(
-        "# {}\n\n{} · {} · {}\n\n{}",
+        "# {}\n\n{} · {} · {} · runs for {}\n\n{}",
         meta.id,
         meta.summary,
         meta.severity,
         meta.category,
+        meta.scope.describe(),
         meta.docs_markdown()
     );
     Ok(true)

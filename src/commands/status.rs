@@ -16,7 +16,7 @@ pub fn run(args: StatusArgs) -> Result<bool, Failure> {
             args.path.display()
         )));
     }
-    let folders = migrations::find_folders(&args.path)?;
+    let folders = migrations::find_folders(&args.path, args.common.layout)?;
     let [folder] = folders.as_slice() else {
         let list: Vec<String> = folders
             .iter()
@@ -65,7 +65,7 @@ fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>,
         .enable_all()
         .build()
         .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
-    let shown = crate::remote::redact_url(url);
+    let shown = super::redact::redact_url(url);
     runtime.block_on(async {
         let config = crate::postgres::connect::parse(url)?;
         let mut client = crate::postgres::connect::connect(&config, &shown).await?;
@@ -93,22 +93,22 @@ fn findings_of(rows: &[StatusRow]) -> Vec<Finding> {
             let (rule, message, help) = match row.state {
                 State::Applied | State::Pending => return None,
                 State::MissingLocally => (
-                    "remote-only-migration",
+                    registry::REMOTE_ONLY_MIGRATION,
                     format!("version {} is applied in the database but no local file has it", row.version),
                     "restore the file from the branch that applied it, or capture the remote schema into a new migration",
                 ),
                 State::OutOfOrder => (
-                    "out-of-order-migration",
+                    registry::OUT_OF_ORDER_MIGRATION,
                     format!("version {} is pending but older than the newest applied version", row.version),
                     "rename it with a version after the newest applied one (`schemagate fix --renumber`)",
                 ),
                 State::Edited => (
-                    "edited-applied-migration",
+                    registry::EDITED_APPLIED_MIGRATION,
                     format!("version {} changed after the database applied it", row.version),
                     "restore the applied content and put the change in a new migration",
                 ),
                 State::Failed => (
-                    "remote-migration-failed",
+                    registry::REMOTE_MIGRATION_FAILED,
                     format!("the database's history records version {} as failed or dirty", row.version),
                     "inspect what it left behind, fix the schema, then repair the history with the migration tool",
                 ),

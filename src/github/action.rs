@@ -39,9 +39,7 @@ pub fn check_args(env: &HashMap<String, String>) -> Result<Vec<String>, Failure>
     }
     let base = match input("base") {
         Some(base) => Some(base.to_string()),
-        None => Context::from_env(env, None)?
-            .pull_request
-            .map(|pr| pr.base_sha),
+        None => Context::from_env(env, None)?.base_sha,
     };
     if let Some(base) = base {
         args.push(format!("--base={base}"));
@@ -152,6 +150,22 @@ mod tests {
             ]
         );
         assert!(!args.iter().any(|a| a.contains("ghs_")));
+    }
+
+    #[test]
+    fn merge_queue_uses_the_merge_group_base() {
+        let event = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(
+            event.path(),
+            r#"{"merge_group": {"head_sha": "h", "base_sha": "cafe"}}"#,
+        )
+        .unwrap();
+        let args = check_args(&env(&[(
+            "GITHUB_EVENT_PATH",
+            event.path().to_str().unwrap(),
+        )]))
+        .unwrap();
+        assert!(args.contains(&"--base=cafe".to_string()), "{args:?}");
     }
 
     #[test]

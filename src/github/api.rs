@@ -46,6 +46,13 @@ pub enum ApiError {
         path: String,
         message: String,
     },
+    /// The request succeeded but the reply lacks what the next request needs.
+    #[error("{method} {path}: the reply {message}")]
+    Reply {
+        method: &'static str,
+        path: String,
+        message: String,
+    },
     #[error("{method} {path}: rate limited for {}s, longer than the {}s we wait; try again later", wait.as_secs(), max.as_secs())]
     RateLimited {
         method: &'static str,

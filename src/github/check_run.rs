@@ -30,8 +30,14 @@ pub fn publish(client: &Client, repo: &Repository, run: &CheckRun<'_>) -> Result
     if let Some(url) = run.details_url {
         create["details_url"] = json!(url);
     }
-    let created = client.post(&format!("/repos/{repo}/check-runs"), &create)?;
-    let id = created["id"].as_u64().unwrap_or_default();
+    let create_path = format!("/repos/{repo}/check-runs");
+    let created = client.post(&create_path, &create)?;
+    // Without the id there is no run to complete; guessing one would update another run.
+    let id = created["id"].as_u64().ok_or_else(|| ApiError::Reply {
+        method: "POST",
+        path: create_path,
+        message: "has no check run `id`, so the run cannot be completed".to_string(),
+    })?;
     let path = format!("/repos/{repo}/check-runs/{id}");
     let batches: Vec<&[Annotation]> = if run.annotations.is_empty() {
         vec![&[]]

@@ -90,6 +90,8 @@ pub struct Context {
     pub step_summary: Option<PathBuf>,
     pub output: Option<PathBuf>,
     pub pull_request: Option<PullRequest>,
+    /// The base commit the event names (see [`Event::base_sha`]).
+    pub base_sha: Option<String>,
     pub token: Option<Token>,
 }
 
@@ -119,9 +121,9 @@ impl Context {
             })?),
             None => None,
         };
-        let pull_request = match get("GITHUB_EVENT_PATH") {
-            Some(path) => read_pull_request(Path::new(&path))?,
-            None => None,
+        let event = match get("GITHUB_EVENT_PATH") {
+            Some(path) => read_event(Path::new(&path))?,
+            None => Event::default(),
         };
         Ok(Context {
             in_actions: get("GITHUB_ACTIONS").as_deref() == Some("true"),
@@ -134,7 +136,8 @@ impl Context {
             workspace: get("GITHUB_WORKSPACE").map(PathBuf::from),
             step_summary: get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
             output: get("GITHUB_OUTPUT").map(PathBuf::from),
-            pull_request,
+            pull_request: event.pull_request,
+            base_sha: event.base_sha,
             token,
         })
     }
@@ -187,24 +190,84 @@ fn parse_repository(full: &str) -> Option<Repository> {
     })
 }
 
-/// The pull request in the event payload, or `None` for events without one (push, schedule).
-fn read_pull_request(path: &Path) -> Result<Option<PullRequest>, Failure> {
+/// What the event payload (`GITHUB_EVENT_PATH`) says. The one reader of it: publishing,
+/// the action's inputs and the history's base all go through [`read_event`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Event {
+    /// `None` for events without one (push, schedule, merge queue).
+    pub pull_request: Option<PullRequest>,
+    /// The commit to compare with: `pull_request.base.sha`, or `merge_group.base_sha` in a
+    /// merge queue. `None` for other events (a push has no base).
+    pub base_sha: Option<String>,
+}
+
+/// The base commit of the event that started the workflow, only inside GitHub Actions.
+/// An unreadable or malformed payload is an error: silently comparing with no base would
+/// skip the history checks and could pass a gate that should fail.
+pub fn event_base(env: &HashMap<String, String>) -> Result<Option<String>, Failure> {
+    if env.get("GITHUB_ACTIONS").map(|v| v.trim()) != Some("true") {
+        return Ok(None);
+    }
+    match env.get("GITHUB_EVENT_PATH").map(|p| p.trim()) {
+        Some(path) if !path.is_empty() => Ok(read_event(Path::new(path))?.base_sha),
+        _ => Ok(None),
+    }
+}
+
+/// Reads the event payload at `path`.
+pub fn read_event(path: &Path) -> Result<Event, Failure> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         Failure::Environment(format!(
-            "cannot read the event payload {} (GITHUB_EVENT_PATH): {error}",
+            "cannot read the event payload {} (GITHUB_EVENT_PATH): {error}; \
+             unset GITHUB_EVENT_PATH or pass --base",
             path.display()
         ))
     })?;
     let event: Value = serde_json::from_str(&text).map_err(|error| {
         Failure::Environment(format!(
-            "the event payload {} (GITHUB_EVENT_PATH) is not JSON: {error}",
+            "the event payload {} (GITHUB_EVENT_PATH) is not JSON: {error}; \
+             unset GITHUB_EVENT_PATH or pass --base",
             path.display()
         ))
     })?;
+    let pull_request = read_pull_request(&event, path)?;
+    let base_sha = match &pull_request {
+        Some(pr) => Some(pr.base_sha.clone()),
+        None => match event.get("merge_group") {
+            Some(group) => Some(
+                group["base_sha"]
+                    .as_str()
+                    .map(str::trim)
+                    .filter(|sha| !sha.is_empty())
+                    .ok_or_else(|| {
+                        Failure::Environment(format!(
+                            "the merge group in {} lacks base_sha; pass --base",
+                            path.display()
+                        ))
+                    })?
+                    .to_string(),
+            ),
+            None => None,
+        },
+    };
+    Ok(Event {
+        pull_request,
+        base_sha,
+    })
+}
+
+/// The pull request in the event, or `None` for events without one.
+fn read_pull_request(event: &Value, path: &Path) -> Result<Option<PullRequest>, Failure> {
     let Some(pr) = event.get("pull_request").filter(|v| v.is_object()) else {
         return Ok(None);
     };
-    let sha = |side: &str| pr[side]["sha"].as_str().map(str::to_string);
+    let sha = |side: &str| {
+        pr[side]["sha"]
+            .as_str()
+            .map(str::trim)
+            .filter(|sha| !sha.is_empty())
+            .map(str::to_string)
+    };
     let number = pr["number"].as_u64().or_else(|| event["number"].as_u64());
     let (Some(number), Some(head_sha), Some(base_sha)) = (number, sha("head"), sha("base")) else {
         return Err(Failure::Environment(format!(
@@ -322,6 +385,51 @@ mod tests {
         assert!(error.to_string().contains("not JSON"), "{error}");
         let error = Context::from_env(&env(&[("GITHUB_REPOSITORY", "nope")]), None).unwrap_err();
         assert_eq!(error.exit_code(), 3);
+    }
+
+    #[test]
+    fn merge_queue_base_and_broken_payloads() {
+        let group = event_file(
+            r#"{"action": "checks_requested",
+                "merge_group": {"head_sha": "aaaa", "base_sha": "bbbb", "base_ref": "refs/heads/main"}}"#,
+        );
+        let path = group.path().to_str().unwrap();
+        let ctx = Context::from_env(&env(&[("GITHUB_EVENT_PATH", path)]), None).unwrap();
+        assert!(ctx.pull_request.is_none());
+        assert_eq!(ctx.base_sha.as_deref(), Some("bbbb"));
+        let actions = |path: &str| env(&[("GITHUB_ACTIONS", "true"), ("GITHUB_EVENT_PATH", path)]);
+        assert_eq!(event_base(&actions(path)).unwrap().as_deref(), Some("bbbb"));
+        assert_eq!(
+            event_base(&env(&[("GITHUB_EVENT_PATH", path)])).unwrap(),
+            None,
+            "outside Actions the payload is not read"
+        );
+
+        let pr = event_file(PR_EVENT);
+        assert_eq!(
+            event_base(&actions(pr.path().to_str().unwrap()))
+                .unwrap()
+                .as_deref(),
+            Some("9049f1265b7d61be4a8904a9a27120d2064dab3b")
+        );
+        let push = event_file(r#"{"ref": "refs/heads/main"}"#);
+        assert_eq!(
+            event_base(&actions(push.path().to_str().unwrap())).unwrap(),
+            None
+        );
+
+        let junk = event_file("{not json");
+        let missing = tempfile::tempdir().unwrap().path().join("event.json");
+        let no_base = event_file(r#"{"merge_group": {"head_sha": "aaaa"}}"#);
+        for (path, says) in [
+            (junk.path().to_path_buf(), "not JSON"),
+            (missing, "cannot read the event payload"),
+            (no_base.path().to_path_buf(), "lacks base_sha"),
+        ] {
+            let error = event_base(&actions(path.to_str().unwrap())).unwrap_err();
+            assert_eq!(error.exit_code(), 3);
+            assert!(error.to_string().contains(says), "{error}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::findings::{Finding, Severity, Source};
 use crate::migrations::layout::{parse_path, Parsed};
 use crate::migrations::version::compare_numeric;
 use crate::migrations::{display_path, file_location, Layout, Role};
-use crate::rules::registry;
+use crate::rules::{registry, RuleMeta};
 use chrono::NaiveDateTime;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -72,7 +72,13 @@ impl Input {
             .filter_map(|p| self.version(p).map(|v| (v, p)))
     }
 
-    fn finding(&self, rule: &str, relative: &str, message: String, help: String) -> Finding {
+    fn finding(
+        &self,
+        rule: &'static RuleMeta,
+        relative: &str,
+        message: String,
+        help: String,
+    ) -> Finding {
         let shown = self.shown(relative);
         registry::finding(rule, message)
             .with_source(Source::History)
@@ -128,6 +134,7 @@ pub(super) fn analyse(input: &Input) -> Comparison {
         unchanged,
         findings,
         renames,
+        start_files: input.start_files.clone(),
     }
 }
 
@@ -178,7 +185,7 @@ fn renamed_and_deleted<'a>(input: &'a Input, findings: &mut Vec<Finding>) -> Vec
             .map(|index| added.remove(index));
         let Some(new) = renamed_to else {
             findings.push(input.finding(
-                "deleted-applied-migration",
+                registry::DELETED_APPLIED_MIGRATION,
                 old,
                 format!(
                     "`{}` was deleted, but it is applied on the base branch `{reference}`; databases that ran it keep its objects, new environments will not get them, and the migration tool reports it missing",
@@ -203,7 +210,7 @@ fn renamed_and_deleted<'a>(input: &'a Input, findings: &mut Vec<Finding>) -> Vec
             )
         };
         findings.push(input.finding(
-            "renamed-applied-migration",
+            registry::RENAMED_APPLIED_MIGRATION,
             new,
             format!(
                 "`{}` is `{}` renamed, but `{}` is already applied on the base branch `{reference}`; {consequence}",
@@ -236,7 +243,7 @@ fn edited(input: &Input, findings: &mut Vec<Finding>) {
         let shown = input.shown(path);
         if same_sql(now, then) {
             let mut finding = input.finding(
-                "edited-applied-migration",
+                registry::EDITED_APPLIED_MIGRATION,
                 path,
                 format!(
                     "`{shown}` is applied on the base branch `{reference}` and only its whitespace or comments changed; harmless to the database, but checksum-based tools (Flyway, Prisma) will refuse the edited file"
@@ -247,7 +254,7 @@ fn edited(input: &Input, findings: &mut Vec<Finding>) {
             findings.push(finding);
         } else {
             findings.push(input.finding(
-                "edited-applied-migration",
+                registry::EDITED_APPLIED_MIGRATION,
                 path,
                 format!(
                     "`{shown}` was changed after it was applied on the base branch `{reference}`; databases that already ran it will never run the change"
@@ -291,7 +298,7 @@ fn misordered(
             findings.push(
                 input
                     .finding(
-                        "duplicate-version",
+                        registry::DUPLICATE_VERSION,
                         path,
                         format!(
                             "version {version} of `{}` is also used by `{}` on the base branch `{reference}`; the second to be applied fails (the version is the history's primary key)",
@@ -310,7 +317,7 @@ fn misordered(
         };
         if compare_numeric(&version, newest) == Ordering::Less {
             findings.push(input.finding(
-                "out-of-order-migration",
+                registry::OUT_OF_ORDER_MIGRATION,
                 path,
                 format!(
                     "`{}` (version {version}) is older than the newest migration on the base branch `{reference}` ({newest}, `{}`); `supabase db push` rejects it, and tools that accept it apply it after newer migrations",

@@ -13,6 +13,22 @@ pub struct Repo {
     pub toplevel: PathBuf,
 }
 
+/// A commit id shortened for messages: its first 12 characters, as `git log --oneline`
+/// shows it in large repositories.
+pub fn short_commit(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+#[cfg(test)]
+#[test]
+fn short_commits() {
+    assert_eq!(
+        short_commit("9049f1265b7d61be4a8904a9a27120d2064dab3b"),
+        "9049f1265b7d"
+    );
+    assert_eq!(short_commit("abc"), "abc");
+}
+
 /// Paths of one folder in a commit, relative to that folder (`/`-separated), with blob ids.
 pub type TreeListing = BTreeMap<String, String>;
 

@@ -10,10 +10,11 @@
 //! blamed for what landed on the base since.
 
 mod analysis;
+pub mod causation;
 pub mod git;
 pub mod renumber;
 
-use crate::findings::{Finding, Status};
+use crate::findings::Finding;
 use crate::migrations::layout::{parse_path, Parsed};
 use crate::migrations::Layout;
 use crate::Failure;
@@ -25,26 +26,13 @@ use std::path::Path;
 pub type Files = BTreeMap<String, Vec<u8>>;
 
 /// The base to compare with: `--base` (or `SCHEMAGATE_BASE`), else in GitHub Actions the
-/// pull request's base commit from the event payload, else none.
-pub fn base_ref(flag: Option<&str>) -> Option<String> {
-    let flag = flag.map(str::trim).filter(|f| !f.is_empty());
-    flag.map(str::to_string).or_else(github_base)
-}
-
-/// The base commit of the event that started the workflow: `pull_request.base.sha`, or
-/// `merge_group.base_sha` in a merge queue. None for other events (a push has no base).
-fn github_base() -> Option<String> {
-    if std::env::var("GITHUB_ACTIONS").ok()? != "true" {
-        return None;
+/// base commit of the event payload (pull request or merge queue), else none. An unreadable
+/// payload is an error (see [`crate::github::context::event_base`]).
+pub fn base_ref(flag: Option<&str>) -> Result<Option<String>, Failure> {
+    match flag.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(flag) => Ok(Some(flag.to_string())),
+        None => crate::github::context::event_base(&crate::github::context::process_env()),
     }
-    let path = std::env::var_os("GITHUB_EVENT_PATH")?;
-    let event: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    ["/pull_request/base/sha", "/merge_group/base_sha"]
-        .iter()
-        .filter_map(|pointer| event.pointer(pointer)?.as_str())
-        .map(str::trim)
-        .find(|sha| !sha.is_empty())
-        .map(str::to_string)
 }
 
 /// What became of a file between the merge base and the working tree.
@@ -86,6 +74,9 @@ pub struct Comparison {
     /// The renames that give the branch's out-of-order migrations fresh versions after the
     /// base's newest, keeping their order (`fix --renumber`).
     pub renames: Vec<Rename>,
+    /// The folder's relevant files where the branch started (the merge base), when that
+    /// is not the base: the branch is behind its base.
+    pub start_files: Option<Files>,
 }
 
 impl Comparison {
@@ -96,20 +87,6 @@ impl Comparison {
     }
 }
 
-/// Marks findings located in files the branch did not touch as [`Status::Existing`]: they
-/// are shown, but fail the gate only with `--fail-on-existing`.
-pub fn mark_existing(findings: &mut [Finding], comparison: &Comparison) {
-    for finding in findings {
-        let untouched = finding
-            .location
-            .as_ref()
-            .is_some_and(|l| comparison.unchanged.contains(&l.file));
-        if finding.status == Status::New && untouched {
-            finding.status = Status::Existing;
-        }
-    }
-}
-
 /// Adds the comparison's findings to a folder's raw findings. A history `duplicate-version`
 /// replaces discovery's for the same version: it points at the branch's file, where the
 /// fix belongs, rather than at whichever of the two files sorts second.
@@ -117,10 +94,12 @@ pub fn add_findings(findings: &mut Vec<Finding>, comparison: &Comparison) {
     let versions: BTreeSet<&Option<String>> = comparison
         .findings
         .iter()
-        .filter(|f| f.rule == "duplicate-version")
+        .filter(|f| f.rule == crate::rules::registry::DUPLICATE_VERSION.id)
         .map(|f| &f.object)
         .collect();
-    findings.retain(|f| !(f.rule == "duplicate-version" && versions.contains(&f.object)));
+    findings.retain(|f| {
+        !(f.rule == crate::rules::registry::DUPLICATE_VERSION.id && versions.contains(&f.object))
+    });
     findings.extend(comparison.findings.iter().cloned());
 }
 

@@ -67,6 +67,9 @@ pub struct Listing {
     pub misnamed: Vec<PathBuf>,
     /// Sub-folders and other files the layout does not use, with the reason.
     pub ignored: Vec<(PathBuf, String)>,
+    /// Files the tool needs but cannot read (a sqitch plan, a planned deploy script):
+    /// the tool would fail there. Reported as `unreadable-file`.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 static SUPABASE_NAME: LazyLock<Regex> =
@@ -112,6 +115,50 @@ pub fn detect(dir: &Path) -> Layout {
         }
     }
     Layout::Plain
+}
+
+/// Folder names that hold migrations by convention (`db/migrations`, Flyway's
+/// `db/migration`, Rails-style `db/migrate`).
+const CONVENTIONAL_NAMES: &[&str] = &["migrations", "migration", "migrate"];
+
+/// Is `dir` a migrations folder of a layout schemagate reads: `supabase/migrations`, a
+/// sqitch project, Prisma's `migrations` folder, files named as Flyway or golang-migrate
+/// name them, files with dbmate or goose annotations, or a conventionally named folder of
+/// versioned `.sql` files?
+pub fn is_migrations_folder(dir: &Path) -> bool {
+    if is_supabase_dir(dir) || dir.join("sqitch.plan").is_file() {
+        return true;
+    }
+    let conventional = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| CONVENTIONAL_NAMES.contains(&n.to_ascii_lowercase().as_str()));
+    let (files, dirs) = read_dir_sorted(dir);
+    if conventional && dirs.iter().any(|d| d.join("migration.sql").is_file()) {
+        return true;
+    }
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| file_name(f))
+        .filter(|n| n.to_ascii_lowercase().ends_with(".sql"))
+        .collect();
+    if names
+        .iter()
+        .any(|n| FLYWAY_NAME.is_match(n) || GOLANG_MIGRATE_NAME.is_match(n))
+    {
+        return true;
+    }
+    if conventional && names.iter().any(|n| VERSIONED_NAME.is_match(n)) {
+        return true;
+    }
+    files
+        .iter()
+        .filter(|f| file_name(f).to_ascii_lowercase().ends_with(".sql"))
+        .take(5)
+        .any(|f| {
+            let head = read_head(f);
+            head.contains("-- migrate:up") || head.contains("+goose Up")
+        })
 }
 
 /// A folder named `migrations` inside a folder named `supabase`.
@@ -340,7 +387,17 @@ fn sort_by_version(entries: &mut [Entry]) {
 /// Sqitch: the order of `sqitch.plan`; each change is `deploy/<change>.sql`, its revert
 /// script `revert/<change>.sql`.
 fn list_sqitch(dir: &Path, listing: &mut Listing) {
-    let plan = fs::read_to_string(dir.join("sqitch.plan")).unwrap_or_default();
+    let plan_path = dir.join("sqitch.plan");
+    let plan = match fs::read_to_string(&plan_path) {
+        Ok(plan) => plan,
+        Err(error) => {
+            listing.unreadable.push((
+                plan_path,
+                format!("cannot read sqitch.plan ({error}), so no change can be deployed"),
+            ));
+            return;
+        }
+    };
     let mut seen = std::collections::HashSet::new();
     for line in plan.lines() {
         let line = line.trim();
@@ -363,9 +420,9 @@ fn list_sqitch(dir: &Path, listing: &mut Listing) {
                 role: Role::Versioned,
             });
         } else {
-            listing.ignored.push((
+            listing.unreadable.push((
                 deploy,
-                format!("named by sqitch.plan (change {change}) but missing"),
+                format!("sqitch.plan names change {change}, but its deploy script is missing"),
             ));
         }
         let revert = dir.join("revert").join(format!("{change}.sql"));

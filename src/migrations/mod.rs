@@ -1,16 +1,18 @@
 //! Discovery: which folders hold migrations, which files they contain, in which order,
 //! and each file's text parsed into statements.
 
+mod discover;
 pub mod layout;
 pub mod version;
 
 use crate::findings::{Finding, Location};
-use crate::rules::registry;
+use crate::rules::{registry, RuleMeta};
 use crate::sql::{self, SourceText, Statement, Suppressions};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use discover::find_folders;
 pub use layout::{Layout, Role};
 
 /// Files larger than this are reported, not read: no migration is this large by intent.
@@ -113,62 +115,18 @@ pub fn display_path(path: &Path) -> String {
     shown.to_string_lossy().into_owned()
 }
 
-/// Finds the migration folders for a path given on the command line:
-/// a file is linted on its own; a folder that contains `supabase/migrations` folders
-/// (searched a few levels deep) yields those; any other folder is itself the migrations
-/// folder.
-pub fn find_folders(path: &Path) -> Result<Vec<PathBuf>, crate::Failure> {
-    let found = if path.is_file() || layout::is_supabase_dir(path) {
-        vec![path.to_path_buf()]
-    } else if path.file_name().is_some_and(|n| n == "supabase") && path.join("migrations").is_dir()
-    {
-        vec![path.join("migrations")]
-    } else {
-        let mut found = Vec::new();
-        let walk = walkdir::WalkDir::new(path)
-            .max_depth(5)
-            .into_iter()
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                !(e.depth() > 0
-                    && (name.starts_with('.') || name == "node_modules" || name == "target"))
-            });
-        for entry in walk {
-            let entry = entry.map_err(|error| {
-                let at = error.path().unwrap_or(path).to_path_buf();
-                let error = error
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("a symbolic link loop"));
-                unreadable(&at, &error)
-            })?;
-            if entry.file_type().is_dir() && layout::is_supabase_dir(entry.path()) {
-                found.push(entry.into_path());
-            }
-        }
-        found.sort();
-        if found.is_empty() {
-            vec![path.to_path_buf()]
-        } else {
-            found
-        }
-    };
-    for folder in found.iter().filter(|f| f.is_dir()) {
-        std::fs::read_dir(folder).map_err(|error| unreadable(folder, &error))?;
-    }
-    Ok(found)
-}
-
-/// A folder that cannot be listed is an error: skipping it would pass the gate on
-/// migrations no one read.
-fn unreadable(folder: &Path, error: &std::io::Error) -> crate::Failure {
-    crate::Failure::Environment(format!(
-        "cannot read the folder {}: {error}; make it readable by this user (e.g. chmod a+rx) or pass another path",
-        folder.display()
-    ))
-}
-
 /// Lists, reads and parses one migrations folder (or a single file).
 pub fn load(path: &Path, layout: Option<Layout>) -> MigrationSet {
+    load_as(path, layout, path)
+}
+
+/// [`load`], showing the files as if the folder were at `shown_root` (the base branch's
+/// copy of a folder names the files people know, and its findings are comparable).
+pub fn load_as(path: &Path, layout: Option<Layout>, shown_root: &Path) -> MigrationSet {
+    let show = Shown {
+        root: path,
+        shown_root,
+    };
     let root = path.to_path_buf();
     if path.is_file() {
         let layout = layout.unwrap_or(Layout::Plain);
@@ -178,20 +136,47 @@ pub fn load(path: &Path, layout: Option<Layout>) -> MigrationSet {
             name: layout::file_name(path),
             role: Role::Versioned,
         };
-        return assemble(root, layout, vec![entry], Vec::new(), Vec::new());
+        return assemble(&show, layout, vec![entry], Vec::new(), Vec::new());
     }
     let layout = layout.unwrap_or_else(|| layout::detect(path));
     let listing = layout::list(path, layout);
     let ignored = listing
         .ignored
         .iter()
-        .map(|(p, why)| (display_path(p), why.clone()))
+        .map(|(p, why)| (show.path(p), why.clone()))
         .collect();
-    assemble(root, layout, listing.entries, listing.misnamed, ignored)
+    let mut set = assemble(&show, layout, listing.entries, listing.misnamed, ignored);
+    for (file, why) in &listing.unreadable {
+        let path = show.path(file);
+        set.findings.push(
+            registry::finding(registry::UNREADABLE_FILE, format!("`{path}`: {why}"))
+                .with_help("restore the file (a missing deploy script: or remove its change from sqitch.plan)")
+                .with_location(file_location(&path))
+                .finish(&path),
+        );
+    }
+    set
+}
+
+/// How the files of a folder are named to users.
+struct Shown<'a> {
+    root: &'a Path,
+    shown_root: &'a Path,
+}
+
+impl Shown<'_> {
+    fn path(&self, path: &Path) -> String {
+        match path.strip_prefix(self.root) {
+            Ok(relative) if self.root != self.shown_root => {
+                display_path(&self.shown_root.join(relative))
+            }
+            _ => display_path(path),
+        }
+    }
 }
 
 fn assemble(
-    root: PathBuf,
+    show: &Shown,
     layout: Layout,
     entries: Vec<layout::Entry>,
     misnamed: Vec<PathBuf>,
@@ -208,7 +193,7 @@ fn assemble(
         .chain(skipped)
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|entry| read_migration(entry, layout))
+        .map(|entry| read_migration(entry, layout, show))
         .collect();
     let mut findings = Vec::new();
     let mut migrations = Vec::with_capacity(loaded.len());
@@ -219,14 +204,14 @@ fn assemble(
     // Down and skipped files come last: they never run in a forward apply.
     migrations.sort_by_key(|m| !matches!(m.role, Role::Versioned | Role::Repeatable));
     for file in &misnamed {
-        let path = display_path(file);
+        let path = show.path(file);
         let expected = match layout {
             Layout::Supabase => "<digits>_<name>.sql",
             _ => "<version>_<name>.sql",
         };
         findings.push(
             registry::finding(
-                "invalid-migration-name",
+                registry::INVALID_MIGRATION_NAME,
                 format!("`{path}` does not match {expected}; the migration tool skips it without a word"),
             )
             .with_help(format!(
@@ -238,7 +223,7 @@ fn assemble(
     }
     findings.extend(version_findings(&migrations, layout));
     MigrationSet {
-        root,
+        root: show.root.to_path_buf(),
         layout,
         migrations,
         ignored,
@@ -246,8 +231,8 @@ fn assemble(
     }
 }
 
-fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Finding>) {
-    let path = display_path(&entry.path);
+fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migration, Vec<Finding>) {
+    let path = show.path(&entry.path);
     let mut findings = Vec::new();
     let mut migration = Migration {
         path: path.clone(),
@@ -260,7 +245,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
         suppressions: Suppressions::default(),
         no_transaction: false,
     };
-    let input_finding = |rule: &str, message: String, help: &str| {
+    let input_finding = |rule: &'static RuleMeta, message: String, help: &str| {
         registry::finding(rule, message)
             .with_help(help)
             .with_location(file_location(&path))
@@ -269,7 +254,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
     let size = std::fs::metadata(&entry.path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
         findings.push(input_finding(
-            "unreadable-file",
+            registry::UNREADABLE_FILE,
             format!("`{path}` is {size} bytes, more than schemagate reads ({MAX_FILE_BYTES})"),
             "split the file, or move generated data out of the migrations folder",
         ));
@@ -279,7 +264,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
         Ok(bytes) => bytes,
         Err(error) => {
             findings.push(input_finding(
-                "unreadable-file",
+                registry::UNREADABLE_FILE,
                 format!("cannot read `{path}`: {error}"),
                 "check the file's permissions",
             ));
@@ -288,7 +273,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
     };
     if bytes.contains(&0) {
         findings.push(input_finding(
-            "unreadable-file",
+            registry::UNREADABLE_FILE,
             format!("`{path}` contains NUL bytes: it is binary, not SQL"),
             "PostgreSQL cannot run a file with NUL bytes; remove it or replace it with the SQL it should contain",
         ));
@@ -303,7 +288,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
             let (line, column) = prefix.line_col(offset);
             findings.push(
                 registry::finding(
-                    "invalid-utf8",
+                    registry::INVALID_UTF8,
                     format!("`{path}` is not valid UTF-8 (first bad byte at line {line}, column {column})"),
                 )
                 .with_help("PostgreSQL databases use UTF-8; re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
@@ -326,7 +311,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
         let span = open.opened_at..open.opened_at + 1;
         findings.push(
             registry::finding(
-                "unterminated-statement",
+                registry::UNTERMINATED_STATEMENT,
                 format!(
                     "{} opened here is never closed; everything after it is one statement",
                     open.what
@@ -341,7 +326,7 @@ fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Findi
     }
     if statements.is_empty() && migration.role == Role::Versioned {
         findings.push(input_finding(
-            "empty-migration",
+            registry::EMPTY_MIGRATION,
             format!("`{path}` contains no SQL statement"),
             "delete the file, or add the statements it was meant to contain",
         ));
@@ -367,7 +352,7 @@ fn version_findings(migrations: &[Migration], layout: Layout) -> Vec<Finding> {
         for duplicate in files.iter().skip(1) {
             findings.push(
                 registry::finding(
-                    "duplicate-version",
+                    registry::DUPLICATE_VERSION,
                     format!(
                         "version {version} is used by `{}` and `{}`; the second one fails to apply (the version is the history's primary key)",
                         files[0].path, duplicate.path
@@ -393,7 +378,7 @@ fn version_findings(migrations: &[Migration], layout: Layout) -> Vec<Finding> {
         let last = widths.values().last().expect("more than one width");
         findings.push(
             registry::finding(
-                "mixed-version-widths",
+                registry::MIXED_VERSION_WIDTHS,
                 format!(
                     "versions have different widths: {}; ordering by name and by number disagree",
                     examples.join(", ")

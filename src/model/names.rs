@@ -70,7 +70,7 @@ pub fn sql_name(qualified: &str) -> String {
             if plain {
                 part.to_string()
             } else {
-                format!("\"{}\"", part.replace('"', "\"\""))
+                crate::sql::quote_ident(part)
             }
         })
         .collect::<Vec<_>>()

@@ -67,7 +67,7 @@ pub(super) fn dynamic_statements(text: &str) -> Vec<Statement> {
     for template in &templates {
         for name in &names {
             // `%I` quotes the name when needed, keeping its case.
-            let quoted = format!("\"{name}\"");
+            let quoted = crate::sql::quote_ident(name);
             if let Parsed::Ast(statement) = parse_statement(&template.replace("%I", &quoted)) {
                 found.push(*statement);
             }

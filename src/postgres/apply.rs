@@ -251,8 +251,22 @@ pub async fn apply_files(
             false
         }
     };
+    // Applying as the connecting user instead would hide the privilege errors the role is
+    // there to catch: nothing is applied, and the failure is a finding.
+    let mut applied = applied;
     if let Some(role) = &db.apply_role {
-        let _ = run(db, &format!("set role {role}"), watchdog).await;
+        if let Err(failed) = run(db, &format!("set role {role}"), watchdog).await {
+            findings.push(
+                registry::finding(
+                    registry::APPLY_FAILED,
+                    format!("cannot apply as role `{role}` (--strict-privileges): {}; no migration was applied", failed.message),
+                )
+                .with_help("the connecting user must be a member of the role (`grant {role} to <user>`), or drop --strict-privileges")
+                .with_source(Source::Apply)
+                .finish(""),
+            );
+            applied.clear();
+        }
     }
     let total = applied.len();
     let mut failed_at: Option<usize> = None;
@@ -460,7 +474,7 @@ async fn apply_file<'a>(
             }
             findings.push(
                 registry::finding(
-                    "non-transactional-statement",
+                    registry::NON_TRANSACTIONAL_STATEMENT,
                     "this statement cannot run inside a transaction: it was applied on its own, outside the file's transaction, so a later failure in this file does not undo it",
                 )
                 .with_help("keep such statements in a file of their own, so a failed migration never leaves a half-applied file behind")
@@ -530,7 +544,7 @@ fn failure_finding(
     let history = statement.is_none() && failed.code == "23505";
     let explanation = if history {
         cause::Explanation {
-            rule: "apply-failed",
+            rule: registry::APPLY_FAILED,
             cause: Some(format!(
                 "duplicate version: another file already recorded version {} in supabase_migrations.schema_migrations, whose primary key is the version",
                 migration.version.as_deref().unwrap_or("?")
@@ -619,7 +633,7 @@ fn emulated_finding(migration: &Migration, statement: Option<&Statement>, name: 
         None => crate::migrations::file_location(&migration.path),
     };
     registry::finding(
-        "extension-emulated",
+        registry::EXTENSION_EMULATED,
         format!("extension `{name}` is emulated: its schema and SQL functions exist, but calling them does nothing (this server does not have the real {name})"),
     )
     .with_help(format!(
@@ -661,7 +675,7 @@ fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Find
         let location = locate(&[qualified, bare, &object.schema]);
         findings.push(
             registry::finding(
-                "objects-in-supabase-schemas",
+                registry::OBJECTS_IN_SUPABASE_SCHEMAS,
                 format!(
                     "`{}` {verb} {} in `{}`, a schema Supabase manages; hosted Supabase does not allow this (`supabase db push` fails with permission denied)",
                     migration.path,

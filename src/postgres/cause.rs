@@ -3,6 +3,7 @@
 //! seed data breaks a foreign key; a syntax error; an extension that is not available.
 
 use crate::migrations::{Migration, MigrationSet};
+use crate::rules::{registry, RuleMeta};
 use regex::Regex;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -11,7 +12,7 @@ use std::sync::LazyLock;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     /// The rule to report: `apply-failed`, `apply-timeout` or `extension-unavailable`.
-    pub rule: &'static str,
+    pub rule: &'static RuleMeta,
     pub cause: Option<String>,
     pub help: String,
 }
@@ -267,7 +268,7 @@ fn skipped_files(set: &MigrationSet) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = set
         .findings
         .iter()
-        .filter(|f| f.rule == "invalid-migration-name")
+        .filter(|f| f.rule == crate::rules::registry::INVALID_MIGRATION_NAME.id)
         .filter_map(|f| f.location.as_ref().map(|l| l.file.clone()))
         .map(|path| {
             let why =
@@ -311,7 +312,7 @@ pub fn explain(
     cx: &Context<'_>,
 ) -> Explanation {
     let apply = |cause: Option<String>, help: &str| Explanation {
-        rule: "apply-failed",
+        rule: registry::APPLY_FAILED,
         cause,
         help: help.to_string(),
     };
@@ -323,7 +324,7 @@ pub fn explain(
                 "statement_timeout"
             };
             return Explanation {
-                rule: "apply-timeout",
+                rule: registry::APPLY_TIMEOUT,
                 cause: Some(format!("the statement ran into the {what} and was cancelled")),
                 help: "a migration that waits this long would block production too: look for long locks, slow data backfills or sleeps; raise --lock-timeout/--statement-timeout only if the wait is intended".to_string(),
             };
@@ -367,7 +368,7 @@ pub fn explain(
     };
     if let Missing::Extension(name) = &missing {
         return Explanation {
-            rule: "extension-unavailable",
+            rule: registry::EXTENSION_UNAVAILABLE,
             cause: Some(format!("this PostgreSQL server has no extension `{name}`, and schemagate does not emulate it")),
             help: extension_remedy(name),
         };
@@ -502,7 +503,7 @@ fn already_exists(message: &str, cx: &Context<'_>) -> Explanation {
         ),
     };
     Explanation {
-        rule: "apply-failed",
+        rule: registry::APPLY_FAILED,
         cause: Some(cause),
         help: help.to_string(),
     }

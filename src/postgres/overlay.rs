@@ -97,22 +97,6 @@ fn relocated(exe_dir: &Path, target: &Path, bindir: &Path) -> Option<PathBuf> {
     Some(base.join(target_rest))
 }
 
-/// Which emulated extensions the real server lacks.
-pub fn missing_emulations(bin: &PgBin) -> Vec<&'static str> {
-    let sharedir = layout(bin).map(|l| l.sharedir);
-    EMULATIONS
-        .iter()
-        .map(|(name, _)| *name)
-        .filter(|name| {
-            sharedir.as_ref().is_none_or(|dir| {
-                !dir.join("extension")
-                    .join(format!("{name}.control"))
-                    .is_file()
-            })
-        })
-        .collect()
-}
-
 /// Builds the overlay under `root` and returns the `postgres` executable to start, or `None`
 /// when the installation's layout cannot be read (the real server is used, without
 /// emulations).

@@ -94,7 +94,8 @@ pub async fn read_history(
     for row in rows {
         let version: Option<String> = row.get(0);
         let Some(version) = version else { continue };
-        let failed: bool = row.get(3);
+        // A tool that left its flag NULL recorded no failure.
+        let failed = row.get::<_, Option<bool>>(3).unwrap_or(false);
         let content = match format {
             HistoryFormat::Supabase => row
                 .get::<_, Option<Vec<String>>>(2)
@@ -322,33 +323,5 @@ mod tests {
         assert_eq!(normalize_version("13.1"), "13.1");
         assert_eq!(normalize_version("00000000000000"), "0");
         assert_eq!(normalize_version("20240101120000"), "20240101120000");
-    }
-}
-
-/// The URL with its password replaced, for messages.
-pub fn redact_url(url: &str) -> String {
-    let password_param =
-        regex::Regex::new(r"(?i)(password\s*=\s*)('[^']*'|\S+)").expect("valid regex");
-    let url = password_param.replace_all(url, "${1}***");
-    let userinfo = regex::Regex::new(r"^([a-z]+://[^:/@]*):[^@/]*@").expect("valid regex");
-    userinfo.replace(&url, "${1}:***@").into_owned()
-}
-
-#[cfg(test)]
-mod redact_tests {
-    #[test]
-    fn passwords_never_show() {
-        assert_eq!(
-            super::redact_url("postgresql://app:s3cret@db:5432/x"),
-            "postgresql://app:***@db:5432/x"
-        );
-        assert_eq!(
-            super::redact_url("host=db user=app password='s3 cret' dbname=x"),
-            "host=db user=app password=*** dbname=x"
-        );
-        assert_eq!(
-            super::redact_url("postgresql:///x?host=/tmp"),
-            "postgresql:///x?host=/tmp"
-        );
     }
 }

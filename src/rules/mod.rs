@@ -2,7 +2,8 @@
 //! the static rules that run on the statement model.
 //!
 //! Adding a static rule: a new file in the category folder with `declare_rule!` and a
-//! `Rule` impl, one line in [`registry::ALL`], and its fixtures under `testdata/rules/`.
+//! `Rule` impl, one line in `static_rules!` (`registry.rs`), and its fixtures under
+//! `testdata/rules/`.
 
 pub mod registry;
 
@@ -20,12 +21,45 @@ use crate::migrations::{Migration, MigrationSet};
 use crate::model::{Model, Origin};
 use crate::sql::Statement;
 
+/// Which projects a rule is for (docs/profiles.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every PostgreSQL project.
+    All,
+    /// Projects whose database serves an API to clients that are not trusted: the
+    /// `supabase` profile, or `exposed-schemas` and `api-roles` configured (PostgREST).
+    Api,
+    /// Supabase projects only (Supabase's own schemas, functions and storage).
+    Supabase,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::All => "all",
+            Scope::Api => "api",
+            Scope::Supabase => "supabase",
+        }
+    }
+
+    /// Which projects, in words (`rules --format docs`, `explain`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Scope::All => "every project",
+            Scope::Api => "projects that serve an API (the supabase profile, or exposed-schemas and api-roles set)",
+            Scope::Supabase => "Supabase projects (the supabase profile)",
+        }
+    }
+}
+
 /// What every rule is: its id, defaults and documentation.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct RuleMeta {
     pub id: &'static str,
     pub severity: Severity,
     pub category: Category,
+    /// The projects it runs for.
+    pub scope: Scope,
     pub summary: &'static str,
     /// The doc comment's lines: what it does, why it is bad, bad and good SQL, suppression.
     pub docs: &'static [&'static str],
@@ -91,6 +125,17 @@ impl LintContext<'_> {
     pub fn is_exposed(&self, schema: &str) -> bool {
         self.config.exposed_schemas.iter().any(|s| s == schema)
     }
+
+    /// Is `schema` one whose tables the project's clients use: the exposed schemas when
+    /// some are configured, else every schema the project owns (not Supabase's or an
+    /// extension's).
+    pub fn is_application_schema(&self, schema: &str) -> bool {
+        if self.config.exposed_schemas.is_empty() {
+            !crate::inspect::MANAGED_SCHEMAS.contains(&schema)
+        } else {
+            self.is_exposed(schema)
+        }
+    }
 }
 
 /// A rule that runs over the migrations and the static model.
@@ -112,6 +157,7 @@ macro_rules! declare_rule {
             id: $id:literal,
             severity: $severity:ident,
             category: $category:ident,
+            $(scope: $scope:ident,)?
             summary: $summary:literal $(,)?
         }
     ) => {
@@ -123,9 +169,16 @@ macro_rules! declare_rule {
                 id: $id,
                 severity: $crate::findings::Severity::$severity,
                 category: $crate::findings::Category::$category,
+                scope: $crate::declare_rule!(@scope $($scope)?),
                 summary: $summary,
                 docs: &[$($doc),*],
             };
         }
+    };
+    (@scope) => {
+        $crate::rules::Scope::All
+    };
+    (@scope $scope:ident) => {
+        $crate::rules::Scope::$scope
     };
 }

@@ -3,71 +3,93 @@
 use super::{apply, catalog, conflict, input, performance, safety, security, Rule, RuleMeta};
 use crate::findings::Finding;
 
-/// Static rules, run by `lint` over the migrations and the static model.
-pub static STATIC_RULES: &[&dyn Rule] = &[
-    &security::PolicyUserMetadata,
-    &security::RlsDisabled,
-    &security::PolicyWithoutRls,
-    &security::RlsEnabledNoPolicy,
-    &security::SecurityDefinerSearchPath,
-    &security::FunctionSearchPathMutable,
-    &security::SecurityDefinerView,
-    &security::PolicyAlwaysTrue,
-    &security::ObjectsInSupabaseSchemas,
-    &performance::UnindexedForeignKey,
-    &performance::NoPrimaryKey,
-    &performance::AuthRlsInitplan,
-    &performance::MultiplePermissivePolicies,
-    &performance::DuplicateIndex,
-    &safety::AddingRequiredField,
-    &safety::AddingFieldWithDefault,
-    &safety::ConstraintMissingNotValid,
-    &safety::DisallowedUniqueConstraint,
-    &safety::ChangingColumnType,
-    &safety::SettingNotNullableField,
-    &safety::RequireConcurrentIndexCreation,
-    &safety::RequireConcurrentIndexDeletion,
-    &safety::RenamingColumn,
-    &safety::RenamingTable,
-    &safety::BanDropColumn,
-    &safety::BanDropTable,
-    &safety::IdentifierTooLong,
-];
+// Every rule is a constant here, named after its id (`APPLY_FAILED` for `apply-failed`), and
+// [`finding`] takes one: a rule that is not registered cannot be reported, and `explain`
+// documents everything a report can show.
 
-/// Rules reported by the other stages (discovery, parsing, suppressions, apply, catalog,
+/// The static rules, run by `lint` over the migrations and the static model.
+macro_rules! static_rules {
+    ($($constant:ident = $category:ident::$rule:ident),* $(,)?) => {
+        $(pub const $constant: &RuleMeta = &$category::$rule::META;)*
+        pub static STATIC_RULES: &[&dyn Rule] = &[$(&$category::$rule),*];
+        #[cfg(test)]
+        static STATIC_NAMES: &[(&str, &RuleMeta)] = &[$((stringify!($constant), $constant)),*];
+    };
+}
+
+/// The rules reported by the other stages (discovery, parsing, suppressions, apply, catalog,
 /// history): documented and configurable like the static ones.
-static STAGE_RULES: &[&RuleMeta] = &[
-    &input::InvalidUtf8::META,
-    &input::UnreadableFile::META,
-    &input::UnterminatedStatement::META,
-    &input::EmptyMigration::META,
-    &input::InvalidSuppression::META,
-    &input::UnusedSuppression::META,
-    &conflict::DuplicateVersion::META,
-    &conflict::InvalidMigrationName::META,
-    &conflict::MixedVersionWidths::META,
-    &apply::ApplyFailed::META,
-    &apply::ApplyTimeout::META,
-    &apply::ExtensionUnavailable::META,
-    &apply::ExtensionEmulated::META,
-    &apply::NonTransactionalStatement::META,
-    &catalog::AuthUsersExposed::META,
-    &catalog::SensitiveColumnsExposed::META,
-    &catalog::AnonExecutableSecurityDefiner::META,
-    &catalog::ExtensionInPublic::META,
-    &catalog::FkeyToAuthUnique::META,
-    &catalog::PublicBucketAllowsListing::META,
-    &catalog::MaterializedViewInApi::META,
-    &catalog::ForeignTableInApi::META,
-    &catalog::UnsupportedRegTypes::META,
-    &conflict::OutOfOrderMigration::META,
-    &conflict::EditedAppliedMigration::META,
-    &conflict::DeletedAppliedMigration::META,
-    &conflict::RenamedAppliedMigration::META,
-    &conflict::RemoteOnlyMigration::META,
-    &conflict::RemoteMigrationFailed::META,
-    &conflict::OrderDependentSchema::META,
-];
+macro_rules! stage_rules {
+    ($($constant:ident = $category:ident::$rule:ident),* $(,)?) => {
+        $(pub const $constant: &RuleMeta = &$category::$rule::META;)*
+        static STAGE_RULES: &[&RuleMeta] = &[$($constant),*];
+        #[cfg(test)]
+        static STAGE_NAMES: &[(&str, &RuleMeta)] = &[$((stringify!($constant), $constant)),*];
+    };
+}
+
+static_rules! {
+    POLICY_USER_METADATA = security::PolicyUserMetadata,
+    RLS_DISABLED = security::RlsDisabled,
+    POLICY_WITHOUT_RLS = security::PolicyWithoutRls,
+    RLS_ENABLED_NO_POLICY = security::RlsEnabledNoPolicy,
+    SECURITY_DEFINER_SEARCH_PATH = security::SecurityDefinerSearchPath,
+    FUNCTION_SEARCH_PATH_MUTABLE = security::FunctionSearchPathMutable,
+    SECURITY_DEFINER_VIEW = security::SecurityDefinerView,
+    POLICY_ALWAYS_TRUE = security::PolicyAlwaysTrue,
+    OBJECTS_IN_SUPABASE_SCHEMAS = security::ObjectsInSupabaseSchemas,
+    UNINDEXED_FOREIGN_KEY = performance::UnindexedForeignKey,
+    NO_PRIMARY_KEY = performance::NoPrimaryKey,
+    AUTH_RLS_INITPLAN = performance::AuthRlsInitplan,
+    MULTIPLE_PERMISSIVE_POLICIES = performance::MultiplePermissivePolicies,
+    DUPLICATE_INDEX = performance::DuplicateIndex,
+    ADDING_REQUIRED_FIELD = safety::AddingRequiredField,
+    ADDING_FIELD_WITH_DEFAULT = safety::AddingFieldWithDefault,
+    CONSTRAINT_MISSING_NOT_VALID = safety::ConstraintMissingNotValid,
+    DISALLOWED_UNIQUE_CONSTRAINT = safety::DisallowedUniqueConstraint,
+    CHANGING_COLUMN_TYPE = safety::ChangingColumnType,
+    SETTING_NOT_NULLABLE_FIELD = safety::SettingNotNullableField,
+    REQUIRE_CONCURRENT_INDEX_CREATION = safety::RequireConcurrentIndexCreation,
+    REQUIRE_CONCURRENT_INDEX_DELETION = safety::RequireConcurrentIndexDeletion,
+    RENAMING_COLUMN = safety::RenamingColumn,
+    RENAMING_TABLE = safety::RenamingTable,
+    BAN_DROP_COLUMN = safety::BanDropColumn,
+    BAN_DROP_TABLE = safety::BanDropTable,
+    IDENTIFIER_TOO_LONG = safety::IdentifierTooLong,
+}
+
+stage_rules! {
+    INVALID_UTF8 = input::InvalidUtf8,
+    UNREADABLE_FILE = input::UnreadableFile,
+    UNTERMINATED_STATEMENT = input::UnterminatedStatement,
+    EMPTY_MIGRATION = input::EmptyMigration,
+    INVALID_SUPPRESSION = input::InvalidSuppression,
+    UNUSED_SUPPRESSION = input::UnusedSuppression,
+    DUPLICATE_VERSION = conflict::DuplicateVersion,
+    INVALID_MIGRATION_NAME = conflict::InvalidMigrationName,
+    MIXED_VERSION_WIDTHS = conflict::MixedVersionWidths,
+    APPLY_FAILED = apply::ApplyFailed,
+    APPLY_TIMEOUT = apply::ApplyTimeout,
+    EXTENSION_UNAVAILABLE = apply::ExtensionUnavailable,
+    EXTENSION_EMULATED = apply::ExtensionEmulated,
+    NON_TRANSACTIONAL_STATEMENT = apply::NonTransactionalStatement,
+    AUTH_USERS_EXPOSED = catalog::AuthUsersExposed,
+    SENSITIVE_COLUMNS_EXPOSED = catalog::SensitiveColumnsExposed,
+    ANON_EXECUTABLE_SECURITY_DEFINER = catalog::AnonExecutableSecurityDefiner,
+    EXTENSION_IN_PUBLIC = catalog::ExtensionInPublic,
+    FKEY_TO_AUTH_UNIQUE = catalog::FkeyToAuthUnique,
+    PUBLIC_BUCKET_ALLOWS_LISTING = catalog::PublicBucketAllowsListing,
+    MATERIALIZED_VIEW_IN_API = catalog::MaterializedViewInApi,
+    FOREIGN_TABLE_IN_API = catalog::ForeignTableInApi,
+    UNSUPPORTED_REG_TYPES = catalog::UnsupportedRegTypes,
+    OUT_OF_ORDER_MIGRATION = conflict::OutOfOrderMigration,
+    EDITED_APPLIED_MIGRATION = conflict::EditedAppliedMigration,
+    DELETED_APPLIED_MIGRATION = conflict::DeletedAppliedMigration,
+    RENAMED_APPLIED_MIGRATION = conflict::RenamedAppliedMigration,
+    REMOTE_ONLY_MIGRATION = conflict::RemoteOnlyMigration,
+    REMOTE_MIGRATION_FAILED = conflict::RemoteMigrationFailed,
+    ORDER_DEPENDENT_SCHEMA = conflict::OrderDependentSchema,
+}
 
 /// All rules, sorted by id.
 pub fn all() -> Vec<&'static RuleMeta> {
@@ -84,16 +106,23 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
     all().into_iter().find(|meta| meta.id == id)
 }
 
-/// A finding of rule `id` with its default severity and category. The id must be one of
-/// the registry's (a test checks every id the code uses).
-pub fn finding(id: &str, message: impl Into<String>) -> Finding {
-    let meta = meta(id).unwrap_or_else(|| panic!("rule `{id}` is not in the registry"));
-    Finding::new(meta.id, meta.severity, meta.category, message)
+/// A finding of `rule` (one of this module's constants) with its default severity and
+/// category.
+pub fn finding(rule: &'static RuleMeta, message: impl Into<String>) -> Finding {
+    Finding::new(rule.id, rule.severity, rule.category, message)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constants_are_named_after_their_ids() {
+        for (name, meta) in STATIC_NAMES.iter().chain(STAGE_NAMES) {
+            assert_eq!(*name, meta.id.to_uppercase().replace('-', "_"));
+        }
+        assert_eq!(STATIC_NAMES.len() + STAGE_NAMES.len(), all().len());
+    }
 
     #[test]
     fn ids_are_unique_kebab_case_and_documented() {
@@ -116,26 +145,6 @@ mod tests {
                 "{} lacks why",
                 meta.id
             );
-        }
-    }
-
-    #[test]
-    fn every_rule_id_used_in_the_source_is_registered() {
-        let ids: Vec<&str> = all().iter().map(|m| m.id).collect();
-        let pattern = regex::Regex::new(r#"registry::finding\(\s*"([a-z0-9-]+)""#).unwrap();
-        for entry in walkdir::WalkDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")) {
-            let entry = entry.unwrap();
-            if entry.path().extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(entry.path()).unwrap();
-                for captures in pattern.captures_iter(&text) {
-                    assert!(
-                        ids.contains(&&captures[1]),
-                        "{} uses unregistered rule {}",
-                        entry.path().display(),
-                        &captures[1]
-                    );
-                }
-            }
         }
     }
 }

@@ -84,10 +84,12 @@ impl SourceText {
         let end = rest.find('\n').unwrap_or(rest.len());
         rest[..end].trim_end_matches('\r')
     }
+}
 
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
+/// An identifier as a quoted SQL name: `"name"`, embedded quotes doubled. The one quoter,
+/// for everything schemagate writes as SQL.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// What a statement is: an AST, or what could be read of it without one.
@@ -266,6 +268,15 @@ pub fn parse_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_are_quoted_with_quotes_doubled() {
+        assert_eq!(quote_ident("Users"), "\"Users\"");
+        assert_eq!(
+            quote_ident("a\"; drop table x; --"),
+            "\"a\"\"; drop table x; --\""
+        );
+    }
 
     #[test]
     fn line_col_counts_characters_and_skips_bom() {

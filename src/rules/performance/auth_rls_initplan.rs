@@ -43,6 +43,7 @@ declare_rule! {
         id: "auth-rls-initplan",
         severity: Warning,
         category: Performance,
+        scope: Supabase,
         summary: "A policy calls auth.uid()/auth.jwt()/current_setting() per row instead of (select …)",
     }
 }
@@ -61,7 +62,6 @@ impl Rule for AuthRlsInitplan {
             if calls.found.is_empty() {
                 continue;
             }
-            calls.found.dedup();
             let listed: Vec<String> = calls.found.iter().map(|c| format!("`{c}()`")).collect();
             let call = match calls.found[0].as_str() {
                 "current_setting" => "current_setting(…)".to_string(),
@@ -93,6 +93,7 @@ impl Rule for AuthRlsInitplan {
 struct PerRowCalls {
     /// For each enclosing query: is it a FROM-less `select` (a wrapper)?
     queries: Vec<bool>,
+    /// Each call once, in order of first appearance.
     found: Vec<String>,
 }
 

@@ -4,8 +4,9 @@ use crate::rules::{LintContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a table in an exposed schema without a primary key. Partitions of a table
-    /// with a primary key inherit it and are not reported.
+    /// Reports a table without a primary key in an exposed schema (or, in a project that
+    /// exposes none, in any schema it owns). Partitions of a table with a primary key
+    /// inherit it and are not reported.
     ///
     /// ## Why is this bad?
     /// Without a primary key rows cannot be identified: PostgREST cannot update or delete a
@@ -48,7 +49,8 @@ impl Rule for NoPrimaryKey {
                 .as_ref()
                 .and_then(|parent| cx.model.table(parent))
                 .is_some_and(|parent| parent.primary_key.is_some());
-            if table.primary_key.is_some() || inherited || !cx.is_exposed(&table.schema) {
+            if table.primary_key.is_some() || inherited || !cx.is_application_schema(&table.schema)
+            {
                 continue;
             }
             out.push(
