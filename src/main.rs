@@ -14,7 +14,9 @@ fn main() {
         cli.command.format() == Some(Format::Github),
     );
     if runner {
-        stop_commands::stop();
+        let action = matches!(cli.command, Command::Action);
+        let format = cli.command.format();
+        stop_commands::stop(action || matches!(format, Some(Format::Tty | Format::Github)));
     }
     // Fails only if a pool exists already, and then that one is used.
     let _ = rayon::ThreadPoolBuilder::new()

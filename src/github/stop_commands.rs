@@ -11,28 +11,34 @@
 //! random. Our own commands are printed in a window we open and close around them.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 /// The token of the window in force, once [`stop`] was called.
 static TOKEN: OnceLock<String> = OnceLock::new();
+/// Whether the window's lines go to stdout too (see [`stop`]).
+static ON_STDOUT: AtomicBool = AtomicBool::new(false);
 
 /// Is stdout read by a GitHub Actions runner?
 pub fn runner_reads_output(action: bool, format_github: bool) -> bool {
     action || format_github || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
-/// Stops command processing until [`resume`]. Written to both streams, so a stderr line
-/// the runner happens to read before the stdout one is covered too (the second `stop`
-/// line is itself inert).
-pub fn stop() {
+/// Stops command processing until [`resume`]. The runner processes both streams as one, so
+/// the line on stderr stops it for stdout too; it also goes to stdout when stdout is text for
+/// people (`on_stdout`: tty or workflow commands), so a stdout line the runner happens to
+/// read first is covered (the second `stop` line is itself inert). A document on stdout
+/// (JSON, SARIF, a schema dump) is left as it is, for the program or file it goes to.
+pub fn stop(on_stdout: bool) {
     let token = TOKEN.get_or_init(random_token);
-    write_both(&format!("::stop-commands::{token}"));
+    ON_STDOUT.store(on_stdout, Ordering::SeqCst);
+    write_lines(&format!("::stop-commands::{token}"));
 }
 
 /// Resumes command processing for the rest of the job (before exiting).
 pub fn resume() {
     if let Some(token) = TOKEN.get() {
-        write_both(&format!("::{token}::"));
+        write_lines(&format!("::{token}::"));
     }
 }
 
@@ -50,10 +56,12 @@ pub fn with_commands<T>(print: impl FnOnce() -> T) -> T {
     result
 }
 
-fn write_both(line: &str) {
-    let mut stdout = std::io::stdout();
-    let _ = writeln!(stdout, "{line}");
-    let _ = stdout.flush();
+fn write_lines(line: &str) {
+    if ON_STDOUT.load(Ordering::SeqCst) {
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(stdout, "{line}");
+        let _ = stdout.flush();
+    }
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
