@@ -10,15 +10,21 @@ fn json(output: &std::process::Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&output.stdout)))
 }
 
+/// A temporary project and its (empty) `supabase/migrations` folder.
+fn project() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("supabase/migrations");
+    fs::create_dir_all(&folder).unwrap();
+    (dir, folder)
+}
+
 fn or_chain(terms: usize) -> String {
     format!("select 1 where {};\n", vec!["a = 1"; terms].join(" or "))
 }
 
 #[test]
 fn a_flat_chain_of_140000_or_terms_is_an_unparsed_statement_not_an_abort() {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("supabase/migrations");
-    fs::create_dir_all(&folder).unwrap();
+    let (dir, folder) = project();
     fs::write(folder.join("20240101000000_deep.sql"), or_chain(140_000)).unwrap();
     // Just under the limit: parsed, and every walk over its tree fits the stack.
     fs::write(folder.join("20240102000000_near.sql"), or_chain(490)).unwrap();
@@ -62,9 +68,7 @@ fn executed_commands(output: &str) -> Vec<String> {
 
 #[test]
 fn nothing_a_migration_prints_reaches_the_runner_as_a_workflow_command() {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("supabase/migrations");
-    fs::create_dir_all(&folder).unwrap();
+    let (dir, folder) = project();
     fs::write(
         folder.join("20240101000000_ok.sql"),
         "-- ::stop-commands::pwned\n-- ##[add-mask]x\ncreate table public.t (id int);\n",
@@ -124,9 +128,7 @@ fn nothing_a_migration_prints_reaches_the_runner_as_a_workflow_command() {
 
 #[test]
 fn a_statement_that_swallows_the_cancel_is_terminated_and_reported_as_a_timeout() {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("supabase/migrations");
-    fs::create_dir_all(&folder).unwrap();
+    let (dir, folder) = project();
     fs::write(
         folder.join("20240101000000_stubborn.sql"),
         "do $$ begin\n  loop\n    begin perform pg_sleep(0.2);\n    exception when query_canceled then null;\n    end;\n  end loop;\nend $$;\n",
@@ -179,9 +181,7 @@ const URL_COMMANDS: &[&[&str]] = &[
 ];
 
 fn project_with_one_migration() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("supabase/migrations");
-    fs::create_dir_all(&folder).unwrap();
+    let (dir, folder) = project();
     fs::write(
         folder.join("20240101000000_t.sql"),
         "create table public.t (id int primary key);\n",
@@ -256,10 +256,8 @@ fn a_bad_url_is_a_usage_error_and_a_refused_login_shows_the_servers_reason_in_ev
 #[test]
 fn an_unreadable_migrations_folder_is_an_error_not_a_passed_gate() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, folder) = project();
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
-    let folder = dir.path().join("supabase/migrations");
-    fs::create_dir_all(&folder).unwrap();
     fs::write(
         folder.join("20240101000000_t.sql"),
         "create table public.t (id int);\n",
@@ -301,9 +299,7 @@ fn an_unreadable_migrations_folder_is_an_error_not_a_passed_gate() {
 #[test]
 fn a_cached_data_directory_with_a_damaged_pg_control_is_rebuilt_with_a_note() {
     let cache = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("supabase/migrations");
-    fs::create_dir_all(&folder).unwrap();
+    let (dir, folder) = project();
     fs::write(folder.join("20240101000000_t.sql"), "select 1;\n").unwrap();
     let check = || {
         support::schemagate()
@@ -353,9 +349,7 @@ fn the_next_run_sweeps_the_server_and_directories_a_killed_run_left() {
     // The server runs as `postgres` when the tests run as root: it must reach its directory.
     fs::set_permissions(scratch.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("supabase/migrations");
-    fs::create_dir_all(&folder).unwrap();
+    let (dir, folder) = project();
     fs::write(
         folder.join("20240101000000_slow.sql"),
         "select pg_sleep(600);\n",
@@ -418,9 +412,7 @@ fn the_next_run_sweeps_the_server_and_directories_a_killed_run_left() {
 
 #[test]
 fn sigint_during_the_apply_writes_no_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("supabase/migrations");
-    fs::create_dir_all(&folder).unwrap();
+    let (dir, folder) = project();
     fs::write(
         folder.join("20240101000000_slow.sql"),
         "select pg_sleep(600);\n",

@@ -144,8 +144,9 @@ pub fn stop_process(pid: u32, signal: i32) {
 
 /// Removes what earlier runs left when they were killed (SIGKILL, the OOM killer: no
 /// handler runs): in `dir`, cluster directories `schemagate-<pid>-…` and cache staging
-/// directories `.<key>.<pid>.tmp` whose run `<pid>` is no longer a live schemagate, after
-/// stopping a server still running in them. Best effort; a live run's files are never
+/// directories `.<key>.<pid>.tmp` whose run `<pid>` no longer exists, after stopping a
+/// server still running in them. Best effort; while any process has that pid (the run, a
+/// test binary using the library, or an unrelated process that reused the pid) nothing is
 /// touched.
 pub fn sweep(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -156,7 +157,7 @@ pub fn sweep(dir: &Path) {
         let Some(pid) = owner_pid(&name) else {
             continue;
         };
-        if pid == std::process::id() || is_live_schemagate(pid) {
+        if Path::new(&format!("/proc/{pid}")).exists() {
             continue;
         }
         let path = entry.path();
@@ -169,15 +170,12 @@ pub fn sweep(dir: &Path) {
 /// `save_to_cache`).
 fn owner_pid(name: &str) -> Option<u32> {
     if let Some(rest) = name.strip_prefix("schemagate-") {
-        return rest.split('-').next()?.parse().ok();
+        // `<pid>-<random>`: a name without the pid (older versions) is never swept.
+        let (pid, random) = rest.split_once('-')?;
+        return (!random.is_empty()).then(|| pid.parse().ok())?;
     }
     let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
     rest.rsplit('.').next()?.parse().ok()
-}
-
-fn is_live_schemagate(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .is_ok_and(|comm| comm.trim() == "schemagate")
 }
 
 /// Stops the server of `data` if one still runs: the pid of its `postmaster.pid`, and only
@@ -210,5 +208,19 @@ fn stop_orphan_server(data: &Path) {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_with_a_pid_are_swept() {
+        assert_eq!(owner_pid("schemagate-4242-aB3xYz"), Some(4242));
+        assert_eq!(owner_pid(".pg15.18-supabase-0a1b2c.4242.tmp"), Some(4242));
+        assert_eq!(owner_pid("schemagate-123456"), None);
+        assert_eq!(owner_pid("schemagate-pg-aB3xYz"), None);
+        assert_eq!(owner_pid("pg15.18-supabase-0a1b2c"), None);
     }
 }
