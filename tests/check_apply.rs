@@ -1,7 +1,8 @@
 //! `schemagate check` against a real PostgreSQL: failure positions and causes, emulated
-//! extensions, Supabase-managed schemas, timeouts, non-transactional statements,
-//! `--strict-privileges`, and missing binaries. Each test runs the binary on a fixture
-//! folder; the prepared data directory is cached under target/ so clusters start from a copy.
+//! extensions, Supabase-managed schemas, timeouts, non-transactional statements, and
+//! missing binaries (who migrations run as: tests/apply_security.rs). Each test runs the
+//! binary on a fixture folder; the prepared data directory is cached under target/ so
+//! clusters start from a copy.
 
 mod support;
 
@@ -371,16 +372,6 @@ fn a_sleeping_migration_stops_at_the_statement_timeout() {
     assert_eq!(found[0]["location"]["line"], 2);
     assert!(found[0]["message"].as_str().unwrap().contains("57014"));
     assert_eq!(statuses(&document), ["failed", "not_reached"]);
-}
-
-#[test]
-fn strict_privileges_apply_as_a_non_superuser() {
-    let dir = project(&[("20240101000000_x.sql", "create role boss superuser;")]);
-    let (code, _) = check(dir.path(), &[]);
-    assert_eq!(code, 0, "the superuser may");
-    let (code, document) = check(dir.path(), &["--strict-privileges"]);
-    assert_eq!(code, 1);
-    assert!(failure(&document, "apply-failed").contains("42501"));
 }
 
 #[test]

@@ -169,12 +169,7 @@ fn check_folder(
     let mut apply = None;
     let mut changes = None;
     if !args.no_apply && set.applied().next().is_some() {
-        let options = args.server.options(
-            config,
-            set.layout,
-            args.lock_timeout,
-            args.strict_privileges,
-        );
+        let options = args.server.options(config, set.layout, args.lock_timeout);
         let applied = runtime.block_on(apply_set(args, set, config, &options, comparison))?;
         if let Some(catalog) = applied.catalog {
             // The catalog decides whether a finding of its rules exists; the static

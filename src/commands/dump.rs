@@ -201,12 +201,9 @@ fn verified_dump(
     set: &MigrationSet,
 ) -> Result<Option<Dump>, Failure> {
     let config = super::load_config_with(folder, &overrides(source), false)?;
-    let server = source.server.options(
-        &config,
-        set.layout,
-        std::time::Duration::from_secs(10),
-        false,
-    );
+    let server = source
+        .server
+        .options(&config, set.layout, std::time::Duration::from_secs(10));
     let bin = binaries::find(server.pg_bin.as_deref(), server.pg_major)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
