@@ -12,17 +12,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Output;
 
-/// A Supabase project with the given migration files.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("supabase/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    for (name, text) in files {
-        std::fs::write(migrations.join(name), text).unwrap();
-    }
-    dir
-}
-
 fn run(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
     support::schemagate()
         .arg("check")
@@ -65,6 +54,14 @@ fn apply_failure(document: &Value) -> String {
     found[0]["message"].as_str().unwrap().to_string()
 }
 
+/// Runs `check --apply-as superuser` and asserts the migrations applied.
+fn applies_as_superuser(dir: &Path) {
+    let output = run(dir, &["--apply-as", "superuser", "--fail-on", "never"], &[]);
+    support::assert_exit(&output, 0);
+    let statuses = statuses(&report(&output));
+    assert!(statuses.iter().all(|s| s == "applied"), "{statuses:?}");
+}
+
 /// A directory the server's user may write to (it runs as `postgres` when we are root), so
 /// a refused command is refused by PostgreSQL, not by file permissions.
 fn writable_dir() -> tempfile::TempDir {
@@ -81,7 +78,7 @@ fn copy_from_program_runs_nothing_and_says_a_superuser_is_needed() {
         "create table t (line text);\ncopy t from program 'touch {}';\n",
         marker.display()
     );
-    let dir = project(&[("20240101000000_attack.sql", &migration)]);
+    let dir = support::supabase_project(&[("20240101000000_attack.sql", &migration)]);
 
     let output = run(dir.path(), &[], &[]);
     support::assert_exit(&output, 1);
@@ -93,13 +90,7 @@ fn copy_from_program_runs_nothing_and_says_a_superuser_is_needed() {
     assert!(!marker.exists(), "the program ran");
 
     // The opt-out really is a superuser: the same migration runs the program.
-    let output = run(
-        dir.path(),
-        &["--apply-as", "superuser", "--fail-on", "never"],
-        &[],
-    );
-    support::assert_exit(&output, 0);
-    assert_eq!(statuses(&report(&output)), ["applied"]);
+    applies_as_superuser(dir.path());
     assert!(marker.exists(), "--apply-as superuser should run it");
 }
 
@@ -118,7 +109,7 @@ fn what_only_a_superuser_may_do_fails_with_a_finding_that_says_so() {
         "create function f() returns int language c as 'libc', 'getpid';".to_string(),
     ];
     for attack in &attacks {
-        let dir = project(&[("20240101000000_attack.sql", attack)]);
+        let dir = support::supabase_project(&[("20240101000000_attack.sql", attack)]);
         let output = run(dir.path(), &[], &[]);
         support::assert_exit(&output, 1);
         let message = apply_failure(&report(&output));
@@ -138,7 +129,7 @@ fn a_migration_cannot_get_back_to_the_superuser() {
         "set session authorization supabase_admin;",
         "reset session authorization;\ncreate role boss superuser;",
     ] {
-        let dir = project(&[("20240101000000_attack.sql", attack)]);
+        let dir = support::supabase_project(&[("20240101000000_attack.sql", attack)]);
         let output = run(dir.path(), &[], &[]);
         support::assert_exit(&output, 1);
         let message = apply_failure(&report(&output));
@@ -149,7 +140,7 @@ fn a_migration_cannot_get_back_to_the_superuser() {
 #[test]
 fn the_server_environment_holds_no_secret_of_schemagate() {
     let secret = "ghs_secretvalue";
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_env.sql",
         "create table e (line text);\ncopy e from program 'env';\ndo $$ begin raise exception 'server environment: %', (select string_agg(line, ' ') from e); end $$;\n",
     )]);
@@ -205,17 +196,11 @@ fn processes_running(words: &[&str]) -> Vec<u32> {
 
 #[test]
 fn a_program_the_server_started_does_not_outlive_it() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_detach.sql",
         "create table t (line text);\ncopy t from program 'setsid sleep 31337 > /dev/null 2>&1 < /dev/null & sleep 31338 > /dev/null 2>&1 < /dev/null &';\n",
     )]);
-    let output = run(
-        dir.path(),
-        &["--apply-as", "superuser", "--fail-on", "never"],
-        &[],
-    );
-    support::assert_exit(&output, 0);
-    assert_eq!(statuses(&report(&output)), ["applied"]);
+    applies_as_superuser(dir.path());
     assert_eq!(processes_running(&["sleep", "31337"]), Vec::<u32>::new());
     assert_eq!(processes_running(&["sleep", "31338"]), Vec::<u32>::new());
 }
@@ -228,7 +213,7 @@ fn supabase_migrations_with_extensions_apply_fully_as_the_migrator() {
     let document = report(&output);
     assert_eq!(statuses(&document), ["applied"; 4], "{document:#}");
 
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         (
             "20240101000000_extensions.sql",
             "create extension if not exists pgcrypto with schema extensions;
@@ -321,7 +306,7 @@ mod database_url {
         let url = server.url("postgres");
         // The first run creates the Supabase roles the prelude needs (only if missing): the
         // one change a run makes outside its scratch database.
-        let harmless = project(&[("20240101000000_ok.sql", "select 1;")]);
+        let harmless = support::supabase_project(&[("20240101000000_ok.sql", "select 1;")]);
         support::assert_exit(&run(harmless.path(), &["--database-url", &url], &[]), 0);
         let before = runtime.block_on(server_state(&client));
         assert!(before[0].contains(&"precious".to_string()));
@@ -334,7 +319,7 @@ mod database_url {
             "alter database postgres set search_path = evil;",
             "drop table if exists public.x;\ncopy (select 1) to program 'true';",
         ] {
-            let dir = project(&[("20240101000000_attack.sql", attack)]);
+            let dir = support::supabase_project(&[("20240101000000_attack.sql", attack)]);
             let output = run(dir.path(), &["--database-url", &url], &[]);
             support::assert_exit(&output, 1);
             let message = apply_failure(&report(&output));
@@ -343,17 +328,72 @@ mod database_url {
 
         let after = runtime.block_on(server_state(&client));
         assert_eq!(after, before, "the server changed");
-        let left = runtime.block_on(strings(
-            &client,
-            "select datname::text from pg_database where datname like 'schemagate%' union all select rolname::text from pg_roles where rolname like 'schemagate%'",
-        ));
+        let left = runtime.block_on(strings(&client, LEFT_BEHIND));
         assert_eq!(left, Vec::<String>::new(), "scratch database or role left");
+    }
+
+    const LEFT_BEHIND: &str = "select datname::text from pg_database where datname like 'schemagate%' union all select rolname::text from pg_roles where rolname like 'schemagate%'";
+
+    #[test]
+    fn sigint_drops_the_scratch_database_and_its_role() {
+        let server = TestServer::start();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = runtime.block_on(server.connect("postgres"));
+        let dir =
+            support::supabase_project(&[("20240101000000_sleep.sql", "select pg_sleep(120);")]);
+        let mut child = support::schemagate()
+            .arg("check")
+            .arg(dir.path())
+            .args([
+                "-q",
+                "--statement-timeout",
+                "5m",
+                "--database-url",
+                &server.url("postgres"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Waits (polling the server) until the migration runs as the scratch role.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let sleeping = runtime.block_on(strings(
+                &client,
+                "select usename::text from pg_stat_activity where usename like 'schemagate_scratch%' and query like '%pg_sleep%'",
+            ));
+            if !sleeping.is_empty() {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the apply never started"
+            );
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "check ended before the signal"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // SAFETY: sending a signal to our own child.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+        }
+        assert_eq!(child.wait().unwrap().code(), Some(130));
+        assert_eq!(
+            runtime.block_on(strings(&client, LEFT_BEHIND)),
+            Vec::<String>::new(),
+            "scratch database or role left"
+        );
     }
 
     #[test]
     fn migrations_run_as_a_role_of_their_own_that_owns_the_scratch_database() {
         let server = TestServer::start();
-        let dir = project(&[(
+        let dir = support::supabase_project(&[(
             "20240101000000_who.sql",
             "do $$ begin raise exception 'apply role: % super=% owner=%', session_user,
                (select rolsuper from pg_roles where rolname = session_user),

@@ -9,17 +9,6 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 
-/// A Supabase project with the given migration files.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("supabase/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    for (name, text) in files {
-        std::fs::write(migrations.join(name), text).unwrap();
-    }
-    dir
-}
-
 /// Runs `check` with JSON output; returns the exit code and the document.
 fn check(dir: &Path, extra: &[&str]) -> (i32, Value) {
     let output = support::schemagate()
@@ -86,7 +75,7 @@ fn error_in_the_third_statement_on_line_17_column_5_is_reported_there() {
     text.push_str("create table public.a (id int);\n"); // line 12, statement 1
     text.push_str("insert into public.a values (1);\n"); // line 13, statement 2
     text.push_str("select\n    1,\n    2,\n    no_such_function(2),\n    3;\n"); // 14-18
-    let dir = project(&[("20240101000000_one.sql", &text)]);
+    let dir = support::supabase_project(&[("20240101000000_one.sql", &text)]);
     let (code, document) = check(dir.path(), &[]);
     assert_eq!(code, 1);
     let found = findings(&document, "apply-failed");
@@ -108,7 +97,7 @@ fn error_in_the_third_statement_on_line_17_column_5_is_reported_there() {
 
 #[test]
 fn order_problem_names_the_later_file_and_lists_files_not_applied() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         ("20240101000000_ok.sql", "create table public.a (id int);"),
         (
             "20240102000000_uses.sql",
@@ -134,7 +123,7 @@ fn order_problem_names_the_later_file_and_lists_files_not_applied() {
 
 #[test]
 fn object_in_a_file_the_cli_skips_is_named() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         ("001_init.sql", "create table public.base (id int);"),
         (
             "005b_create_sneakers.sql",
@@ -153,7 +142,7 @@ fn object_in_a_file_the_cli_skips_is_named() {
 
 #[test]
 fn object_no_migration_creates_points_to_db_pull() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_seed.sql",
         "insert into public.profiles (id) values (1);",
     )]);
@@ -169,7 +158,7 @@ fn object_no_migration_creates_points_to_db_pull() {
 
 #[test]
 fn extension_schema_used_without_creating_the_extension() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_jobs.sql",
         "select jobid from cron.job where jobname = 'x';",
     )]);
@@ -183,7 +172,7 @@ fn extension_schema_used_without_creating_the_extension() {
 
 #[test]
 fn seed_row_violating_a_foreign_key() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_seed.sql",
         "create table public.facility (id int primary key);\ncreate table public.hole (facility int references public.facility);\ninsert into public.hole values (7);",
     )]);
@@ -197,14 +186,16 @@ fn seed_row_violating_a_foreign_key() {
 
 #[test]
 fn syntax_error_and_psql_meta_command() {
-    let dir = project(&[("20240101000000_x.sql", "create tabel public.a (id int);")]);
+    let dir =
+        support::supabase_project(&[("20240101000000_x.sql", "create tabel public.a (id int);")]);
     let (_, document) = check(dir.path(), &[]);
     let message = failure(&document, "apply-failed");
     assert!(
         message.contains("42601") && message.contains("syntax error"),
         "{message}"
     );
-    let dir = project(&[("20240101000000_x.sql", "\\set ON_ERROR_STOP on\nselect 1;")]);
+    let dir =
+        support::supabase_project(&[("20240101000000_x.sql", "\\set ON_ERROR_STOP on\nselect 1;")]);
     let (_, document) = check(dir.path(), &[]);
     let message = failure(&document, "apply-failed");
     assert!(message.contains("psql meta-command"), "{message}");
@@ -212,7 +203,7 @@ fn syntax_error_and_psql_meta_command() {
 
 #[test]
 fn extension_neither_installed_nor_emulated() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_geo.sql",
         "create extension if not exists postgis;",
     )]);
@@ -230,7 +221,7 @@ fn extension_neither_installed_nor_emulated() {
 
 #[test]
 fn duplicate_version_fails_like_the_cli_history() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         ("00009_a.sql", "create table public.a (id int);"),
         ("00009_b.sql", "create table public.b (id int);"),
     ]);
@@ -241,7 +232,7 @@ fn duplicate_version_fails_like_the_cli_history() {
 
 #[test]
 fn supabase_project_applies_with_emulated_extensions_and_managed_schema_findings() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         (
             "20240101000000_extensions.sql",
             "create extension if not exists pg_net with schema extensions;
@@ -331,7 +322,7 @@ do $$ begin execute 'create table storage.extra (id int)'; end $$;
 
 #[test]
 fn concurrently_runs_outside_the_transaction_and_is_noted() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_x.sql",
         "create table public.t (a int);\ncreate index concurrently t_a on public.t (a);\ndrop index concurrently t_a;\n",
     )]);
@@ -347,7 +338,7 @@ fn concurrently_runs_outside_the_transaction_and_is_noted() {
 
 #[test]
 fn explicit_begin_commit_in_a_file_still_applies() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_x.sql",
         "begin;\ncreate table public.t (a int);\ncommit;\nbegin;\ninsert into public.t values (1);\ncommit;\n",
     )]);
@@ -358,7 +349,7 @@ fn explicit_begin_commit_in_a_file_still_applies() {
 
 #[test]
 fn a_sleeping_migration_stops_at_the_statement_timeout() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         (
             "20240101000000_sleep.sql",
             "select 1;\nselect pg_sleep(600);\n",
@@ -376,7 +367,7 @@ fn a_sleeping_migration_stops_at_the_statement_timeout() {
 
 #[test]
 fn no_apply_only_lints() {
-    let dir = project(&[("20240101000000_x.sql", "select * from nowhere;")]);
+    let dir = support::supabase_project(&[("20240101000000_x.sql", "select * from nowhere;")]);
     let (code, document) = check(dir.path(), &["--no-apply"]);
     assert_eq!(code, 0);
     assert!(document.get("apply").is_none());
@@ -384,7 +375,7 @@ fn no_apply_only_lints() {
 
 #[test]
 fn missing_server_binaries_are_an_environment_error() {
-    let dir = project(&[("20240101000000_x.sql", "select 1;")]);
+    let dir = support::supabase_project(&[("20240101000000_x.sql", "select 1;")]);
     let output = support::schemagate()
         .arg("check")
         .arg(dir.path())
