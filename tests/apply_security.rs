@@ -138,6 +138,31 @@ fn a_migration_cannot_get_back_to_the_superuser() {
 }
 
 #[test]
+fn plain_postgresql_migrations_run_as_the_database_owner_without_superuser() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("001_init.sql"),
+        "create table t (id int primary key);
+         do $$ begin
+           if (select rolsuper from pg_roles where rolname = session_user) then
+             raise exception 'applied as a superuser';
+           end if;
+           if (select pg_get_userbyid(datdba) from pg_database where datname = current_database()) <> session_user then
+             raise exception 'not the database owner';
+           end if;
+         end $$;",
+    )
+    .unwrap();
+    let output = run(
+        dir.path(),
+        &["--layout", "plain", "--fail-on", "never"],
+        &[],
+    );
+    support::assert_exit(&output, 0);
+    assert_eq!(statuses(&report(&output)), ["applied"]);
+}
+
+#[test]
 fn the_server_environment_holds_no_secret_of_schemagate() {
     let secret = "ghs_secretvalue";
     let dir = support::supabase_project(&[(
