@@ -552,6 +552,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tells_superuser_only_actions_from_missing_grants() {
+        for (message, statement) in [
+            ("must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program", "copy t from program 'id'"),
+            ("must be superuser to create superusers", "create role x superuser"),
+            ("permission denied to set parameter \"work_mem\"", "ALTER SYSTEM set work_mem = '1MB'"),
+            ("permission denied for language c", "create function f() returns int language c as 'x'"),
+            ("permission denied for function pg_read_file", "select pg_read_file('x')"),
+            ("permission denied to create extension \"plpython3u\"", "create extension plpython3u"),
+        ] {
+            assert!(needs_superuser(message, statement), "{message}");
+        }
+        for (message, statement) in [
+            ("permission denied for table notes", "select * from notes"),
+            (
+                "must be owner of database precious",
+                "drop database precious",
+            ),
+            (
+                "permission denied to set parameter \"work_mem\"",
+                "alter role x set work_mem = '1MB'",
+            ),
+        ] {
+            assert!(!needs_superuser(message, statement), "{message}");
+        }
+    }
+
+    #[test]
     fn reads_missing_objects_from_messages() {
         assert_eq!(
             missing_object(r#"relation "public.user_balances" does not exist"#),

@@ -250,6 +250,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn marks_only_the_allowed_untrusted_extensions_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let allowed = dir.path().join("moddatetime.control");
+        std::fs::write(
+            &allowed,
+            "comment = 'x'\nmodule_pathname = '$libdir/moddatetime'\n",
+        )
+        .unwrap();
+        let other = dir.path().join("file_fdw.control");
+        std::fs::write(&other, "comment = 'files'\n").unwrap();
+        let control = trusted_control(&allowed).unwrap().unwrap();
+        assert!(control.starts_with("comment = 'x'\nmodule_pathname"));
+        assert!(control.ends_with("\ntrusted = true\n"));
+        assert_eq!(trusted_control(&other).unwrap(), None);
+        assert_eq!(
+            trusted_control(&dir.path().join("moddatetime--1.0.sql")).unwrap(),
+            None
+        );
+    }
+
+    #[test]
     fn relocates_like_postgres() {
         let bindir = Path::new("/usr/lib/postgresql/15/bin");
         let (_, rest) = after_common_prefix(Path::new("/usr/share/postgresql/15"), bindir);
