@@ -58,8 +58,14 @@ fn apply_failure(document: &Value) -> String {
 fn applies_as_superuser(dir: &Path) {
     let output = run(dir, &["--apply-as", "superuser", "--fail-on", "never"], &[]);
     support::assert_exit(&output, 0);
-    let statuses = statuses(&report(&output));
+    let report = report(&output);
+    let statuses = statuses(&report);
     assert!(statuses.iter().all(|s| s == "applied"), "{statuses:?}");
+    let server = report["apply"][0]["server"].as_str().unwrap();
+    assert!(
+        server.ends_with(", as the superuser supabase_admin)"),
+        "{server}"
+    );
 }
 
 /// A directory the server's user may write to (it runs as `postgres` when we are root), so
@@ -159,7 +165,10 @@ fn plain_postgresql_migrations_run_as_the_database_owner_without_superuser() {
         &[],
     );
     support::assert_exit(&output, 0);
-    assert_eq!(statuses(&report(&output)), ["applied"]);
+    let report = report(&output);
+    assert_eq!(statuses(&report), ["applied"]);
+    let server = report["apply"][0]["server"].as_str().unwrap();
+    assert!(server.ends_with(", as postgres)"), "{server}");
 }
 
 #[test]

@@ -52,17 +52,18 @@ enum Holder {
 /// A database ready for migrations: prelude applied, connected with the timeouts as
 /// session defaults (so `RESET ALL` between files keeps them).
 pub struct Database {
-    /// The session migrations run on: it logged in as [`Database::apply_role`], so nothing a
-    /// migration runs (`RESET ROLE`, `SET SESSION AUTHORIZATION`) leads back to a superuser.
+    /// The session migrations run on: it logged in as the apply role, so nothing a migration
+    /// runs (`RESET ROLE`, `SET SESSION AUTHORIZATION`) leads back to a superuser.
     pub client: Client,
     /// A session of the server's superuser (with `--database-url`, the URL's user) for what
     /// migrations must not reach: the change tracker.
     pub admin: Client,
-    /// What it runs on, for messages: `PostgreSQL 15.18 (ephemeral)`.
+    /// What it runs on and as whom, for messages:
+    /// `PostgreSQL 15.18 (ephemeral, /usr/lib/postgresql/15/bin, as postgres)`.
     pub description: String,
+    /// The server part of the description, for siblings: `PostgreSQL 15.18 (ephemeral, …`.
+    server: String,
     pub supabase: bool,
-    /// The role migrations run as.
-    pub apply_role: String,
     /// How the admin session reaches it (for `pg_dump`); holds the password of a
     /// `--database-url`.
     pub connection: tokio_postgres::Config,
@@ -113,18 +114,27 @@ async fn open_scratch(scratch: Scratch, options: &ServerOptions) -> Result<Datab
     };
     let client = connect_applying(apply_config, options, "the scratch database").await?;
     let version = server_version(&client).await;
+    let server = format!(
+        "PostgreSQL {version} (scratch database {} via --database-url",
+        scratch.name
+    );
     Ok(Database {
         connection: scratch.config.clone(),
         client,
         admin,
-        description: format!(
-            "PostgreSQL {version} (scratch database {} via --database-url)",
-            scratch.name
-        ),
+        description: describe(&server, &apply_role, options.apply_as),
+        server,
         supabase: options.supabase,
-        apply_role,
         _holder: Holder::Scratch(Box::new(scratch)),
     })
+}
+
+/// `{server}, as {role})`, saying when that is a superuser.
+fn describe(server: &str, role: &str, apply_as: ApplyAs) -> String {
+    match apply_as {
+        ApplyAs::Migrator => format!("{server}, as {role})"),
+        ApplyAs::Superuser => format!("{server}, as the superuser {role})"),
+    }
 }
 
 fn url_user(config: &tokio_postgres::Config) -> String {
@@ -248,17 +258,18 @@ async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
         "the ephemeral server",
     )
     .await?;
+    let server = format!(
+        "PostgreSQL {} (ephemeral, {}",
+        bin.version,
+        bin.dir.display()
+    );
     Ok(Database {
         connection: cluster.config("postgres"),
         client,
         admin,
-        description: format!(
-            "PostgreSQL {} (ephemeral, {})",
-            bin.version,
-            bin.dir.display()
-        ),
+        description: describe(&server, apply_role, options.apply_as),
+        server,
         supabase: options.supabase,
-        apply_role: apply_role.to_string(),
         _holder: Holder::Cluster(cluster),
     })
 }

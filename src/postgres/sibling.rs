@@ -55,9 +55,9 @@ impl Database {
             connection: config,
             client,
             admin: setup,
-            description: self.description.clone(),
+            description: super::describe(&self.server, apply_role, options.apply_as),
+            server: self.server.clone(),
             supabase: options.supabase,
-            apply_role: apply_role.to_string(),
             _holder: Holder::Sibling(Box::new(Held { admin })),
         })
     }
