@@ -33,15 +33,6 @@ fn report(output: &Output) -> Value {
     })
 }
 
-fn statuses(document: &Value) -> Vec<String> {
-    document["apply"][0]["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["status"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// The `apply-failed` finding's message (there must be exactly one).
 fn apply_failure(document: &Value) -> String {
     let found: Vec<&Value> = document["findings"]
@@ -59,7 +50,7 @@ fn applies_as_superuser(dir: &Path) {
     let output = run(dir, &["--apply-as", "superuser", "--fail-on", "never"], &[]);
     support::assert_exit(&output, 0);
     let report = report(&output);
-    let statuses = statuses(&report);
+    let statuses = support::apply_statuses(&report);
     assert!(statuses.iter().all(|s| s == "applied"), "{statuses:?}");
     let server = report["apply"][0]["server"].as_str().unwrap();
     assert!(
@@ -89,7 +80,7 @@ fn copy_from_program_runs_nothing_and_says_a_superuser_is_needed() {
     let output = run(dir.path(), &[], &[]);
     support::assert_exit(&output, 1);
     let document = report(&output);
-    assert_eq!(statuses(&document), ["failed"]);
+    assert_eq!(support::apply_statuses(&document), ["failed"]);
     let message = apply_failure(&document);
     assert!(message.contains("42501"), "{message}");
     assert!(message.contains("needs a superuser"), "{message}");
@@ -166,7 +157,7 @@ fn plain_postgresql_migrations_run_as_the_database_owner_without_superuser() {
     );
     support::assert_exit(&output, 0);
     let report = report(&output);
-    assert_eq!(statuses(&report), ["applied"]);
+    assert_eq!(support::apply_statuses(&report), ["applied"]);
     let server = report["apply"][0]["server"].as_str().unwrap();
     assert!(server.ends_with(", as postgres)"), "{server}");
 }
@@ -245,7 +236,11 @@ fn supabase_migrations_with_extensions_apply_fully_as_the_migrator() {
     let output = run(&example, &["--fail-on", "never"], &[]);
     support::assert_exit(&output, 0);
     let document = report(&output);
-    assert_eq!(statuses(&document), ["applied"; 4], "{document:#}");
+    assert_eq!(
+        support::apply_statuses(&document),
+        ["applied"; 4],
+        "{document:#}"
+    );
 
     let dir = support::supabase_project(&[
         (
@@ -290,7 +285,11 @@ fn supabase_migrations_with_extensions_apply_fully_as_the_migrator() {
     let output = run(dir.path(), &["--fail-on", "never"], &[]);
     support::assert_exit(&output, 0);
     let document = report(&output);
-    assert_eq!(statuses(&document), ["applied", "applied"], "{document:#}");
+    assert_eq!(
+        support::apply_statuses(&document),
+        ["applied", "applied"],
+        "{document:#}"
+    );
 }
 
 mod database_url {
@@ -305,6 +304,17 @@ mod database_url {
             .iter()
             .map(|row| row.get::<_, Option<String>>(0).unwrap_or_default())
             .collect()
+    }
+
+    /// A test server, a runtime and a superuser's client connected to `postgres`.
+    fn start_server() -> (TestServer, tokio::runtime::Runtime, tokio_postgres::Client) {
+        let server = TestServer::start();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = runtime.block_on(server.connect("postgres"));
+        (server, runtime, client)
     }
 
     /// What the attacks below would change: databases, roles, settings.
@@ -328,12 +338,7 @@ mod database_url {
 
     #[test]
     fn touches_nothing_but_its_scratch_database() {
-        let server = TestServer::start();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let client = runtime.block_on(server.connect("postgres"));
+        let (server, runtime, client) = start_server();
         runtime
             .block_on(client.batch_execute("create database precious"))
             .unwrap();
@@ -370,12 +375,7 @@ mod database_url {
 
     #[test]
     fn sigint_drops_the_scratch_database_and_its_role() {
-        let server = TestServer::start();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let client = runtime.block_on(server.connect("postgres"));
+        let (server, runtime, client) = start_server();
         let dir =
             support::supabase_project(&[("20240101000000_sleep.sql", "select pg_sleep(120);")]);
         let mut child = support::schemagate()

@@ -37,15 +37,6 @@ fn findings<'a>(document: &'a Value, rule: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-fn statuses(document: &Value) -> Vec<String> {
-    document["apply"][0]["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["status"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// Findings that stop the apply (the static and catalog rules may have their own opinions).
 fn apply_errors(document: &Value) -> Vec<&Value> {
     document["findings"]
@@ -92,7 +83,7 @@ fn error_in_the_third_statement_on_line_17_column_5_is_reported_there() {
     let message = found[0]["message"].as_str().unwrap();
     assert!(message.contains("statement 3"), "{message}");
     assert!(message.contains("42883"), "{message}");
-    assert_eq!(statuses(&document), ["failed"]);
+    assert_eq!(support::apply_statuses(&document), ["failed"]);
 }
 
 #[test]
@@ -118,7 +109,10 @@ fn order_problem_names_the_later_file_and_lists_files_not_applied() {
         message.contains("1 later file was not applied"),
         "{message}"
     );
-    assert_eq!(statuses(&document), ["applied", "failed", "not_reached"]);
+    assert_eq!(
+        support::apply_statuses(&document),
+        ["applied", "failed", "not_reached"]
+    );
 }
 
 #[test]
@@ -272,7 +266,7 @@ do $$ begin execute 'create table storage.extra (id int)'; end $$;
     ]);
     let (_, document) = check(dir.path(), &[]);
     assert_eq!(
-        statuses(&document),
+        support::apply_statuses(&document),
         ["applied", "applied", "applied", "applied"],
         "{document:#}"
     );
@@ -328,7 +322,7 @@ fn concurrently_runs_outside_the_transaction_and_is_noted() {
     )]);
     let (_, document) = check(dir.path(), &[]);
     assert!(apply_errors(&document).is_empty(), "{document:#}");
-    assert_eq!(statuses(&document), ["applied"]);
+    assert_eq!(support::apply_statuses(&document), ["applied"]);
     let noted: Vec<u64> = findings(&document, "non-transactional-statement")
         .iter()
         .map(|f| f["location"]["line"].as_u64().unwrap())
@@ -344,7 +338,7 @@ fn explicit_begin_commit_in_a_file_still_applies() {
     )]);
     let (_, document) = check(dir.path(), &[]);
     assert!(apply_errors(&document).is_empty(), "{document:#}");
-    assert_eq!(statuses(&document), ["applied"]);
+    assert_eq!(support::apply_statuses(&document), ["applied"]);
 }
 
 #[test]
@@ -362,7 +356,10 @@ fn a_sleeping_migration_stops_at_the_statement_timeout() {
     assert_eq!(found.len(), 1, "{document:#}");
     assert_eq!(found[0]["location"]["line"], 2);
     assert!(found[0]["message"].as_str().unwrap().contains("57014"));
-    assert_eq!(statuses(&document), ["failed", "not_reached"]);
+    assert_eq!(
+        support::apply_statuses(&document),
+        ["failed", "not_reached"]
+    );
 }
 
 #[test]

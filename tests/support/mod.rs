@@ -36,6 +36,16 @@ pub fn supabase_project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// The status of each file of a JSON report's first apply (`applied`, `failed`, …).
+pub fn apply_statuses(document: &serde_json::Value) -> Vec<String> {
+    document["apply"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Where the tests' clusters keep the prepared data directory.
 pub fn cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("schemagate-cache")
