@@ -120,34 +120,53 @@ pub fn stop_process(pid: u32, signal: i32, dir: &std::path::Path) {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return;
     };
-    // SAFETY: plain syscalls on a pid we spawned.
-    unsafe {
-        if libc::kill(pid, signal) != 0 {
-            return;
-        }
+    // SAFETY: a plain syscall on a pid we spawned.
+    if unsafe { libc::kill(pid, signal) } == 0 {
+        reap_with_group(pid);
     }
+    stop_orphans(dir);
+}
+
+/// Waits until the signalled child `pid` has exited (SIGKILL after a few seconds), kills
+/// what is left of its process group, and reaps it.
+fn reap_with_group(pid: libc::pid_t) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !has_exited(pid) {
+    loop {
+        match child_state(pid) {
+            ChildState::Running => {}
+            // The server is a zombie until reaped, so its pid (the group's id) cannot have
+            // been reused: kill what is left of the group, then reap the server.
+            // SAFETY: the group was created for the server (`process_group(0)`).
+            ChildState::Exited => unsafe {
+                libc::killpg(pid, libc::SIGKILL);
+                let mut status = 0;
+                libc::waitpid(pid, &mut status, 0);
+                return;
+            },
+            // Reaped already (it died while starting): its pid may belong to another
+            // process by now, so no group is signalled.
+            ChildState::Gone => return,
+        }
         if std::time::Instant::now() > deadline {
-            // SAFETY: as above.
+            // SAFETY: our child, not reaped yet.
             unsafe {
                 libc::kill(pid, libc::SIGKILL);
             }
         }
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
-    // The server is a zombie until reaped, so its pid (the group's id) cannot be reused yet.
-    // SAFETY: the group was created for the server (`process_group(0)`); then reaping it.
-    unsafe {
-        libc::killpg(pid, libc::SIGKILL);
-        let mut status = 0;
-        libc::waitpid(pid, &mut status, 0);
-    }
-    stop_orphans(dir);
 }
 
-/// Whether the child `pid` has exited (or is gone), without reaping it.
-fn has_exited(pid: libc::pid_t) -> bool {
+enum ChildState {
+    Running,
+    /// Exited, not reaped yet.
+    Exited,
+    /// Not a child of ours (any more).
+    Gone,
+}
+
+/// What became of the child `pid`, without reaping it.
+fn child_state(pid: libc::pid_t) -> ChildState {
     // SAFETY: waitid writes into the zeroed struct we own; WNOWAIT leaves the child waitable.
     unsafe {
         let mut info: libc::siginfo_t = std::mem::zeroed();
@@ -157,7 +176,13 @@ fn has_exited(pid: libc::pid_t) -> bool {
             &mut info,
             libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
         );
-        found != 0 || info.si_pid() != 0
+        if found != 0 {
+            ChildState::Gone
+        } else if info.si_pid() != 0 {
+            ChildState::Exited
+        } else {
+            ChildState::Running
+        }
     }
 }
 
