@@ -180,7 +180,7 @@ pub async fn apply_files(
         .await
         .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
         .unwrap_or_default();
-    let tracking = match catalog::install(&db.client).await {
+    let tracking = match catalog::install(&db.admin).await {
         Ok(()) => true,
         Err(error) => {
             eprintln!(
@@ -190,23 +190,6 @@ pub async fn apply_files(
             false
         }
     };
-    // Applying as the connecting user instead would hide the privilege errors the role is
-    // there to catch: nothing is applied, and the failure is a finding.
-    let mut applied = applied;
-    if let Some(role) = &db.apply_role {
-        if let Err(failed) = run(db, &format!("set role {role}"), watchdog).await {
-            findings.push(
-                registry::finding(
-                    registry::APPLY_FAILED,
-                    format!("cannot apply as role `{role}` (--strict-privileges): {}; no migration was applied", failed.message),
-                )
-                .with_help("the connecting user must be a member of the role (`grant {role} to <user>`), or drop --strict-privileges")
-                .with_source(Source::Apply)
-                .finish(""),
-            );
-            applied.clear();
-        }
-    }
     let total = applied.len();
     let mut failed_at: Option<usize> = None;
     // Those the prelude created (Supabase has them preinstalled) are not the migrations' doing.
@@ -264,11 +247,8 @@ pub async fn apply_files(
     if options.progress {
         eprint!("\r\x1b[2K");
     }
-    if db.apply_role.is_some() {
-        let _ = run(db, "reset role", watchdog).await;
-    }
     if tracking {
-        if let Err(error) = catalog::remove(&db.client).await {
+        if let Err(error) = catalog::remove(&db.admin).await {
             eprintln!(
                 "warning: cannot remove schemagate's change tracker ({})",
                 super::describe_error(&error)
@@ -310,7 +290,7 @@ async fn file_changes(db: &Database, tracking: bool) -> Changes {
     if !tracking {
         return Changes::default();
     }
-    match catalog::take_changes(&db.client).await {
+    match catalog::take_changes(&db.admin).await {
         Ok(changes) => changes,
         Err(error) => {
             eprintln!(

@@ -304,6 +304,18 @@ fn skipped_files(set: &MigrationSet) -> Vec<(String, String)> {
 }
 
 /// Explains a failure from its SQLSTATE, message and detail.
+/// Whether a permission error is about something only a superuser may do (PostgreSQL's own
+/// wording, or a statement only a superuser can run), not a missing grant of the role.
+fn needs_superuser(message: &str, statement: &str) -> bool {
+    static SUPERUSER_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)superuser|pg_execute_server_program|pg_read_server_files|pg_write_server_files|permission denied for language|permission denied for function (pg_read_file|pg_read_binary_file|pg_ls_dir|pg_stat_file|lo_import|lo_export)\b|permission denied to create extension")
+            .expect("valid regex")
+    });
+    static ALTER_SYSTEM: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?is)^\s*alter\s+system\b").expect("valid regex"));
+    SUPERUSER_ONLY.is_match(message) || ALTER_SYSTEM.is_match(statement)
+}
+
 pub fn explain(
     code: &str,
     message: &str,
@@ -354,6 +366,12 @@ pub fn explain(
                     "fix the SQL at the position shown; run it in psql against the same PostgreSQL version to iterate",
                 ),
             };
+        }
+        "42501" if needs_superuser(message, statement) => {
+            return apply(
+                Some("this needs a superuser, which hosted Supabase does not give migrations: they run as `postgres`, a role without superuser, and so does schemagate (running programs or reading files on the server, ALTER SYSTEM, superuser roles, untrusted languages and extensions are refused)".to_string()),
+                "do this outside the migrations (the Supabase dashboard or support), or use what a non-superuser may: COPY FROM STDIN, trusted languages (plpgsql, sql), the extensions Supabase allows",
+            );
         }
         _ => {}
     }
@@ -533,6 +551,33 @@ pub fn extension_remedy(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tells_superuser_only_actions_from_missing_grants() {
+        for (message, statement) in [
+            ("must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program", "copy t from program 'id'"),
+            ("must be superuser to create superusers", "create role x superuser"),
+            ("permission denied to set parameter \"work_mem\"", "ALTER SYSTEM set work_mem = '1MB'"),
+            ("permission denied for language c", "create function f() returns int language c as 'x'"),
+            ("permission denied for function pg_read_file", "select pg_read_file('x')"),
+            ("permission denied to create extension \"plpython3u\"", "create extension plpython3u"),
+        ] {
+            assert!(needs_superuser(message, statement), "{message}");
+        }
+        for (message, statement) in [
+            ("permission denied for table notes", "select * from notes"),
+            (
+                "must be owner of database precious",
+                "drop database precious",
+            ),
+            (
+                "permission denied to set parameter \"work_mem\"",
+                "alter role x set work_mem = '1MB'",
+            ),
+        ] {
+            assert!(!needs_superuser(message, statement), "{message}");
+        }
+    }
 
     #[test]
     fn reads_missing_objects_from_messages() {
