@@ -329,6 +329,37 @@ do $$ begin execute 'create table storage.extra (id int)'; end $$;
 }
 
 #[test]
+fn do_blocks_that_guard_their_privileges_are_not_managed_schema_findings() {
+    let dir = project(&[(
+        "20240101000000_guarded.sql",
+        "do $$
+begin
+  if has_schema_privilege('auth', 'CREATE') then
+    create table auth.local_shim (id int);
+  end if;
+end $$;
+do $$
+begin
+  create function storage.local_helper() returns int language sql as 'select 1';
+exception when insufficient_privilege then
+  raise notice 'skipped on hosted Supabase';
+end $$;
+do $$
+begin
+  create table auth.unguarded (id int);
+end $$;
+",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    assert!(apply_errors(&document).is_empty(), "{document:#}");
+    let objects: Vec<&str> = findings(&document, "objects-in-supabase-schemas")
+        .iter()
+        .map(|f| f["object"].as_str().unwrap())
+        .collect();
+    assert_eq!(objects, ["auth.unguarded"], "{document:#}");
+}
+
+#[test]
 fn concurrently_runs_outside_the_transaction_and_is_noted() {
     let dir = project(&[(
         "20240101000000_x.sql",

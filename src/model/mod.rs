@@ -96,6 +96,9 @@ pub struct Table {
     pub rls_changed: Option<Origin>,
     /// `PARTITION OF parent`: the parent's qualified name.
     pub partition_of: Option<String>,
+    /// False when only the fallback recognised the `CREATE TABLE`: columns and keys are
+    /// then unknown, but the table exists (row level security, grants, policies apply).
+    pub parsed: bool,
     pub history: History,
 }
 
@@ -126,6 +129,8 @@ pub struct Index {
     pub columns: Vec<String>,
     /// Some element is an expression rather than a plain column.
     pub expression: bool,
+    /// The elements' operator classes and sort orders, as written (empty when none has one).
+    pub element_options: String,
     /// The `WHERE` predicate of a partial index.
     pub predicate: Option<String>,
     pub unique: bool,

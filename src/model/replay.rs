@@ -49,6 +49,25 @@ pub(super) fn replay_set(model: &mut Model, set: &MigrationSet) {
     }
 }
 
+impl Table {
+    /// An empty table created at `at`.
+    fn new(name: &str, at: Origin) -> Table {
+        Table {
+            name: name.to_string(),
+            schema: schema_of(name).to_string(),
+            columns: Vec::new(),
+            primary_key: None,
+            foreign_keys: Vec::new(),
+            rls_enabled: false,
+            rls_forced: false,
+            rls_changed: None,
+            partition_of: None,
+            parsed: true,
+            history: History::new(at),
+        }
+    }
+}
+
 impl Model {
     /// Applies one parsed statement.
     pub(super) fn apply(&mut self, statement: &Statement, at: Origin) {
@@ -123,6 +142,17 @@ impl Model {
                 for dynamic in super::nested::dynamic_statements(text) {
                     if self.is_dynamic_alteration(&dynamic) {
                         self.apply(&dynamic, at);
+                    }
+                }
+            }
+            "CREATE TABLE" => {
+                // An existing table stays as it is: `if not exists` skips it, and without
+                // it PostgreSQL refuses the statement.
+                if let Some(name) = object(0).filter(|n| !self.tables.contains_key(n)) {
+                    if !TEMPORARY_TABLE.is_match(text) {
+                        let mut table = Table::new(&name, at);
+                        table.parsed = false;
+                        self.tables.insert(name, table);
                     }
                 }
             }
@@ -204,18 +234,8 @@ impl Model {
             }
             self.drop_table(&name);
         }
-        let table = Table {
-            name: name.clone(),
-            schema: schema_of(&name).to_string(),
-            columns: Vec::new(),
-            primary_key: None,
-            foreign_keys: Vec::new(),
-            rls_enabled: false,
-            rls_forced: false,
-            rls_changed: None,
-            partition_of: create.partition_of.as_ref().map(qualified),
-            history: History::new(at),
-        };
+        let mut table = Table::new(&name, at);
+        table.partition_of = create.partition_of.as_ref().map(qualified);
         self.tables.insert(name.clone(), table);
         for column in &create.columns {
             self.add_column(&name, column, at);
@@ -369,6 +389,7 @@ impl Model {
                 table: table.to_string(),
                 columns,
                 expression: false,
+                element_options: String::new(),
                 predicate: None,
                 unique: kind != IndexKind::Exclude,
                 method: if kind == IndexKind::Exclude {
@@ -697,6 +718,7 @@ impl Model {
                 table,
                 columns,
                 expression,
+                element_options: element_options(&create.columns),
                 predicate: create.predicate.as_ref().map(|p| p.to_string()),
                 unique: create.unique,
                 method,
@@ -1151,6 +1173,32 @@ fn index_column_name(column: &IndexColumn) -> String {
     plain_column(&column.column.expr).unwrap_or_else(|| column.column.expr.to_string())
 }
 
+/// What an index's elements say beyond their columns: operator classes and sort orders,
+/// one entry per element, lower-cased; empty when no element has any.
+fn element_options(columns: &[IndexColumn]) -> String {
+    let options: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let class = c.operator_class.as_ref().map(|o| o.to_string());
+            let order = c.column.options.to_string().to_lowercase();
+            // Ascending with nulls last is the default order, however it is spelled.
+            let order = match order.trim() {
+                "asc" | "nulls last" | "asc nulls last" => String::new(),
+                other => other.to_string(),
+            };
+            [class.unwrap_or_default(), order]
+                .join(" ")
+                .trim()
+                .to_lowercase()
+        })
+        .collect();
+    if options.iter().all(String::is_empty) {
+        String::new()
+    } else {
+        options.join(",")
+    }
+}
+
 fn fallback_ident(text: &str) -> String {
     crate::sql::fallback::normalize_name(text.trim())
 }
@@ -1161,6 +1209,10 @@ fn fallback_list(text: &str) -> Vec<String> {
         .filter(|c| !c.is_empty())
         .collect()
 }
+
+static TEMPORARY_TABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s").expect("valid regex")
+});
 
 static ENABLE_RLS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\benable\s+row\s+level\s+security\b").expect("valid regex"));

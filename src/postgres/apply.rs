@@ -571,11 +571,25 @@ fn emulated_finding(migration: &Migration, statement: Option<&Statement>, name: 
 }
 
 /// `objects-in-supabase-schemas` for what a file created or altered in a managed schema.
+/// A `DO` block that checks its privileges first (`has_schema_privilege(…)`) or catches
+/// `insufficient_privilege` does nothing where Supabase forbids what it creates.
+fn guards_its_privileges(migration: &Migration, statement: &Statement) -> bool {
+    static GUARDED_DO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)^do\b.*\b(?:has_schema_privilege\s*\(|when\s+insufficient_privilege\b)")
+            .expect("valid regex")
+    });
+    migration
+        .source
+        .as_ref()
+        .is_some_and(|source| GUARDED_DO.is_match(statement.text(source)))
+}
+
 fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Finding> {
     let mut findings = Vec::new();
     let locate = |needles: &[&str]| match statement_mentioning(migration, needles) {
-        Some(statement) => migration.statement_location(statement),
-        None => crate::migrations::file_location(&migration.path),
+        Some(statement) if guards_its_privileges(migration, statement) => None,
+        Some(statement) => Some(migration.statement_location(statement)),
+        None => Some(crate::migrations::file_location(&migration.path)),
     };
     let managed = changes
         .created
@@ -597,7 +611,9 @@ fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Find
             .next()
             .unwrap_or(qualified)
             .trim_matches('"');
-        let location = locate(&[qualified, bare, &object.schema]);
+        let Some(location) = locate(&[qualified, bare, &object.schema]) else {
+            continue;
+        };
         findings.push(
             registry::finding(
                 "objects-in-supabase-schemas",

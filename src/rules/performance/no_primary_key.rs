@@ -48,7 +48,12 @@ impl Rule for NoPrimaryKey {
                 .as_ref()
                 .and_then(|parent| cx.model.table(parent))
                 .is_some_and(|parent| parent.primary_key.is_some());
-            if table.primary_key.is_some() || inherited || !cx.is_exposed(&table.schema) {
+            // Of a table only the fallback read, the keys are unknown.
+            if table.primary_key.is_some()
+                || !table.parsed
+                || inherited
+                || !cx.is_exposed(&table.schema)
+            {
                 continue;
             }
             out.push(

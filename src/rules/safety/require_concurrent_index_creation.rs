@@ -56,6 +56,14 @@ impl Rule for RequireConcurrentIndexCreation {
                 .name
                 .as_ref()
                 .map(|name| in_schema_of(&table, crate::model::base_of(&qualified(name))));
+            // `if not exists` of an index an earlier statement made builds nothing.
+            if create.if_not_exists
+                && index
+                    .as_ref()
+                    .is_some_and(|i| cx.fresh.created_before(i, m, s))
+            {
+                continue;
+            }
             out.push(
                 cx.finding(
                     &Self::META,
