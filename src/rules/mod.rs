@@ -4,6 +4,7 @@
 //! Adding a static rule: a new file in the category folder with `declare_rule!` and a
 //! `Rule` impl, one line in [`registry::ALL`], and its fixtures under `testdata/rules/`.
 
+pub mod precedence;
 pub mod registry;
 
 pub mod apply;
