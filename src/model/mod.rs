@@ -18,7 +18,8 @@ use sqlparser::ast::Expr;
 use std::collections::BTreeMap;
 
 pub use names::{
-    base_of, ident_name, in_schema_of, qualified, qualify_text as qualify_name, schema_of, sql_name,
+    base_of, ident_name, in_schema_of, index_column_name, index_name, qualified,
+    qualify_text as qualify_name, schema_of, sql_name,
 };
 
 /// Roles that bypass row level security (or own the tables): policies for them alone

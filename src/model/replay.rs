@@ -2,7 +2,10 @@
 //! about objects the model does not know (created outside the migrations, or by SQL it
 //! could not read) are ignored: the model never invents objects it did not see created.
 
-use super::names::{base_of, ident_name, in_schema_of, qualified, qualify_text, schema_of};
+use super::names::{
+    base_of, ident_name, in_schema_of, index_column_name, index_name, plain_column, qualified,
+    qualify_text, schema_of,
+};
 use super::{
     Column, ForeignKey, Function, Grant, History, Index, IndexKind, Model, Origin, Policy,
     PolicyCommand, Table, View,
@@ -686,24 +689,7 @@ impl Model {
             .columns
             .iter()
             .any(|c| plain_column(&c.column.expr).is_none());
-        let base = match create
-            .name
-            .as_ref()
-            .and_then(|n| n.0.last())
-            .and_then(|p| p.as_ident())
-        {
-            Some(ident) => ident_name(ident),
-            None => format!(
-                "{}_{}_idx",
-                base_of(&table),
-                columns
-                    .iter()
-                    .map(|c| c.replace(|ch: char| !ch.is_alphanumeric(), ""))
-                    .collect::<Vec<_>>()
-                    .join("_")
-            ),
-        };
-        let name = in_schema_of(&table, &base);
+        let name = index_name(create);
         if create.if_not_exists && self.indexes.contains_key(&name) {
             return;
         }
@@ -1157,20 +1143,6 @@ fn canonical_type(written: &str) -> String {
         other => other,
     };
     format!("{canonical}{array}")
-}
-
-/// A plain column reference, by name.
-fn plain_column(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Identifier(ident) => Some(ident_name(ident)),
-        Expr::CompoundIdentifier(parts) => parts.last().map(ident_name),
-        _ => None,
-    }
-}
-
-/// An index element's column name, or its expression text.
-fn index_column_name(column: &IndexColumn) -> String {
-    plain_column(&column.column.expr).unwrap_or_else(|| column.column.expr.to_string())
 }
 
 /// What an index's elements say beyond their columns: operator classes and sort orders,

@@ -47,10 +47,16 @@ impl Rule for UnindexedForeignKey {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for table in cx.model.tables.values() {
             let indexes: Vec<&Index> = cx.model.indexes_on(&table.name).collect();
+            // Keys over the same columns are one problem: one index serves them all.
+            let mut reported: Vec<&[String]> = Vec::new();
             for fk in &table.foreign_keys {
-                if fk.columns.is_empty() || indexes.iter().any(|i| covers(i, fk)) {
+                if fk.columns.is_empty()
+                    || indexes.iter().any(|i| covers(i, fk))
+                    || reported.contains(&fk.columns.as_slice())
+                {
                     continue;
                 }
+                reported.push(&fk.columns);
                 let columns = fk.columns.join(", ");
                 out.push(
                     cx.finding_at(
