@@ -228,6 +228,78 @@ fn extension_neither_installed_nor_emulated() {
 }
 
 #[test]
+fn a_typo_gets_the_closest_name_the_database_has() {
+    let dir = project(&[
+        (
+            "20240101000000_accounts.sql",
+            "create table public.accounts (id bigint primary key, balance numeric);",
+        ),
+        (
+            "20240102000000_typo.sql",
+            "alter table public.acounts add column currency text;",
+        ),
+        (
+            "20240103000000_column.sql",
+            "alter table public.accounts rename column balanse to amount;",
+        ),
+    ]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(
+        message.contains("did you mean `public.accounts`"),
+        "{message}"
+    );
+    assert!(!message.contains("outside the migrations"), "{message}");
+    let dir = project(&[
+        (
+            "20240101000000_accounts.sql",
+            "create table public.accounts (id bigint primary key, balance numeric);",
+        ),
+        (
+            "20240102000000_column.sql",
+            "alter table public.accounts rename column balanse to amount;",
+        ),
+    ]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(
+        message.contains("did you mean `accounts.balance`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn objects_of_extensions_schemagate_does_not_emulate_are_named_with_their_extension() {
+    let dir = project(&[(
+        "20240101000000_stripe.sql",
+        "create extension if not exists wrappers with schema extensions;
+create foreign data wrapper stripe_wrapper
+  handler extensions.stripe_fdw_handler validator extensions.stripe_fdw_validator;",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "extension-unavailable");
+    assert!(
+        message.contains("`extensions.stripe_fdw_handler` comes from the `wrappers` extension, which schemagate does not emulate"),
+        "{message}"
+    );
+    assert!(
+        findings(&document, "apply-failed").is_empty(),
+        "{document:#}"
+    );
+    let dir = project(&[(
+        "20240101000000_search.sql",
+        "create table public.docs (id bigint primary key, body text);
+create index docs_body_search on public.docs using pgroonga (body);",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "extension-unavailable");
+    assert!(
+        message.contains("access method `pgroonga` comes from the `pgroonga` extension"),
+        "{message}"
+    );
+}
+
+#[test]
 fn duplicate_version_fails_like_the_cli_history() {
     let dir = project(&[
         ("00009_a.sql", "create table public.a (id int);"),

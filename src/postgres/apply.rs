@@ -174,12 +174,25 @@ pub async fn apply_files(
         )
         .await;
     }
-    let available: Vec<String> = db
+    // Every extension the server offers, and which of them are only schemagate's emulations.
+    let offered: Vec<(String, bool)> = db
         .client
-        .query("select name::text from pg_available_extensions", &[])
+        .query(
+            "select name::text, default_version is not distinct from $1 from pg_available_extensions",
+            &[&EMULATED_VERSION],
+        )
         .await
-        .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| Some((r.try_get(0).ok()?, r.try_get(1).ok()?)))
+                .collect()
+        })
         .unwrap_or_default();
+    let available: Vec<String> = offered.iter().map(|(name, _)| name.clone()).collect();
+    let emulated_extensions: Vec<String> = offered
+        .into_iter()
+        .filter_map(|(name, emulated)| emulated.then_some(name))
+        .collect();
     let tracking = match catalog::install(&db.client).await {
         Ok(()) => true,
         Err(error) => {
@@ -233,12 +246,15 @@ pub async fn apply_files(
         findings.extend(managed_schema_findings(migration, &changes));
         if let Err((statement, failed)) = outcome {
             result.status = FileStatus::Failed;
+            let known = cause::KnownNames::load(&db.client).await;
             let cx = Context {
                 set,
                 applied: &applied,
                 failed: index,
                 supabase: db.supabase,
                 available_extensions: &available,
+                emulated_extensions: &emulated_extensions,
+                known: &known,
             };
             findings.push(failure_finding(migration, statement, &failed, &cx));
             report.files.push(result);
