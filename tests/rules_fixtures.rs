@@ -227,3 +227,34 @@ fn the_most_specific_rule_wins_on_one_problem() {
         "only the index that is not a duplicate should be built concurrently: {found:?}"
     );
 }
+
+#[test]
+fn findings_about_an_element_point_at_it_inside_the_statement() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("20240101000000_members.sql"),
+        "create table public.orgs (id uuid primary key);
+alter table public.orgs enable row level security;
+create table public.members (
+  id bigint primary key,
+  name text,
+  joined timestamptz,
+  org_id uuid references public.orgs (id)
+);
+alter table public.members enable row level security;
+",
+    )
+    .expect("write migration");
+    let set = load(dir.path(), Some(Layout::Supabase));
+    let found: Vec<Finding> = schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .filter(|f| f.rule == "unindexed-foreign-key")
+        .collect();
+    assert_eq!(found.len(), 1, "{}", describe(&found));
+    let at = found[0].location.as_ref().expect("located");
+    assert_eq!(
+        (at.line, at.column, at.end_line, at.end_column),
+        (7, 3, 7, 42),
+        "the `org_id … references public.orgs (id)` column on line 7"
+    );
+}

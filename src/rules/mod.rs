@@ -20,6 +20,8 @@ use crate::findings::{Category, Finding, Severity};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::{Model, Origin};
 use crate::sql::Statement;
+use sqlparser::ast;
+use sqlparser::tokenizer::Span;
 
 /// What every rule is: its id, defaults and documentation.
 #[derive(Debug)]
@@ -85,6 +87,39 @@ impl LintContext<'_> {
                 finding.with_location(migration.statement_location(statement))
             }
             None => finding,
+        }
+    }
+
+    /// A finding located on one element of `statement` (a column, a constraint, a policy
+    /// clause): `span` from the statement's own tree.
+    pub fn finding_on_element(
+        &self,
+        meta: &RuleMeta,
+        migration: &Migration,
+        statement: &Statement,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding::new(meta.id, meta.severity, meta.category, message)
+            .with_location(migration.element_location(statement, span))
+    }
+
+    /// [`LintContext::finding_at`] narrowed to the element `element` finds in the
+    /// statement's tree; the whole statement when it has no tree of its own (DDL inside a
+    /// `DO` block) or `element` finds nothing.
+    pub fn finding_at_element(
+        &self,
+        meta: &RuleMeta,
+        origin: Origin,
+        element: impl FnOnce(&ast::Statement) -> Option<Span>,
+        message: impl Into<String>,
+    ) -> Finding {
+        let Some((migration, statement)) = origin.resolve(self.set) else {
+            return self.finding_at(meta, origin, message);
+        };
+        match statement.ast().and_then(element) {
+            Some(span) => self.finding_on_element(meta, migration, statement, span, message),
+            None => self.finding(meta, migration, statement, message),
         }
     }
 

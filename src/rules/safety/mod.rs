@@ -159,14 +159,22 @@ pub struct ExistingAlter<'a> {
 }
 
 impl ExistingAlter<'_> {
-    /// A finding of `meta` located on this statement.
+    /// A finding of `meta` located on this operation (the column or constraint it adds,
+    /// alters or drops) within the statement.
     pub fn finding(
         &self,
         cx: &LintContext<'_>,
         meta: &super::RuleMeta,
         message: String,
     ) -> crate::findings::Finding {
-        cx.finding(meta, self.migration, self.statement, message)
+        use sqlparser::ast::Spanned;
+        cx.finding_on_element(
+            meta,
+            self.migration,
+            self.statement,
+            self.operation.span(),
+            message,
+        )
     }
 }
 

@@ -2,7 +2,8 @@ use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{PolicyCommand, BYPASS_ROLES};
 use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::{BinaryOperator, Expr, Value};
+use sqlparser::ast::{AlterPolicyOperation, BinaryOperator, Expr, Spanned, Statement, Value};
+use sqlparser::tokenizer::Span;
 
 declare_rule! {
     /// ## What it does
@@ -61,10 +62,12 @@ impl Rule for PolicyAlwaysTrue {
             if clauses.is_empty() {
                 continue;
             }
+            let first_clause = clauses[0];
             out.push(
-                cx.finding_at(
+                cx.finding_at_element(
                     &Self::META,
                     policy.history.changed,
+                    |statement| clause_span(statement, first_clause),
                     format!(
                         "policy `{}` on `{}` lets {} {} every row: its {} is always true",
                         policy.name,
@@ -110,4 +113,20 @@ fn literal(expr: &Expr) -> Option<&Value> {
         Expr::Value(value) if value.value != Value::Null => Some(&value.value),
         _ => None,
     }
+}
+
+/// The span of a policy statement's `USING` or `WITH CHECK` expression.
+fn clause_span(statement: &Statement, clause: &str) -> Option<Span> {
+    let (using, with_check) = match statement {
+        Statement::CreatePolicy(create) => (create.using.as_ref(), create.with_check.as_ref()),
+        Statement::AlterPolicy(alter) => match &alter.operation {
+            AlterPolicyOperation::Apply {
+                using, with_check, ..
+            } => (using.as_ref(), with_check.as_ref()),
+            AlterPolicyOperation::Rename { .. } => (None, None),
+        },
+        _ => (None, None),
+    };
+    let expr = if clause == "USING" { using } else { with_check };
+    expr.map(Spanned::span)
 }
