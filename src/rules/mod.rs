@@ -129,6 +129,22 @@ impl LintContext<'_> {
     }
 }
 
+/// The `USING` and `WITH CHECK` expressions a `CREATE POLICY` or `ALTER POLICY` statement
+/// writes, for rules that point at a policy's clause.
+pub fn policy_clauses(statement: &ast::Statement) -> (Option<&ast::Expr>, Option<&ast::Expr>) {
+    match statement {
+        ast::Statement::CreatePolicy(create) => (create.using.as_ref(), create.with_check.as_ref()),
+        ast::Statement::AlterPolicy(ast::AlterPolicy {
+            operation:
+                ast::AlterPolicyOperation::Apply {
+                    using, with_check, ..
+                },
+            ..
+        }) => (using.as_ref(), with_check.as_ref()),
+        _ => (None, None),
+    }
+}
+
 /// A rule that runs over the migrations and the static model.
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;

@@ -1,8 +1,8 @@
 use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{PolicyCommand, BYPASS_ROLES};
-use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::{AlterPolicyOperation, BinaryOperator, Expr, Spanned, Statement, Value};
+use crate::rules::{policy_clauses, LintContext, Rule, RuleMeta};
+use sqlparser::ast::{BinaryOperator, Expr, Spanned, Statement, Value};
 use sqlparser::tokenizer::Span;
 
 declare_rule! {
@@ -117,16 +117,7 @@ fn literal(expr: &Expr) -> Option<&Value> {
 
 /// The span of a policy statement's `USING` or `WITH CHECK` expression.
 fn clause_span(statement: &Statement, clause: &str) -> Option<Span> {
-    let (using, with_check) = match statement {
-        Statement::CreatePolicy(create) => (create.using.as_ref(), create.with_check.as_ref()),
-        Statement::AlterPolicy(alter) => match &alter.operation {
-            AlterPolicyOperation::Apply {
-                using, with_check, ..
-            } => (using.as_ref(), with_check.as_ref()),
-            AlterPolicyOperation::Rename { .. } => (None, None),
-        },
-        _ => (None, None),
-    };
+    let (using, with_check) = policy_clauses(statement);
     let expr = if clause == "USING" { using } else { with_check };
     expr.map(Spanned::span)
 }
