@@ -297,6 +297,19 @@ create index docs_body_search on public.docs using pgroonga (body);",
         message.contains("access method `pgroonga` comes from the `pgroonga` extension"),
         "{message}"
     );
+    // An extension the server has (here emulated), which no migration creates.
+    let dir = project(&[(
+        "20240101000000_docs.sql",
+        "create table public.docs (id bigint primary key, embedding vector(3));",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(
+        message.contains(
+            "type `vector` comes from the `vector` extension, which no migration creates"
+        ),
+        "{message}"
+    );
 }
 
 #[test]

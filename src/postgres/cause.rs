@@ -240,6 +240,41 @@ fn extension_providing(missing: &Missing) -> Option<&'static str> {
         .map(|(_, _, extension)| *extension)
 }
 
+/// Does schemagate's emulation of `extension` create the missing object?
+fn emulation_provides(extension: &str, missing: &Missing) -> bool {
+    let name = match missing {
+        Missing::Function(n) | Missing::Type(n) => n.name.as_str(),
+        Missing::AccessMethod(name) | Missing::OperatorClass(name) => name.as_str(),
+        _ => return false,
+    };
+    let Some((_, script)) = super::overlay::EMULATIONS
+        .iter()
+        .find(|(emulated, _)| *emulated == extension)
+    else {
+        return false;
+    };
+    Regex::new(&format!(
+        r#"(?im)^\s*create\s+(?:or\s+replace\s+)?(?:type|domain|function|access\s+method|operator\s+class)\s+(?:[@\w]+\.)?{}[\s(;]"#,
+        word(name)
+    ))
+    .is_ok_and(|pattern| pattern.is_match(script))
+}
+
+/// Does one of `files` create the extension `name`?
+fn creates_extension(files: &[&Migration], name: &str) -> bool {
+    let Ok(pattern) = Regex::new(&format!(
+        r#"(?is)\bcreate\s+extension\s+(?:if\s+not\s+exists\s+)?{}(?:\s|;|$)"#,
+        word(name)
+    )) else {
+        return false;
+    };
+    files.iter().any(|m| {
+        m.source
+            .as_ref()
+            .is_some_and(|source| pattern.is_match(&source.text))
+    })
+}
+
 /// Schemas Supabase manages (its prelude here).
 pub const SUPABASE_SCHEMAS: &[&str] = &[
     "auth",
@@ -494,15 +529,16 @@ pub fn explain(
     }
     if let Some(extension) = extension_providing(&missing) {
         let offered = |list: &[String]| list.iter().any(|e| e == extension);
-        let emulated = offered(cx.emulated_extensions);
-        if emulated || !offered(cx.available_extensions) {
+        let emulated_without_it =
+            offered(cx.emulated_extensions) && !emulation_provides(extension, &missing);
+        if !offered(cx.available_extensions) || emulated_without_it {
             return Explanation {
                 rule: "extension-unavailable",
                 cause: Some(format!(
                     "{} comes from the `{extension}` extension, which schemagate does not emulate: {}",
                     missing.display(),
-                    if emulated {
-                        "this server has only an emulation of its SQL functions, not its native code"
+                    if emulated_without_it {
+                        "this server has only an emulation of its SQL API, without this part"
                     } else {
                         "this server does not have it"
                     }
@@ -510,13 +546,16 @@ pub fn explain(
                 help: extension_remedy(extension),
             };
         }
-        return apply(
-            Some(format!(
-                "{} comes from the `{extension}` extension, which no migration creates before this statement",
-                missing.display()
-            )),
-            &format!("add `create extension if not exists \"{extension}\";` to a migration before this one"),
-        );
+        let so_far = cx.applied.get(..=cx.failed).unwrap_or(cx.applied);
+        if !creates_extension(so_far, extension) {
+            return apply(
+                Some(format!(
+                    "{} comes from the `{extension}` extension, which no migration creates before this statement",
+                    missing.display()
+                )),
+                &format!("add `create extension if not exists \"{extension}\";` to a migration before this one"),
+            );
+        }
     }
     if let Some(extension) = missing.schema().and_then(extension_of_schema) {
         return apply(
@@ -821,6 +860,18 @@ mod tests {
             missing_object(r#"access method "pgroonga" does not exist"#),
             Some(Missing::AccessMethod("pgroonga".into()))
         );
+        assert!(emulation_provides(
+            "vector",
+            &Missing::Type(Name::parse("vector"))
+        ));
+        assert!(!emulation_provides(
+            "pgroonga",
+            &Missing::AccessMethod("pgroonga".into())
+        ));
+        assert!(!emulation_provides(
+            "wrappers",
+            &function("stripe_fdw_handler")
+        ));
     }
 
     #[test]
