@@ -1,6 +1,6 @@
 //! Command-line definitions. Flags also read from the environment where CI sets them.
 
-use crate::config::Config;
+use crate::config::{Config, Profile};
 use crate::findings::FailOn;
 use crate::github::{Context, Settings, Token};
 use crate::migrations::Layout;
@@ -114,11 +114,10 @@ pub struct ServerArgs {
 }
 
 impl ServerArgs {
-    /// How to get a database for a folder of `layout` configured by `config`.
+    /// How to get a database for a folder configured by `config`.
     pub fn options(
         &self,
         config: &Config,
-        layout: Layout,
         lock_timeout: std::time::Duration,
         strict_privileges: bool,
     ) -> ServerOptions {
@@ -126,7 +125,7 @@ impl ServerArgs {
             database_url: self.database_url.clone().filter(|u| !u.is_empty()),
             pg_bin: self.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),
             pg_major: self.pg_version.or(config.pg_major),
-            supabase: config.supabase_prelude(layout),
+            supabase: config.supabase_prelude(),
             strict_privileges,
             lock_timeout,
             statement_timeout: self.statement_timeout,
@@ -370,10 +369,19 @@ pub struct CommonArgs {
     /// Fail the gate on findings of this severity or above.
     #[arg(long, value_enum, default_value_t = FailOn::Error, env = "SCHEMAGATE_FAIL_ON")]
     pub fail_on: FailOn,
-    /// Schemas exposed through the API, comma-separated (default: supabase/config.toml's
-    /// [api].schemas, else public).
+    /// The kind of project: supabase (its API, schemas and prelude) or postgres (plain
+    /// PostgreSQL: no API rules unless --exposed-schemas and --api-roles say there is an
+    /// API). Default: detected (a supabase/ folder or config.toml around the migrations).
+    #[arg(long, value_enum, env = "SCHEMAGATE_PROFILE")]
+    pub profile: Option<Profile>,
+    /// Schemas exposed through the API, comma-separated (default in the supabase profile:
+    /// supabase/config.toml's [api].schemas, else public; in the postgres profile: none).
     #[arg(long, value_delimiter = ',')]
     pub exposed_schemas: Option<Vec<String>>,
+    /// The roles API clients act as, comma-separated (default in the supabase profile:
+    /// anon,authenticated; set them with --exposed-schemas for a PostgREST API).
+    #[arg(long, value_delimiter = ',')]
+    pub api_roles: Option<Vec<String>>,
     /// Migration folder layout (default: detected).
     #[arg(long, value_enum)]
     pub layout: Option<Layout>,

@@ -2,6 +2,8 @@
 
 use crate::findings::Severity;
 use crate::migrations::Layout;
+pub use crate::profile::Profile;
+use crate::rules::Scope;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,8 +27,14 @@ pub struct IgnoreEntry {
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
-    /// Schemas the API exposes (Supabase `[api].schemas`); RLS rules apply there.
+    pub profile: Profile,
+    /// Why this profile: `--profile`, the config file, or what was detected.
+    pub profile_reason: String,
+    /// Schemas the API exposes (Supabase `[api].schemas`); RLS rules apply there. Empty
+    /// when the project serves no API.
     pub exposed_schemas: Vec<String>,
+    /// The roles API clients act as (Supabase: `anon`, `authenticated`).
+    pub api_roles: Vec<String>,
     pub rules: BTreeMap<String, RuleLevel>,
     pub ignore: Vec<IgnoreEntry>,
     pub layout: Option<Layout>,
@@ -42,7 +50,9 @@ pub struct Config {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct FileConfig {
+    profile: Option<Profile>,
     exposed_schemas: Option<Vec<String>>,
+    api_roles: Option<Vec<String>>,
     layout: Option<Layout>,
     pg_version: Option<u32>,
     prelude: Option<String>,
@@ -83,18 +93,42 @@ pub enum ConfigError {
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub config_file: Option<PathBuf>,
+    pub profile: Option<Profile>,
     pub exposed_schemas: Option<Vec<String>>,
+    pub api_roles: Option<Vec<String>>,
     pub layout: Option<Layout>,
 }
 
+/// The roles Supabase's API serves requests as.
+const SUPABASE_API_ROLES: [&str; 2] = ["anon", "authenticated"];
+
 impl Config {
-    /// Whether databases get the Supabase prelude: `prelude` in the config, else for
-    /// Supabase folders.
-    pub fn supabase_prelude(&self, layout: crate::migrations::Layout) -> bool {
+    /// Whether databases get the Supabase prelude: `prelude` in the config, else in the
+    /// supabase profile.
+    pub fn supabase_prelude(&self) -> bool {
         match self.prelude.as_deref() {
             Some(prelude) => prelude == "supabase",
-            None => layout == crate::migrations::Layout::Supabase,
+            None => self.profile == Profile::Supabase,
         }
+    }
+
+    /// Does the database serve an API to untrusted clients, so that the rules about what
+    /// the API exposes apply? Supabase does; elsewhere, when exposed schemas and API roles
+    /// are configured (PostgREST).
+    pub fn serves_api(&self) -> bool {
+        self.profile == Profile::Supabase
+            || (!self.exposed_schemas.is_empty() && !self.api_roles.is_empty())
+    }
+
+    /// Does `rule` run for this project: its scope fits the profile and the
+    /// configuration does not turn it off?
+    pub fn runs(&self, rule: &str) -> bool {
+        let in_scope = crate::rules::registry::meta(rule).is_none_or(|meta| match meta.scope {
+            Scope::All => true,
+            Scope::Api => self.serves_api(),
+            Scope::Supabase => self.profile == Profile::Supabase,
+        });
+        in_scope && self.level(rule) != Some(RuleLevel::Off)
     }
 
     /// Loads the effective configuration for the migrations at `target`: the explicit
@@ -102,33 +136,69 @@ impl Config {
     /// `supabase/config.toml` next to a Supabase migrations folder.
     pub fn load(target: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
         let mut config = Config::default();
-        if let Some(supabase) = supabase_config_path(target) {
-            let parsed: SupabaseConfig = read_toml(&supabase)?;
+        let supabase = supabase_config_path(target);
+        if let Some(supabase) = &supabase {
+            let parsed: SupabaseConfig = read_toml(supabase)?;
             if let Some(schemas) = parsed.api.and_then(|api| api.schemas) {
                 config.exposed_schemas = schemas;
             }
             config.pg_major = parsed.db.and_then(|db| db.major_version);
-            config.sources.push(supabase);
+            config.sources.push(supabase.clone());
         }
         let file = match &overrides.config_file {
             Some(path) => Some(path.clone()),
             None => find_upwards(target, "schemagate.toml"),
         };
+        let mut file_profile = None;
         if let Some(path) = file {
             let parsed: FileConfig = read_toml(&path)?;
+            file_profile = parsed.profile.map(|p| (p, path.clone()));
             config.apply_file(parsed, &path)?;
             config.sources.push(path);
         }
         if let Some(schemas) = &overrides.exposed_schemas {
             config.exposed_schemas = schemas.clone();
         }
+        if let Some(roles) = &overrides.api_roles {
+            config.api_roles = roles.clone();
+        }
         if overrides.layout.is_some() {
             config.layout = overrides.layout;
         }
-        if config.exposed_schemas.is_empty() {
-            config.exposed_schemas = vec!["public".to_string()];
-        }
+        let (profile, reason) = match (overrides.profile, file_profile) {
+            (Some(profile), _) => (profile, "--profile".to_string()),
+            (None, Some((profile, path))) => (profile, format!("set in {}", path.display())),
+            (None, None) => crate::profile::detect(target, &config, supabase.as_deref()),
+        };
+        config.set_profile(profile, reason);
         Ok(config)
+    }
+
+    /// The defaults of a project of `profile`, as if set in its configuration.
+    pub fn with_profile(profile: Profile) -> Config {
+        let mut config = Config::default();
+        config.set_profile(profile, "configured".to_string());
+        config
+    }
+
+    /// Was the profile detected rather than set (so that what a live database has may
+    /// decide it)?
+    pub fn profile_detected(&self) -> bool {
+        self.profile_reason.starts_with("detected")
+    }
+
+    /// Sets the profile and, for Supabase, the API it implies where none is configured.
+    pub fn set_profile(&mut self, profile: Profile, reason: String) {
+        self.profile = profile;
+        self.profile_reason = reason;
+        if profile == Profile::Supabase {
+            if self.exposed_schemas.is_empty() {
+                self.exposed_schemas = vec!["public".to_string()];
+            }
+            if self.api_roles.is_empty() {
+                self.api_roles = SUPABASE_API_ROLES.map(str::to_string).to_vec();
+            }
+        }
     }
 
     fn apply_file(&mut self, file: FileConfig, path: &Path) -> Result<(), ConfigError> {
@@ -138,6 +208,9 @@ impl Config {
         };
         if let Some(schemas) = file.exposed_schemas {
             self.exposed_schemas = schemas;
+        }
+        if let Some(roles) = file.api_roles {
+            self.api_roles = roles;
         }
         self.layout = file.layout.or(self.layout);
         self.pg_major = file.pg_version.or(self.pg_major);
@@ -210,7 +283,7 @@ fn supabase_config_path(target: &Path) -> Option<PathBuf> {
 }
 
 /// The nearest `name` at or above `start`, stopping at a repository root.
-fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
+pub(crate) fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
     let start = start.canonicalize().ok()?;
     let mut dir = if start.is_file() {
         start.parent()?.to_path_buf()
@@ -291,10 +364,42 @@ mod tests {
     }
 
     #[test]
-    fn defaults_to_public() {
+    fn supabase_projects_expose_public_and_plain_ones_nothing() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join(".git")).unwrap();
-        let config = Config::load(dir.path(), &Overrides::default()).unwrap();
+        let migrations = dir.path().join("supabase/migrations");
+        std::fs::create_dir_all(&migrations).unwrap();
+        let config = Config::load(&migrations, &Overrides::default()).unwrap();
+        assert_eq!(config.profile, Profile::Supabase);
         assert_eq!(config.exposed_schemas, ["public"]);
+        assert_eq!(config.api_roles, ["anon", "authenticated"]);
+        assert!(config.runs("rls-disabled") && config.runs("objects-in-supabase-schemas"));
+
+        let flyway = dir.path().join("db/migration");
+        std::fs::create_dir_all(&flyway).unwrap();
+        let config = Config::load(&flyway, &Overrides::default()).unwrap();
+        assert_eq!(config.profile, Profile::Postgres);
+        assert!(config.exposed_schemas.is_empty() && !config.serves_api());
+        assert!(!config.runs("rls-disabled") && !config.runs("objects-in-supabase-schemas"));
+        assert!(config.runs("unindexed-foreign-key") && config.runs("policy-without-rls"));
+
+        // PostgREST: an API configured without Supabase.
+        std::fs::write(
+            dir.path().join("schemagate.toml"),
+            "exposed-schemas = [\"api\"]\napi-roles = [\"web_anon\"]\n",
+        )
+        .unwrap();
+        let config = Config::load(&flyway, &Overrides::default()).unwrap();
+        assert_eq!(config.profile, Profile::Postgres);
+        assert!(config.runs("rls-disabled") && !config.runs("objects-in-supabase-schemas"));
+
+        // The flag wins over detection.
+        let flags = Overrides {
+            profile: Some(Profile::Postgres),
+            ..Overrides::default()
+        };
+        let config = Config::load(&migrations, &flags).unwrap();
+        assert_eq!(config.profile, Profile::Postgres);
+        assert_eq!(config.profile_reason, "--profile");
     }
 }

@@ -166,6 +166,12 @@ impl Finding {
     /// With an object it is rule + object; without one, rule + file + a hash of
     /// `anchor_text` (normally the statement text), so moving a statement does not change it.
     pub fn finish(mut self, anchor_text: &str) -> Finding {
+        self.fingerprint = self.fingerprint_with(anchor_text);
+        self
+    }
+
+    /// The fingerprint [`Finding::finish`] gives.
+    pub fn fingerprint_with(&self, anchor_text: &str) -> String {
         let mut hasher = Sha256::new();
         hasher.update(self.rule.as_bytes());
         hasher.update([0]);
@@ -180,8 +186,7 @@ impl Finding {
             }
         }
         let digest = hasher.finalize();
-        self.fingerprint = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-        self
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Does this finding count against the gate at `fail_on`?

@@ -16,6 +16,7 @@ pub mod lint;
 pub mod migrations;
 pub mod model;
 pub mod postgres;
+pub mod profile;
 pub mod remote;
 pub mod report;
 pub mod rules;

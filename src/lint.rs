@@ -3,6 +3,7 @@
 
 use crate::config::{Config, RuleLevel};
 use crate::findings::{sort_findings, Finding, Status};
+use crate::history::causation::{self, Baseline};
 use crate::history::{self, Comparison};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::Model;
@@ -44,7 +45,7 @@ pub fn run_static_rules(
     let mut findings = set.findings.clone();
     let per_rule: Vec<Vec<Finding>> = STATIC_RULES
         .par_iter()
-        .filter(|rule| config.level(rule.meta().id) != Some(RuleLevel::Off))
+        .filter(|rule| config.runs(rule.meta().id))
         .map(|rule| {
             let mut out = Vec::new();
             rule.check(&cx, &mut out);
@@ -63,18 +64,26 @@ pub fn lint(set: &MigrationSet, config: &Config) -> Vec<Finding> {
 }
 
 /// [`lint`] against the base branch: the comparison's history findings join the static
-/// ones before finalizing, and findings on files the branch did not touch become existing.
+/// ones, and findings the base's own files also have are existing
+/// (`history::causation`); new ones point at the branch's statement that caused them.
 pub fn lint_with_base(
     set: &MigrationSet,
     config: &Config,
     comparison: &Comparison,
-) -> Vec<Finding> {
+) -> Result<Vec<Finding>, crate::Failure> {
+    let folders = crate::diff::base::materialize(&set.root, set.layout, comparison)?;
+    let mut base_findings = lint(&folders.base, config);
+    if let Some(start) = &folders.start {
+        base_findings.extend(lint(start, config));
+    }
+    let baseline = Baseline::new(&base_findings, false, false);
     let model = Model::build(set);
     let mut findings = run_static_rules(set, &model, config, Some(comparison));
     history::add_findings(&mut findings, comparison);
+    causation::relocate(&mut findings, &baseline, comparison, set, &model);
     let mut findings = finalize(set, config, findings);
-    history::mark_existing(&mut findings, comparison);
-    findings
+    causation::mark(&mut findings, &baseline, comparison);
+    Ok(findings)
 }
 
 /// Fingerprints, configured levels, one finding per problem, suppressions; sorted for
@@ -97,7 +106,12 @@ pub fn finalize(set: &MigrationSet, config: &Config, findings: Vec<Finding>) -> 
     findings
 }
 
+/// The configured severity; `None` for rules that are off or not for this project (an
+/// apply finding of a Supabase-only rule in a plain project, say).
 fn apply_level(config: &Config, mut finding: Finding) -> Option<Finding> {
+    if !config.runs(&finding.rule) {
+        return None;
+    }
     match config.level(&finding.rule) {
         Some(RuleLevel::Off) => None,
         Some(RuleLevel::Severity(severity)) => {

@@ -5,7 +5,7 @@
 
 mod support;
 
-use schemagate::config::Config;
+use schemagate::config::{Config, Profile};
 use schemagate::findings::{Finding, Source};
 use schemagate::inspect::{self, CATALOG_RULES};
 use std::collections::BTreeSet;
@@ -26,17 +26,36 @@ fn read(path: &Path) -> String {
 fn config() -> Config {
     Config {
         exposed_schemas: vec!["public".to_string()],
-        ..Config::default()
+        ..Config::with_profile(Profile::Supabase)
     }
 }
 
-/// Applies `sql` in a transaction, runs the catalog rules, rolls back.
+/// The API roles for fixtures that do not create them: Supabase's `anon` and
+/// `authenticated`, free to read everything in `public` as Supabase's default privileges
+/// let them. A fixture that creates the roles itself decides their privileges.
+const API_ROLES: &str = "
+do $$
+declare role text;
+begin
+  if exists (select from pg_roles where rolname in ('anon', 'authenticated')) then
+    return;
+  end if;
+  foreach role in array array['anon', 'authenticated'] loop
+    execute format('create role %I', role);
+    execute format('grant usage on schema public to %I', role);
+    execute format('grant select on all tables in schema public to %I', role);
+    execute format('grant execute on all functions in schema public to %I', role);
+  end loop;
+end $$;
+";
+
+/// Applies `sql` and [`API_ROLES`] in a transaction, runs the catalog rules, rolls back.
 async fn findings_for(client: &Client, sql: &str) -> Result<Vec<Finding>, String> {
     client
         .batch_execute("begin")
         .await
         .map_err(|e| e.to_string())?;
-    let result = match client.batch_execute(sql).await {
+    let result = match client.batch_execute(&format!("{sql}\n{API_ROLES}")).await {
         Ok(()) => inspect::run(client, &config())
             .await
             .map_err(|e| format!("inspect: {e:?}")),
@@ -130,7 +149,8 @@ fn catalog_rules_against_postgres() {
         let failures = check_fixtures(&client).await;
         assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 
-        // Without the Supabase roles every exposed table without RLS counts.
+        // With the API roles and Supabase's default privileges, a new exposed table
+        // without RLS counts.
         let findings = findings_for(
             &client,
             "create table public.plain (id bigint primary key);",
@@ -144,14 +164,15 @@ fn catalog_rules_against_postgres() {
 
         // Another exposed schema, passed as the parameter.
         client
-            .batch_execute(
-                "begin; create schema api; create table api.items (id bigint primary key);",
-            )
+            .batch_execute(&format!(
+                "begin; create schema api; create table api.items (id bigint primary key); \
+                 {API_ROLES} grant usage on schema api to anon; grant select on api.items to anon;"
+            ))
             .await
             .unwrap();
         let api = Config {
             exposed_schemas: vec!["api".to_string()],
-            ..Config::default()
+            ..Config::with_profile(Profile::Supabase)
         };
         let findings = inspect::run(&client, &api).await.unwrap();
         client.batch_execute("rollback").await.unwrap();
@@ -163,8 +184,8 @@ fn catalog_rules_against_postgres() {
         // An exposed schema the API roles may not use hides its tables from them.
         client
             .batch_execute(
-                "begin; create role anon; create schema api; \
-                 create table api.items (id bigint primary key); grant select on api.items to anon;",
+                &format!("begin; create schema api; \
+                 create table api.items (id bigint primary key); {API_ROLES} grant select on api.items to anon;"),
             )
             .await
             .unwrap();

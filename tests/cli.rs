@@ -219,6 +219,11 @@ fn a_ten_megabyte_file_is_linted() {
 fn suppressions_are_honoured_and_checked() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
+        dir.path().join("schemagate.toml"),
+        "profile = \"supabase\"\n",
+    )
+    .unwrap();
+    fs::write(
         dir.path().join("a.sql"),
         "-- schemagate-ignore policy-user-metadata: reviewed, claims come from our own issuer\n\
          create policy p on t using ((auth.jwt() -> 'user_metadata') is not null);\n\

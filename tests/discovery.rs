@@ -47,7 +47,7 @@ fn supabase_orders_by_name_and_reports_skipped_and_duplicate_files() {
             ("supabase/migrations/README.md", "notes"),
         ],
     );
-    let folders = migrations::find_folders(dir.path());
+    let folders = migrations::find_folders(dir.path(), None).unwrap();
     assert_eq!(folders, [dir.path().join("supabase/migrations")]);
     let set = migrations::load(&folders[0], None);
     assert_eq!(set.layout, Layout::Supabase);
@@ -291,4 +291,108 @@ fn layout_flag_overrides_detection() {
     let set = migrations::load(dir.path(), Some(Layout::Supabase));
     assert_eq!(set.layout, Layout::Supabase);
     assert_eq!(rules(&set), ["invalid-migration-name"]);
+}
+
+/// A repository root with every layout somewhere below it, vendored and ignored copies
+/// that must not count, and unrelated `.sql` files.
+#[test]
+fn a_repository_root_finds_every_layouts_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("supabase/migrations/20240101000000_a.sql", "select 1;"),
+            ("supabase/seed.sql", "insert into t values (1);"),
+            (
+                "api/src/main/resources/shop/db/migration/V1__init.sql",
+                "create table a (id int);",
+            ),
+            ("services/auth/migrations/1_init.up.sql", "select 1;"),
+            ("services/auth/migrations/1_init.down.sql", "select 1;"),
+            (
+                "billing/db/migrations/20240101000000_init.sql",
+                "-- migrate:up\nselect 1;\n-- migrate:down\n",
+            ),
+            ("workers/sql/00001_init.sql", "-- +goose Up\nselect 1;\n"),
+            (
+                "web/prisma/migrations/20240101000000_init/migration.sql",
+                "select 1;",
+            ),
+            (
+                "web/prisma/migrations/migration_lock.toml",
+                "provider = \"postgresql\"",
+            ),
+            (
+                "reports/sqitch.plan",
+                "%project=r\n\ninit 2024-01-01T00:00:00Z a <a@b> # init\n",
+            ),
+            ("reports/deploy/init.sql", "select 1;"),
+            ("legacy/migrations/001_init.sql", "select 1;"),
+            ("queries/top_customers.sql", "select 1;"),
+            ("node_modules/pkg/migrations/V1__x.sql", "select 1;"),
+            ("target/classes/db/migration/V1__init.sql", "select 1;"),
+            (".cache/migrations/V1__x.sql", "select 1;"),
+            ("generated/migrations/V9__gen.sql", "select 1;"),
+            (".gitignore", "generated/\n"),
+        ],
+    );
+    let folders = migrations::find_folders(dir.path(), None).unwrap();
+    let relative: Vec<String> = folders
+        .iter()
+        .map(|f| {
+            f.strip_prefix(dir.path())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        relative,
+        [
+            "api/src/main/resources/shop/db/migration",
+            "billing/db/migrations",
+            "legacy/migrations",
+            "reports",
+            "services/auth/migrations",
+            "supabase/migrations",
+            "web/prisma/migrations",
+            "workers/sql",
+        ]
+    );
+    let layouts: Vec<Layout> = folders
+        .iter()
+        .map(|f| migrations::load(f, None).layout)
+        .collect();
+    assert_eq!(
+        layouts,
+        [
+            Layout::Flyway,
+            Layout::Dbmate,
+            Layout::Plain,
+            Layout::Sqitch,
+            Layout::GolangMigrate,
+            Layout::Supabase,
+            Layout::Prisma,
+            Layout::Goose,
+        ]
+    );
+    // A migrations folder given directly is itself, even a deep one.
+    let flyway = dir.path().join("api/src/main/resources/shop/db/migration");
+    assert_eq!(migrations::find_folders(&flyway, None).unwrap(), [flyway]);
+}
+
+#[test]
+fn a_folder_without_migrations_is_a_usage_error_that_says_what_was_searched() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &[("README.md", "nothing"), ("docs/a.md", "x")]);
+    let error = migrations::find_folders(dir.path(), None).unwrap_err();
+    assert_eq!(error.exit_code(), 2);
+    let message = error.to_string();
+    assert!(message.contains("no migrations found"), "{message}");
+    assert!(message.contains("Flyway"), "{message}");
+
+    // A folder of .sql files without any layout's names is a plain folder.
+    write(dir.path(), &[("schema/a.sql", "select 1;")]);
+    let schema = dir.path().join("schema");
+    assert_eq!(migrations::find_folders(&schema, None).unwrap(), [schema]);
 }

@@ -21,9 +21,12 @@ select md5(string_agg(item, E'\\n' order by item)) from (
     union all select format('setting %s %s %s', setdatabase, setrole, setconfig) from pg_db_role_setting
 ) as catalog(item)";
 
+/// A Supabase-like database (its `auth` schema and API roles), so `inspect` picks the
+/// supabase profile by itself.
 const SCHEMA: &str = "
 create role anon;
 create role authenticated;
+create schema auth;
 create table public.notes (id bigint primary key, body text);
 grant select on public.notes to anon;
 create schema api;
@@ -190,8 +193,8 @@ fn inspect_reports_catalog_findings_and_writes_nothing() {
         let findings = schemagate::inspect::run(
             &client,
             &schemagate::config::Config {
-                exposed_schemas: vec!["public".into()],
-                ..Default::default()
+                exposed_schemas: vec!["public".to_string()],
+                ..schemagate::config::Config::with_profile(schemagate::config::Profile::Supabase)
             },
         )
         .await

@@ -383,6 +383,12 @@ fn hostile_folder() -> tempfile::TempDir {
         "create policy \"</script><script>alert(1)</script>\" on public.t for select\n  using ((auth.jwt() -> 'user_metadata' ->> 'x') = '1');\n",
     )
     .unwrap();
+    // A Supabase project, where policies that trust user_metadata are checked.
+    std::fs::write(
+        dir.path().join("schemagate.toml"),
+        "profile = \"supabase\"\n",
+    )
+    .unwrap();
     dir
 }
 

@@ -1,7 +1,7 @@
 //! Every static rule against its fixtures: `testdata/rules/<rule-id>/bad/` must trigger
 //! the rule, `good/` must not, and the bad findings are snapshot-tested.
 
-use schemagate::config::Config;
+use schemagate::config::{Config, Profile};
 use schemagate::findings::Finding;
 use schemagate::migrations::{load, Layout};
 use schemagate::rules::registry::{self, STATIC_RULES};
@@ -15,7 +15,7 @@ fn fixtures_root() -> PathBuf {
 fn config() -> Config {
     Config {
         exposed_schemas: vec!["public".to_string()],
-        ..Config::default()
+        ..Config::with_profile(Profile::Supabase)
     }
 }
 
@@ -125,7 +125,7 @@ fn exposed_schemas_come_from_the_config() {
     let set = load(&folder, Some(Layout::Supabase));
     let config = Config {
         exposed_schemas: vec!["api".to_string()],
-        ..Config::default()
+        ..Config::with_profile(Profile::Supabase)
     };
     let found = schemagate::lint::lint(&set, &config);
     assert!(

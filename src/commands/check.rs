@@ -5,9 +5,11 @@
 use super::publish;
 use crate::cli::CheckArgs;
 use crate::config::Config;
-use crate::diff::order::{self, OrderOutcome};
+use crate::diff::base::Folders;
+use crate::diff::order::{self, BaseRun, OrderOutcome};
 use crate::diff::Change;
 use crate::findings::Finding;
+use crate::history::causation::{self, Baseline};
 use crate::history::Comparison;
 use crate::migrations::{self, MigrationSet};
 use crate::model::Model;
@@ -47,7 +49,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
     let mut sets: Vec<MigrationSet> = Vec::new();
     let mut results: Vec<Checked> = Vec::new();
     let mut base_commit = None;
-    for folder in migrations::find_folders(&args.path) {
+    for folder in migrations::find_folders(&args.path, args.common.layout)? {
         let config = super::load_config(&folder, &args.common)?;
         let set = migrations::load(&folder, config.layout);
         let comparison = match &base {
@@ -166,26 +168,25 @@ fn check_folder(
     if let Some(comparison) = comparison {
         crate::history::add_findings(&mut raw, comparison);
     }
+    // The base's folder, written from git objects: the order check applies it, and its
+    // findings tell the branch's from the base's.
+    let folders = comparison
+        .map(|comparison| crate::diff::base::materialize(&set.root, set.layout, comparison))
+        .transpose()?;
     let mut apply = None;
     let mut changes = None;
+    let mut base_run = None;
     if !args.no_apply && set.applied().next().is_some() {
-        let options = args.server.options(
-            config,
-            set.layout,
-            args.lock_timeout,
-            args.strict_privileges,
-        );
-        let applied = runtime.block_on(apply_set(args, set, config, &options, comparison))?;
+        let options = args
+            .server
+            .options(config, args.lock_timeout, args.strict_privileges);
+        let applied = runtime.block_on(apply_set(args, set, config, &options, folders.as_ref()))?;
         if let Some(catalog) = applied.catalog {
-            // The catalog decides whether a finding of its rules exists; the static
-            // model decides where it points.
-            raw = crate::inspect::merge(raw, catalog, |object| {
-                let origin = model.locate(object)?;
-                let (migration, statement) = origin.resolve(set)?;
-                Some(migration.statement_location(statement))
-            });
+            raw = merge_catalog(raw, catalog, set, &model);
         }
-        raw.extend(without_static_duplicates(&raw, applied.findings));
+        let mut apply_findings = applied.findings;
+        crate::profile::hint_supabase(&mut apply_findings, config);
+        raw.extend(without_static_duplicates(&raw, apply_findings));
         if let Some(order) = applied.order {
             for note in &order.notes {
                 if args.common.verbose {
@@ -194,12 +195,20 @@ fn check_folder(
             }
             raw.extend(order.findings);
             changes = order.changes;
+            base_run = order.base;
         }
+        base_run = base_run.or(applied.base);
         apply = Some(applied.report);
     }
+    let baseline = folders
+        .as_ref()
+        .map(|folders| baseline(folders, config, base_run));
+    if let (Some(comparison), Some(baseline)) = (comparison, &baseline) {
+        causation::relocate(&mut raw, baseline, comparison, set, &model);
+    }
     let mut findings = crate::lint::finalize(set, config, raw);
-    if let Some(comparison) = comparison {
-        crate::history::mark_existing(&mut findings, comparison);
+    if let (Some(comparison), Some(baseline)) = (comparison, &baseline) {
+        causation::mark(&mut findings, baseline, comparison);
     }
     Ok(Checked {
         findings,
@@ -207,6 +216,46 @@ fn check_folder(
         changes,
         unchanged: false,
     })
+}
+
+/// The catalog decides whether a finding of its rules exists; the static model decides
+/// where it points.
+fn merge_catalog(
+    raw: Vec<Finding>,
+    catalog: Vec<Finding>,
+    set: &MigrationSet,
+    model: &Model,
+) -> Vec<Finding> {
+    crate::inspect::merge(raw, catalog, |object| {
+        let origin = model.locate(object)?;
+        let (migration, statement) = origin.resolve(set)?;
+        Some(migration.statement_location(statement))
+    })
+}
+
+/// The base's own findings, computed as the head's are: static rules on its files, and
+/// the apply and catalog findings of the base run when there was one. When the branch is
+/// behind its base, the static findings of where it started count too.
+fn baseline(folders: &Folders, config: &Config, run: Option<BaseRun>) -> Baseline {
+    let model = Model::build(&folders.base);
+    let mut raw = crate::lint::run_static_rules(&folders.base, &model, config, None);
+    let (catalog, apply) = match run {
+        Some(run) => (run.catalog, Some(run.apply)),
+        None => (None, None),
+    };
+    let catalog_known = catalog.is_some();
+    if let Some(catalog) = catalog {
+        raw = merge_catalog(raw, catalog, &folders.base, &model);
+    }
+    let apply_known = apply.is_some();
+    if let Some(apply) = apply {
+        raw.extend(without_static_duplicates(&raw, apply));
+    }
+    let mut findings = crate::lint::finalize(&folders.base, config, raw);
+    if let Some(start) = &folders.start {
+        findings.extend(crate::lint::lint(start, config));
+    }
+    Baseline::new(&findings, catalog_known, apply_known)
 }
 
 /// Apply findings the static rules already reported on the same object (the same rule on
@@ -233,6 +282,9 @@ struct Applied {
     catalog: Option<Vec<Finding>>,
     /// The order check and schema changes, with a base and when every file applied.
     order: Option<OrderOutcome>,
+    /// With a base, when the branch's folder did not apply fully: the base's own apply, so
+    /// that a failure the base shares is not blamed on the branch.
+    base: Option<BaseRun>,
 }
 
 async fn apply_set(
@@ -240,7 +292,7 @@ async fn apply_set(
     set: &MigrationSet,
     config: &Config,
     options: &ServerOptions,
-    comparison: Option<&Comparison>,
+    folders: Option<&Folders>,
 ) -> Result<Applied, Failure> {
     let started = std::time::Instant::now();
     let database = postgres::open(options).await?;
@@ -258,25 +310,30 @@ async fn apply_set(
         .iter()
         .all(|f| f.status == apply::FileStatus::Applied);
     if !complete {
+        let base = match folders {
+            Some(folders) => {
+                let quiet = ApplyOptions {
+                    progress: false,
+                    ..apply_options.clone()
+                };
+                let (_, _, run) =
+                    order::apply_base(&database, options, folders, &quiet, None).await?;
+                Some(run)
+            }
+            None => None,
+        };
         return Ok(Applied {
             report,
             findings,
             catalog: None,
             order: None,
+            base,
         });
     }
     let catalog = Some(catalog_findings(&database, config).await?);
-    let order = match comparison {
-        Some(comparison) => Some(
-            order::order_check(
-                &database,
-                options,
-                &set.root,
-                set.layout,
-                comparison,
-                &apply_options,
-            )
-            .await?,
+    let order = match folders {
+        Some(folders) => Some(
+            order::order_check(&database, options, folders, &apply_options, Some(config)).await?,
         ),
         None => None,
     };
@@ -285,6 +342,7 @@ async fn apply_set(
         findings,
         catalog,
         order,
+        base: None,
     })
 }
 

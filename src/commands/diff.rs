@@ -33,7 +33,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
     let mut sets: Vec<MigrationSet> = Vec::new();
     let mut findings = Vec::new();
     let mut changes = Vec::new();
-    for folder in migrations::find_folders(&args.path) {
+    for folder in migrations::find_folders(&args.path, args.common.layout)? {
         if folder.is_file() {
             return Err(Failure::Usage(format!(
                 "{} is a file; diff compares a migrations folder with the base",
@@ -43,14 +43,13 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         let config = super::load_config(&folder, &args.common)?;
         let set = migrations::load(&folder, config.layout);
         let comparison = crate::history::compare(&folder, set.layout, &base)?;
-        let server = args
-            .server
-            .options(&config, set.layout, LOCK_TIMEOUT, false);
+        let server = args.server.options(&config, LOCK_TIMEOUT, false);
         let apply = ApplyOptions::new(&set, args.server.statement_timeout, true);
         let started = std::time::Instant::now();
         let outcome = runtime.block_on(async {
             let database = postgres::open(&server).await?;
-            order::order_check(&database, &server, &folder, set.layout, &comparison, &apply).await
+            let folders = crate::diff::base::materialize(&folder, set.layout, &comparison)?;
+            order::order_check(&database, &server, &folders, &apply, None).await
         })?;
         let shown = migrations::display_path(&set.root);
         if args.common.verbose {

@@ -143,7 +143,7 @@ fn load(source: &DumpSource) -> Result<(PathBuf, MigrationSet), Failure> {
             source.path.display()
         )));
     }
-    let mut folders = migrations::find_folders(&source.path);
+    let mut folders = migrations::find_folders(&source.path, source.layout)?;
     if source.path.is_file() {
         return Err(Failure::Usage(format!(
             "{} is a file; pass the migrations folder",
@@ -188,8 +188,8 @@ fn load(source: &DumpSource) -> Result<(PathBuf, MigrationSet), Failure> {
 fn overrides(source: &DumpSource) -> Overrides {
     Overrides {
         config_file: source.config.clone(),
-        exposed_schemas: None,
         layout: source.layout,
+        ..Overrides::default()
     }
 }
 
@@ -201,12 +201,9 @@ fn verified_dump(
     set: &MigrationSet,
 ) -> Result<Option<Dump>, Failure> {
     let config = super::load_config_with(folder, &overrides(source), false)?;
-    let server = source.server.options(
-        &config,
-        set.layout,
-        std::time::Duration::from_secs(10),
-        false,
-    );
+    let server = source
+        .server
+        .options(&config, std::time::Duration::from_secs(10), false);
     let bin = binaries::find(server.pg_bin.as_deref(), server.pg_major)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

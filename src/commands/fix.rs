@@ -20,7 +20,7 @@ pub fn run(args: FixArgs) -> Result<bool, Failure> {
         ));
     };
     let mut moved = 0;
-    for folder in migrations::find_folders(&args.path) {
+    for folder in migrations::find_folders(&args.path, args.layout)? {
         let shown = display_path(&folder);
         if folder.is_file() {
             return Err(Failure::Usage(format!(
@@ -29,8 +29,8 @@ pub fn run(args: FixArgs) -> Result<bool, Failure> {
         }
         let overrides = Overrides {
             config_file: args.config.clone(),
-            exposed_schemas: None,
             layout: args.layout,
+            ..Overrides::default()
         };
         let config = Config::load(&folder, &overrides).map_err(|error| {
             Failure::Usage(format!(

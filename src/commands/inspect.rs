@@ -2,6 +2,7 @@
 //! a READ ONLY transaction that is rolled back, so nothing is ever written.
 
 use crate::cli::InspectArgs;
+use crate::config::{Config, Profile};
 use crate::findings::Finding;
 use crate::migrations::{Layout, MigrationSet};
 use crate::report::Report;
@@ -26,7 +27,7 @@ pub fn run(args: InspectArgs) -> Result<bool, Failure> {
         .map_err(|error| {
             Failure::Environment(format!("cannot start the async runtime: {error}"))
         })?;
-    let findings = runtime.block_on(inspect(url, &config, args.common.verbose))?;
+    let (findings, config) = runtime.block_on(inspect(url, &config, args.common.verbose))?;
     // Configured levels and `[[ignore]]` entries, as for every other command.
     let no_migrations = MigrationSet {
         root: PathBuf::new(),
@@ -51,9 +52,9 @@ pub fn run(args: InspectArgs) -> Result<bool, Failure> {
 
 async fn inspect(
     url: &str,
-    config: &crate::config::Config,
+    config: &Config,
     verbose: bool,
-) -> Result<Vec<Finding>, Failure> {
+) -> Result<(Vec<Finding>, Config), Failure> {
     let shown = redact_url(url);
     let pg_config: tokio_postgres::Config = url.parse().map_err(|error| {
         Failure::Usage(format!(
@@ -86,11 +87,13 @@ async fn inspect(
     })
 }
 
+/// The findings, and the configuration they were found with (the database may decide the
+/// profile).
 async fn inspect_read_only(
     client: &Client,
-    config: &crate::config::Config,
+    config: &Config,
     verbose: bool,
-) -> Result<Vec<Finding>, tokio_postgres::Error> {
+) -> Result<(Vec<Finding>, Config), tokio_postgres::Error> {
     client.batch_execute("begin read only").await?;
     if verbose {
         let row = client
@@ -102,10 +105,34 @@ async fn inspect_read_only(
         let (database, version): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         eprintln!("inspecting database {database} on PostgreSQL {version}");
     }
-    let findings = crate::inspect::run(client, config).await;
+    let mut config = config.clone();
+    if config.profile_detected() && config.profile == Profile::Postgres {
+        let supabase: bool = client
+            .query_one(
+                "select exists (select from pg_roles where rolname = 'anon') \
+                    and exists (select from pg_namespace where nspname = 'auth')",
+                &[],
+            )
+            .await?
+            .try_get(0)?;
+        if supabase {
+            config.set_profile(
+                Profile::Supabase,
+                "detected: the database has Supabase's auth schema and anon role".to_string(),
+            );
+        }
+    }
+    if verbose {
+        eprintln!(
+            "profile: {} ({})",
+            config.profile.as_str(),
+            config.profile_reason
+        );
+    }
+    let findings = crate::inspect::run(client, &config).await;
     // Rolled back: a read-only transaction has nothing to commit.
     client.batch_execute("rollback").await?;
-    findings
+    Ok((findings?, config))
 }
 
 /// The error and its causes on one line: tokio-postgres keeps the server's message in the

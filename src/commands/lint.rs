@@ -23,7 +23,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                 path.display()
             )));
         }
-        folders.extend(migrations::find_folders(path));
+        folders.extend(migrations::find_folders(path, args.common.layout)?);
     }
     let configs = folders
         .iter()
@@ -44,7 +44,7 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                 _ => None,
             };
             let findings = match &comparison {
-                Some(comparison) => crate::lint::lint_with_base(&set, config, comparison),
+                Some(comparison) => crate::lint::lint_with_base(&set, config, comparison)?,
                 None => crate::lint::lint(&set, config),
             };
             set.release_syntax_trees();

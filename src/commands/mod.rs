@@ -50,7 +50,9 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
 pub(crate) fn load_config(target: &Path, common: &CommonArgs) -> Result<Config, Failure> {
     let overrides = Overrides {
         config_file: common.config.clone(),
+        profile: common.profile,
         exposed_schemas: common.exposed_schemas.clone(),
+        api_roles: common.api_roles.clone(),
         layout: common.layout,
     };
     load_config_with(target, &overrides, common.verbose)
@@ -71,7 +73,18 @@ pub(crate) fn load_config_with(
         for source in &config.sources {
             eprintln!("config: {}", source.display());
         }
-        eprintln!("exposed schemas: {}", config.exposed_schemas.join(", "));
+        eprintln!(
+            "profile: {} ({})",
+            config.profile.as_str(),
+            config.profile_reason
+        );
+        if config.serves_api() {
+            eprintln!(
+                "API: schemas {}, roles {}",
+                config.exposed_schemas.join(", "),
+                config.api_roles.join(", ")
+            );
+        }
     }
     Ok(config)
 }

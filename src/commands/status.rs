@@ -16,7 +16,7 @@ pub fn run(args: StatusArgs) -> Result<bool, Failure> {
             args.path.display()
         )));
     }
-    let folders = migrations::find_folders(&args.path);
+    let folders = migrations::find_folders(&args.path, args.common.layout)?;
     let [folder] = folders.as_slice() else {
         let list: Vec<String> = folders
             .iter()

@@ -17,6 +17,9 @@ pub struct Folders {
     /// environment applies after the merge (equal to the working tree unless the branch is
     /// behind its base).
     pub merged: MigrationSet,
+    /// The folder where the branch started, when the branch is behind its base: findings
+    /// it already had are not the branch's doing either.
+    pub start: Option<MigrationSet>,
     /// Paths (relative to the folder, `/`-separated) of the files this branch adds.
     pub added: Vec<String>,
     /// Paths of files on the base that this branch edits or deletes.
@@ -94,8 +97,18 @@ pub fn materialize(
         layout,
         root,
     )?;
+    let start = match &comparison.start_files {
+        Some(files) => Some(write_and_load(
+            &dir.path().join("start").join(leaf),
+            files,
+            layout,
+            root,
+        )?),
+        None => None,
+    };
     Ok(Folders {
         base,
+        start,
         merged,
         added,
         rewritten,
@@ -145,10 +158,5 @@ fn write_and_load(
     }
     std::fs::create_dir_all(target)
         .map_err(|e| Failure::Environment(format!("cannot create {}: {e}", target.display())))?;
-    let mut set = migrations::load(target, Some(layout));
-    for index in 0..set.migrations.len() {
-        let relative = relative_path(&set, &set.migrations[index]);
-        set.migrations[index].path = display_path(&shown_root.join(relative));
-    }
-    Ok(set)
+    Ok(migrations::load_as(target, Some(layout), shown_root))
 }

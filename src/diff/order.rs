@@ -13,14 +13,13 @@
 
 use super::base::{self, Folders};
 use super::{describe, diff, Change, Snapshot};
+use crate::config::Config;
 use crate::findings::{Finding, Source};
-use crate::history::Comparison;
-use crate::migrations::{file_location, Layout, Migration};
+use crate::migrations::{file_location, Migration};
 use crate::postgres::apply::{self, ApplyOptions, ApplyReport, FileStatus};
 use crate::postgres::{Database, ServerOptions};
 use crate::rules::registry;
 use crate::Failure;
-use std::path::Path;
 
 /// At most this many differences are listed in a finding.
 const SHOWN_DIFFERENCES: usize = 5;
@@ -36,26 +35,95 @@ pub struct OrderOutcome {
     pub changes: Option<Vec<Change>>,
     /// What was skipped and why, for `-v`.
     pub notes: Vec<String>,
+    /// The base's own apply and catalog findings, when they were asked for.
+    pub base: Option<BaseRun>,
 }
 
-/// The order check and schema changes for the head folder `root` compared with the base in
-/// `comparison`. `database` is any database on the server to use: it is not written to;
-/// each path gets a new database next to it, prepared with `server`. Files are applied as
-/// `apply_options` says, without progress output.
+/// The base branch's migrations applied on a database of their own: what production has,
+/// for telling the branch's findings from the base's (`history::causation`).
+#[derive(Debug, Default)]
+pub struct BaseRun {
+    /// Raw apply findings of the base's files.
+    pub apply: Vec<Finding>,
+    /// Raw catalog findings, when every file applied and they were asked for.
+    pub catalog: Option<Vec<Finding>>,
+}
+
+/// The order check and schema changes for the head folder compared with the base, from the
+/// two folders [`base::materialize`] wrote. `database` is any database on the server to
+/// use: it is not written to; each path gets a new database next to it, prepared with
+/// `server`. Files are applied as `apply_options` says, without progress output. With
+/// `catalog`, the catalog rules also run on the base's schema ([`OrderOutcome::base`]).
 pub async fn order_check(
     database: &Database,
     server: &ServerOptions,
-    root: &Path,
-    layout: Layout,
-    comparison: &Comparison,
+    folders: &Folders,
     apply_options: &ApplyOptions,
+    catalog: Option<&Config>,
 ) -> Result<OrderOutcome, Failure> {
-    let folders = base::materialize(root, layout, comparison)?;
     let options = ApplyOptions {
         progress: false,
         ..apply_options.clone()
     };
-    run_paths(database, server, &folders, &options).await
+    run_paths(database, server, folders, &options, catalog).await
+}
+
+/// Applies the base's folder to a new database next to `database` and, when every file
+/// applied and `catalog` is given, runs the catalog rules there — and, when the branch is
+/// behind its base, on the folder where it started too (what it had before it changed
+/// anything). Returns the database with the base's schema.
+pub async fn apply_base(
+    database: &Database,
+    server: &ServerOptions,
+    folders: &Folders,
+    options: &ApplyOptions,
+    catalog: Option<&Config>,
+) -> Result<(Database, ApplyReport, BaseRun), Failure> {
+    let production = database.create_sibling(server).await?;
+    let (report, findings) = apply::apply(&production, &folders.base, options).await;
+    let complete = failure(&report, &findings).is_none();
+    let catalog = match catalog {
+        Some(config) if complete => {
+            let mut found = catalog_findings(&production, config, "the base branch's").await?;
+            match &folders.start {
+                None => Some(found),
+                Some(start) => {
+                    let started = database.create_sibling(server).await?;
+                    let (report, findings) = apply::apply(&started, start, options).await;
+                    match failure(&report, &findings) {
+                        None => {
+                            found.extend(
+                                catalog_findings(&started, config, "the branch's starting").await?,
+                            );
+                            Some(found)
+                        }
+                        Some(_) => None,
+                    }
+                }
+            }
+        }
+        _ => None,
+    };
+    let run = BaseRun {
+        apply: findings,
+        catalog,
+    };
+    Ok((production, report, run))
+}
+
+async fn catalog_findings(
+    database: &Database,
+    config: &Config,
+    whose: &str,
+) -> Result<Vec<Finding>, Failure> {
+    crate::inspect::run(&database.client, config)
+        .await
+        .map_err(|e| {
+            Failure::Environment(format!(
+                "the catalog rules failed on {whose} schema: {}",
+                crate::postgres::describe_error(&e)
+            ))
+        })
 }
 
 async fn run_paths(
@@ -63,6 +131,7 @@ async fn run_paths(
     server: &ServerOptions,
     folders: &Folders,
     options: &ApplyOptions,
+    catalog: Option<&Config>,
 ) -> Result<OrderOutcome, Failure> {
     let mut outcome = OrderOutcome::default();
     let merged = &folders.merged;
@@ -72,6 +141,24 @@ async fn run_paths(
         .copied()
         .filter(|m| folders.added.contains(&base::relative_path(merged, m)))
         .collect();
+    if new.is_empty() && catalog.is_none() {
+        outcome.changes = Some(Vec::new());
+        outcome
+            .notes
+            .push("the branch adds no migrations: production applies nothing new".to_string());
+        return Ok(outcome);
+    }
+
+    let (production, report, base_run) =
+        apply_base(database, server, folders, options, catalog).await?;
+    let base_failure = failure(&report, &base_run.apply);
+    outcome.base = Some(base_run);
+    if let Some(failed) = base_failure {
+        outcome.notes.push(format!(
+            "the base branch's migrations do not apply here ({failed}); the order check and the schema changes are skipped"
+        ));
+        return Ok(outcome);
+    }
     let Some(&first_new) = new.first() else {
         outcome.changes = Some(Vec::new());
         outcome
@@ -79,15 +166,6 @@ async fn run_paths(
             .push("the branch adds no migrations: production applies nothing new".to_string());
         return Ok(outcome);
     };
-
-    let production = database.create_sibling(server).await?;
-    let (report, findings) = apply::apply(&production, &folders.base, options).await;
-    if let Some(failed) = failure(&report, &findings) {
-        outcome.notes.push(format!(
-            "the base branch's migrations do not apply here ({failed}); the order check and the schema changes are skipped"
-        ));
-        return Ok(outcome);
-    }
     let before = snapshot(&production, "the base branch's").await?;
     let (report, findings) = apply::apply_files(&production, merged, new.clone(), options).await;
     let production_failure = failure(&report, &findings);

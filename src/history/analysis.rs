@@ -128,6 +128,7 @@ pub(super) fn analyse(input: &Input) -> Comparison {
         unchanged,
         findings,
         renames,
+        start_files: input.start_files.clone(),
     }
 }
 

@@ -10,10 +10,11 @@
 //! blamed for what landed on the base since.
 
 mod analysis;
+pub mod causation;
 pub mod git;
 pub mod renumber;
 
-use crate::findings::{Finding, Status};
+use crate::findings::Finding;
 use crate::migrations::layout::{parse_path, Parsed};
 use crate::migrations::Layout;
 use crate::Failure;
@@ -86,6 +87,9 @@ pub struct Comparison {
     /// The renames that give the branch's out-of-order migrations fresh versions after the
     /// base's newest, keeping their order (`fix --renumber`).
     pub renames: Vec<Rename>,
+    /// The folder's relevant files where the branch started (the merge base), when that
+    /// is not the base: the branch is behind its base.
+    pub start_files: Option<Files>,
 }
 
 impl Comparison {
@@ -93,20 +97,6 @@ impl Comparison {
     /// folder as it is on the base, and `check` can pass at once.
     pub fn changed_migrations(&self) -> &[Change] {
         &self.changes
-    }
-}
-
-/// Marks findings located in files the branch did not touch as [`Status::Existing`]: they
-/// are shown, but fail the gate only with `--fail-on-existing`.
-pub fn mark_existing(findings: &mut [Finding], comparison: &Comparison) {
-    for finding in findings {
-        let untouched = finding
-            .location
-            .as_ref()
-            .is_some_and(|l| comparison.unchanged.contains(&l.file));
-        if finding.status == Status::New && untouched {
-            finding.status = Status::Existing;
-        }
     }
 }
 

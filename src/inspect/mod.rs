@@ -2,8 +2,8 @@
 //! and functions, the ground truth the static rules approximate.
 //!
 //! One `.sql` query per rule under `queries/` (embedded), listed in [`CATALOG_RULES`].
-//! Every query takes `$1` = the exposed schemas and `$2` = the schemas Supabase manages
-//! (both `text[]`, each query may ignore either) and returns the columns `object` (the
+//! Every query takes `$1` = the exposed schemas, `$2` = the schemas Supabase manages and
+//! `$3` = the API roles (all `text[]`, each query may ignore any) and returns the columns `object` (the
 //! finding's object) and `detail` (text the message template shows, may be null).
 
 mod merge;
@@ -12,7 +12,7 @@ mod rules;
 pub use merge::{covers, merge};
 pub use rules::{CatalogRule, CATALOG_RULES, OVERLAPPING_STATIC_IDS};
 
-use crate::config::{Config, RuleLevel};
+use crate::config::Config;
 use crate::findings::{Finding, Source};
 use crate::rules::registry;
 use tokio_postgres::types::Type;
@@ -78,14 +78,20 @@ async fn run_rules(
     let managed: Vec<&str> = MANAGED_SCHEMAS.to_vec();
     let mut findings = Vec::new();
     for rule in CATALOG_RULES {
-        if config.level(rule.id) == Some(RuleLevel::Off) || !requirements_met(client, rule).await? {
+        if !config.runs(rule.id) || !requirements_met(client, rule).await? {
             continue;
         }
         let statement = client
-            .prepare_typed(rule.sql, &[Type::TEXT_ARRAY, Type::TEXT_ARRAY])
+            .prepare_typed(
+                rule.sql,
+                &[Type::TEXT_ARRAY, Type::TEXT_ARRAY, Type::TEXT_ARRAY],
+            )
             .await?;
         for row in client
-            .query(&statement, &[&config.exposed_schemas, &managed])
+            .query(
+                &statement,
+                &[&config.exposed_schemas, &managed, &config.api_roles],
+            )
             .await?
         {
             let object: String = row.try_get("object")?;

@@ -114,6 +114,50 @@ pub fn detect(dir: &Path) -> Layout {
     Layout::Plain
 }
 
+/// Folder names that hold migrations by convention (`db/migrations`, Flyway's
+/// `db/migration`, Rails-style `db/migrate`).
+const CONVENTIONAL_NAMES: &[&str] = &["migrations", "migration", "migrate"];
+
+/// Is `dir` a migrations folder of a layout schemagate reads: `supabase/migrations`, a
+/// sqitch project, Prisma's `migrations` folder, files named as Flyway or golang-migrate
+/// name them, files with dbmate or goose annotations, or a conventionally named folder of
+/// versioned `.sql` files?
+pub fn is_migrations_folder(dir: &Path) -> bool {
+    if is_supabase_dir(dir) || dir.join("sqitch.plan").is_file() {
+        return true;
+    }
+    let conventional = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| CONVENTIONAL_NAMES.contains(&n.to_ascii_lowercase().as_str()));
+    let (files, dirs) = read_dir_sorted(dir);
+    if conventional && dirs.iter().any(|d| d.join("migration.sql").is_file()) {
+        return true;
+    }
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| file_name(f))
+        .filter(|n| n.to_ascii_lowercase().ends_with(".sql"))
+        .collect();
+    if names
+        .iter()
+        .any(|n| FLYWAY_NAME.is_match(n) || GOLANG_MIGRATE_NAME.is_match(n))
+    {
+        return true;
+    }
+    if conventional && names.iter().any(|n| VERSIONED_NAME.is_match(n)) {
+        return true;
+    }
+    files
+        .iter()
+        .filter(|f| file_name(f).to_ascii_lowercase().ends_with(".sql"))
+        .take(5)
+        .any(|f| {
+            let head = read_head(f);
+            head.contains("-- migrate:up") || head.contains("+goose Up")
+        })
+}
+
 /// A folder named `migrations` inside a folder named `supabase`.
 pub fn is_supabase_dir(dir: &Path) -> bool {
     let name = |p: Option<&Path>| p.and_then(|p| p.file_name()).map(|n| n.to_owned());

@@ -1,6 +1,7 @@
 //! Discovery: which folders hold migrations, which files they contain, in which order,
 //! and each file's text parsed into statements.
 
+mod discover;
 pub mod layout;
 pub mod version;
 
@@ -11,6 +12,7 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use discover::find_folders;
 pub use layout::{Layout, Role};
 
 /// Files larger than this are reported, not read: no migration is this large by intent.
@@ -141,40 +143,18 @@ pub fn display_path(path: &Path) -> String {
     shown.to_string_lossy().into_owned()
 }
 
-/// Finds the migration folders for a path given on the command line:
-/// a file is linted on its own; a folder that contains `supabase/migrations` folders
-/// (searched a few levels deep) yields those; any other folder is itself the migrations
-/// folder.
-pub fn find_folders(path: &Path) -> Vec<PathBuf> {
-    if path.is_file() || layout::is_supabase_dir(path) {
-        return vec![path.to_path_buf()];
-    }
-    let direct = path.join("migrations");
-    if path.file_name().is_some_and(|n| n == "supabase") && direct.is_dir() {
-        return vec![direct];
-    }
-    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
-        .max_depth(5)
-        .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            !(e.depth() > 0
-                && (name.starts_with('.') || name == "node_modules" || name == "target"))
-        })
-        .flatten()
-        .filter(|e| e.file_type().is_dir() && layout::is_supabase_dir(e.path()))
-        .map(|e| e.into_path())
-        .collect();
-    found.sort();
-    if found.is_empty() {
-        vec![path.to_path_buf()]
-    } else {
-        found
-    }
-}
-
 /// Lists, reads and parses one migrations folder (or a single file).
 pub fn load(path: &Path, layout: Option<Layout>) -> MigrationSet {
+    load_as(path, layout, path)
+}
+
+/// [`load`], showing the files as if the folder were at `shown_root` (the base branch's
+/// copy of a folder names the files people know, and its findings are comparable).
+pub fn load_as(path: &Path, layout: Option<Layout>, shown_root: &Path) -> MigrationSet {
+    let show = Shown {
+        root: path,
+        shown_root,
+    };
     let root = path.to_path_buf();
     if path.is_file() {
         let layout = layout.unwrap_or(Layout::Plain);
@@ -184,20 +164,37 @@ pub fn load(path: &Path, layout: Option<Layout>) -> MigrationSet {
             name: layout::file_name(path),
             role: Role::Versioned,
         };
-        return assemble(root, layout, vec![entry], Vec::new(), Vec::new());
+        return assemble(&show, layout, vec![entry], Vec::new(), Vec::new());
     }
     let layout = layout.unwrap_or_else(|| layout::detect(path));
     let listing = layout::list(path, layout);
     let ignored = listing
         .ignored
         .iter()
-        .map(|(p, why)| (display_path(p), why.clone()))
+        .map(|(p, why)| (show.path(p), why.clone()))
         .collect();
-    assemble(root, layout, listing.entries, listing.misnamed, ignored)
+    assemble(&show, layout, listing.entries, listing.misnamed, ignored)
+}
+
+/// How the files of a folder are named to users.
+struct Shown<'a> {
+    root: &'a Path,
+    shown_root: &'a Path,
+}
+
+impl Shown<'_> {
+    fn path(&self, path: &Path) -> String {
+        match path.strip_prefix(self.root) {
+            Ok(relative) if self.root != self.shown_root => {
+                display_path(&self.shown_root.join(relative))
+            }
+            _ => display_path(path),
+        }
+    }
 }
 
 fn assemble(
-    root: PathBuf,
+    show: &Shown,
     layout: Layout,
     entries: Vec<layout::Entry>,
     misnamed: Vec<PathBuf>,
@@ -214,7 +211,7 @@ fn assemble(
         .chain(skipped)
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|entry| read_migration(entry, layout))
+        .map(|entry| read_migration(entry, layout, show))
         .collect();
     let mut findings = Vec::new();
     let mut migrations = Vec::with_capacity(loaded.len());
@@ -225,7 +222,7 @@ fn assemble(
     // Down and skipped files come last: they never run in a forward apply.
     migrations.sort_by_key(|m| !matches!(m.role, Role::Versioned | Role::Repeatable));
     for file in &misnamed {
-        let path = display_path(file);
+        let path = show.path(file);
         let expected = match layout {
             Layout::Supabase => "<digits>_<name>.sql",
             _ => "<version>_<name>.sql",
@@ -244,7 +241,7 @@ fn assemble(
     }
     findings.extend(version_findings(&migrations, layout));
     MigrationSet {
-        root,
+        root: show.root.to_path_buf(),
         layout,
         migrations,
         ignored,
@@ -252,8 +249,8 @@ fn assemble(
     }
 }
 
-fn read_migration(entry: layout::Entry, layout: Layout) -> (Migration, Vec<Finding>) {
-    let path = display_path(&entry.path);
+fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migration, Vec<Finding>) {
+    let path = show.path(&entry.path);
     let mut findings = Vec::new();
     let mut migration = Migration {
         path: path.clone(),

@@ -260,6 +260,15 @@ impl Grant {
     }
 }
 
+/// Where an object was created or changed: [`Model::touches`].
+#[derive(Debug, Default)]
+pub struct Touches {
+    /// Statements about the object itself.
+    pub own: Vec<Origin>,
+    /// Statements about the table it is, or belongs to.
+    pub table: Vec<Origin>,
+}
+
 /// The schema as the migrations leave it.
 #[derive(Debug, Default)]
 pub struct Model {
@@ -343,6 +352,76 @@ impl Model {
             return Some(fk.history.created);
         }
         table.column(rest).map(|_| table.history.created)
+    }
+
+    /// The statements known to have created or changed `object` (named as [`Model::locate`]
+    /// takes it; a function may carry its argument list): first those of the object
+    /// itself, then those of the table it belongs to (its columns, RLS, policies, indexes,
+    /// keys and grants). The base comparison points a new finding at the latest of these
+    /// that the branch wrote.
+    pub fn touches(&self, object: &str) -> Touches {
+        let object = object.split_once('(').map_or(object, |(name, _)| name);
+        let history = |h: &History| [h.created, h.changed];
+        let grants = |name: &str| -> Vec<Origin> {
+            self.grants
+                .iter()
+                .filter(|g| g.applies_to(name))
+                .map(|g| g.at)
+                .collect()
+        };
+        let mut touches = Touches::default();
+        if let Some(view) = self.views.get(object) {
+            touches.own.extend(history(&view.history));
+            touches.own.extend(grants(object));
+        }
+        for function in self.functions.iter().filter(|f| f.name == object) {
+            touches.own.extend(history(&function.history));
+            touches.own.extend(grants(object));
+        }
+        let table = self.tables.get(object).or_else(|| {
+            self.tables.values().find(|t| {
+                object
+                    .strip_prefix(t.name.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+        });
+        let Some(table) = table else {
+            return touches;
+        };
+        let rest = object
+            .strip_prefix(table.name.as_str())
+            .and_then(|rest| rest.strip_prefix('.'));
+        if let Some(rest) = rest {
+            for policy in self.policies_on(&table.name).filter(|p| p.name == rest) {
+                touches.own.extend(history(&policy.history));
+            }
+            for index in self
+                .indexes_on(&table.name)
+                .filter(|i| names::base_of(&i.name) == rest)
+            {
+                touches.own.extend(history(&index.history));
+            }
+            for fk in table
+                .foreign_keys
+                .iter()
+                .filter(|fk| fk.columns.join(",") == rest)
+            {
+                touches.own.extend(history(&fk.history));
+            }
+        }
+        touches.table.extend(history(&table.history));
+        touches.table.extend(table.rls_changed);
+        touches.table.extend(grants(&table.name));
+        for policy in self.policies_on(&table.name) {
+            touches.table.extend(history(&policy.history));
+        }
+        for index in self.indexes_on(&table.name) {
+            touches.table.extend(history(&index.history));
+        }
+        for fk in &table.foreign_keys {
+            touches.table.extend(history(&fk.history));
+        }
+        touches
     }
 
     /// Policies of a table, in creation order.

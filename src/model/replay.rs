@@ -90,7 +90,7 @@ impl Model {
             Statement::CreatePolicy(policy) => self.create_policy(policy, at),
             Statement::AlterPolicy(alter) => self.alter_policy(alter, at),
             Statement::DropPolicy(drop) => {
-                self.drop_policy(&qualified(&drop.table_name), &ident_name(&drop.name))
+                self.drop_policy(&qualified(&drop.table_name), &ident_name(&drop.name), at)
             }
             Statement::CreateFunction(create) => self.create_function(create, at),
             Statement::AlterFunction(alter) => self.alter_function(alter, at),
@@ -113,7 +113,7 @@ impl Model {
                 object_type, names, ..
             } => {
                 for name in names {
-                    self.drop_object(*object_type, &qualified(name));
+                    self.drop_object(*object_type, &qualified(name), at);
                 }
             }
             Statement::Grant(grant) => self.privileges(
@@ -176,7 +176,7 @@ impl Model {
             }
             "DROP POLICY" => {
                 if let (Some(name), Some(table)) = (fallback.objects.first(), object(1)) {
-                    self.drop_policy(&table, name);
+                    self.drop_policy(&table, name, at);
                 }
             }
             "DROP TABLE" | "DROP INDEX" | "DROP VIEW" | "DROP MATERIALIZED VIEW" => {
@@ -186,7 +186,7 @@ impl Model {
                     _ => ObjectType::View,
                 };
                 if let Some(name) = object(0) {
-                    self.drop_object(object_type, &name);
+                    self.drop_object(object_type, &name, at);
                 }
             }
             "CREATE VIEW" | "CREATE MATERIALIZED VIEW" => {
@@ -772,9 +772,11 @@ impl Model {
         }
     }
 
-    fn drop_policy(&mut self, table: &str, name: &str) {
+    /// Dropping a policy changes what its table lets through.
+    fn drop_policy(&mut self, table: &str, name: &str, at: Origin) {
         self.policies
             .retain(|p| !(p.table == table && p.name == name));
+        self.touch_table(table, at);
     }
 
     fn create_function(&mut self, create: &ast::CreateFunction, at: Origin) {
@@ -954,14 +956,17 @@ impl Model {
         }
     }
 
-    fn drop_object(&mut self, object_type: ObjectType, name: &str) {
+    fn drop_object(&mut self, object_type: ObjectType, name: &str, at: Origin) {
         match object_type {
             ObjectType::Table => self.drop_table(name),
             ObjectType::View | ObjectType::MaterializedView => {
                 self.views.remove(name);
             }
             ObjectType::Index => {
-                self.indexes.remove(name);
+                // Dropping an index changes its table (a foreign key may lose its index).
+                if let Some(index) = self.indexes.remove(name) {
+                    self.touch_table(&index.table, at);
+                }
             }
             ObjectType::Schema => {
                 let schema = base_of(name).to_string();

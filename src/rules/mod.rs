@@ -23,12 +23,36 @@ use crate::sql::Statement;
 use sqlparser::ast;
 use sqlparser::tokenizer::Span;
 
+/// Which projects a rule is for (docs/profiles.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every PostgreSQL project.
+    All,
+    /// Projects whose database serves an API to clients that are not trusted: the
+    /// `supabase` profile, or `exposed-schemas` and `api-roles` configured (PostgREST).
+    Api,
+    /// Supabase projects only (Supabase's own schemas, functions and storage).
+    Supabase,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::All => "all",
+            Scope::Api => "api",
+            Scope::Supabase => "supabase",
+        }
+    }
+}
+
 /// What every rule is: its id, defaults and documentation.
 #[derive(Debug)]
 pub struct RuleMeta {
     pub id: &'static str,
     pub severity: Severity,
     pub category: Category,
+    /// The projects it runs for.
+    pub scope: Scope,
     pub summary: &'static str,
     /// The doc comment's lines: what it does, why it is bad, bad and good SQL, suppression.
     pub docs: &'static [&'static str],
@@ -164,6 +188,7 @@ macro_rules! declare_rule {
             id: $id:literal,
             severity: $severity:ident,
             category: $category:ident,
+            $(scope: $scope:ident,)?
             summary: $summary:literal $(,)?
         }
     ) => {
@@ -175,9 +200,16 @@ macro_rules! declare_rule {
                 id: $id,
                 severity: $crate::findings::Severity::$severity,
                 category: $crate::findings::Category::$category,
+                scope: $crate::declare_rule!(@scope $($scope)?),
                 summary: $summary,
                 docs: &[$($doc),*],
             };
         }
+    };
+    (@scope) => {
+        $crate::rules::Scope::All
+    };
+    (@scope $scope:ident) => {
+        $crate::rules::Scope::$scope
     };
 }

@@ -1,11 +1,10 @@
 -- Columns named like secrets (passwords, tokens, keys, card and social security numbers)
 -- that the API roles can read without row level security in between: tables with RLS
--- off, views without security_invoker, materialized views, foreign tables. Without the
--- Supabase roles every such column counts.
--- $1 exposed schemas, $2 managed schemas.
+-- off, views without security_invoker, materialized views, foreign tables.
+-- $1 exposed schemas, $2 managed schemas, $3 API roles.
 -- Columns: object (schema.table.column), detail (who can read it).
 with api_roles as (
-    select oid, rolname from pg_roles where rolname in ('anon', 'authenticated')
+    select oid, rolname from pg_roles where rolname = any($3)
 )
 select n.nspname || '.' || c.relname || '.' || a.attname as object,
        coalesce(
@@ -30,8 +29,7 @@ select n.nspname || '.' || c.relname || '.' || a.attname as object,
    and n.nspname not like 'pg\_%'
    and not exists (select 1 from pg_depend d
                     where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
-   and (not exists (select 1 from api_roles)
-        or exists (select 1 from api_roles r
-                    where has_schema_privilege(r.oid, n.oid, 'USAGE')
-               and has_column_privilege(r.oid, c.oid, a.attnum, 'SELECT')))
+   and exists (select 1 from api_roles r
+                where has_schema_privilege(r.oid, n.oid, 'USAGE')
+                  and has_column_privilege(r.oid, c.oid, a.attnum, 'SELECT'))
  order by 1

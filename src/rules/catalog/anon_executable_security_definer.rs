@@ -34,6 +34,7 @@ declare_rule! {
         id: "anon-executable-security-definer",
         severity: Warning,
         category: Security,
+        scope: Api,
         summary: "anon may call a SECURITY DEFINER function through the API",
     }
 }

@@ -32,6 +32,7 @@ declare_rule! {
         id: "auth-users-exposed",
         severity: Error,
         category: Security,
+        scope: Supabase,
         summary: "A view in the API exposes auth.users",
     }
 }

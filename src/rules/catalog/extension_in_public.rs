@@ -30,6 +30,7 @@ declare_rule! {
         id: "extension-in-public",
         severity: Warning,
         category: Security,
+        scope: Api,
         summary: "An extension is installed in an exposed schema",
     }
 }

@@ -29,6 +29,7 @@ declare_rule! {
         id: "fkey-to-auth-unique",
         severity: Warning,
         category: Safety,
+        scope: Supabase,
         summary: "A foreign key references an auth table's unique constraint, not its primary key",
     }
 }

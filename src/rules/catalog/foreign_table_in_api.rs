@@ -30,6 +30,7 @@ declare_rule! {
         id: "foreign-table-in-api",
         severity: Warning,
         category: Security,
+        scope: Api,
         summary: "A foreign table is readable through the API without RLS",
     }
 }

@@ -31,6 +31,7 @@ declare_rule! {
         id: "materialized-view-in-api",
         severity: Warning,
         category: Security,
+        scope: Api,
         summary: "A materialized view is readable through the API without RLS",
     }
 }

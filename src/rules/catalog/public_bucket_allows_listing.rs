@@ -33,6 +33,7 @@ declare_rule! {
         id: "public-bucket-allows-listing",
         severity: Warning,
         category: Security,
+        scope: Supabase,
         summary: "A broad select policy lets anyone list a public bucket's files",
     }
 }

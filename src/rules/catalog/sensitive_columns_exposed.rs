@@ -33,6 +33,7 @@ declare_rule! {
         id: "sensitive-columns-exposed",
         severity: Error,
         category: Security,
+        scope: Api,
         summary: "A column named like a secret is readable through the API without RLS",
     }
 }

@@ -44,6 +44,7 @@ declare_rule! {
         id: "auth-rls-initplan",
         severity: Warning,
         category: Performance,
+        scope: Supabase,
         summary: "A policy calls auth.uid()/auth.jwt()/current_setting() per row instead of (select …)",
     }
 }

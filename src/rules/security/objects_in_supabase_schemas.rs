@@ -39,6 +39,7 @@ declare_rule! {
         id: "objects-in-supabase-schemas",
         severity: Error,
         category: Security,
+        scope: Supabase,
         summary: "A migration creates objects in Supabase's auth, storage or realtime schemas",
     }
 }

@@ -31,6 +31,7 @@ declare_rule! {
         id: "policy-user-metadata",
         severity: Error,
         category: Security,
+        scope: Supabase,
         summary: "A policy trusts user_metadata, which users can edit themselves",
     }
 }

@@ -35,6 +35,7 @@ declare_rule! {
         id: "rls-disabled",
         severity: Error,
         category: Security,
+        scope: Api,
         summary: "A table in an exposed schema does not have row level security enabled",
     }
 }

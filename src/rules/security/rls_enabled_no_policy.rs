@@ -31,6 +31,7 @@ declare_rule! {
         id: "rls-enabled-no-policy",
         severity: Info,
         category: Security,
+        scope: Api,
         summary: "Row level security is enabled but the table has no policy",
     }
 }

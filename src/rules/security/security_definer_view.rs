@@ -35,6 +35,7 @@ declare_rule! {
         id: "security-definer-view",
         severity: Warning,
         category: Security,
+        scope: Api,
         summary: "A view in an exposed schema bypasses row level security (no security_invoker)",
     }
 }
