@@ -214,6 +214,91 @@ fn extension_neither_installed_nor_emulated() {
 }
 
 #[test]
+fn a_typo_gets_the_closest_name_the_database_has() {
+    let dir = support::supabase_project(&[
+        (
+            "20240101000000_accounts.sql",
+            "create table public.accounts (id bigint primary key, balance numeric);",
+        ),
+        (
+            "20240102000000_typo.sql",
+            "alter table public.acounts add column currency text;",
+        ),
+        (
+            "20240103000000_column.sql",
+            "alter table public.accounts rename column balanse to amount;",
+        ),
+    ]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(
+        message.contains("did you mean `public.accounts`"),
+        "{message}"
+    );
+    assert!(!message.contains("outside the migrations"), "{message}");
+    let dir = support::supabase_project(&[
+        (
+            "20240101000000_accounts.sql",
+            "create table public.accounts (id bigint primary key, balance numeric);",
+        ),
+        (
+            "20240102000000_column.sql",
+            "alter table public.accounts rename column balanse to amount;",
+        ),
+    ]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(
+        message.contains("did you mean `accounts.balance`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn objects_of_extensions_schemagate_does_not_emulate_are_named_with_their_extension() {
+    let dir = support::supabase_project(&[(
+        "20240101000000_stripe.sql",
+        "create extension if not exists wrappers with schema extensions;
+create foreign data wrapper stripe_wrapper
+  handler extensions.stripe_fdw_handler validator extensions.stripe_fdw_validator;",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "extension-unavailable");
+    assert!(
+        message.contains("`extensions.stripe_fdw_handler` comes from the `wrappers` extension, which schemagate does not emulate"),
+        "{message}"
+    );
+    assert!(
+        findings(&document, "apply-failed").is_empty(),
+        "{document:#}"
+    );
+    let dir = support::supabase_project(&[(
+        "20240101000000_search.sql",
+        "create table public.docs (id bigint primary key, body text);
+create index docs_body_search on public.docs using pgroonga (body);",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "extension-unavailable");
+    assert!(
+        message.contains("access method `pgroonga` comes from the `pgroonga` extension"),
+        "{message}"
+    );
+    // An extension the server has (here emulated), which no migration creates.
+    let dir = support::supabase_project(&[(
+        "20240101000000_docs.sql",
+        "create table public.docs (id bigint primary key, embedding vector(3));",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(
+        message.contains(
+            "type `vector` comes from the `vector` extension, which no migration creates"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
 fn duplicate_version_fails_like_the_cli_history() {
     let dir = support::supabase_project(&[
         ("00009_a.sql", "create table public.a (id int);"),
@@ -312,6 +397,37 @@ do $$ begin execute 'create table storage.extra (id int)'; end $$;
         findings(&document, "non-transactional-statement").is_empty(),
         "a file of its own"
     );
+}
+
+#[test]
+fn do_blocks_that_guard_their_privileges_are_not_managed_schema_findings() {
+    let dir = support::supabase_project(&[(
+        "20240101000000_guarded.sql",
+        "do $$
+begin
+  if has_schema_privilege('auth', 'CREATE') then
+    create table auth.local_shim (id int);
+  end if;
+end $$;
+do $$
+begin
+  create function storage.local_helper() returns int language sql as 'select 1';
+exception when insufficient_privilege then
+  raise notice 'skipped on hosted Supabase';
+end $$;
+do $$
+begin
+  create table auth.unguarded (id int);
+end $$;
+",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    assert!(apply_errors(&document).is_empty(), "{document:#}");
+    let objects: Vec<&str> = findings(&document, "objects-in-supabase-schemas")
+        .iter()
+        .map(|f| f["object"].as_str().unwrap())
+        .collect();
+    assert_eq!(objects, ["auth.unguarded"], "{document:#}");
 }
 
 #[test]

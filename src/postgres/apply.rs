@@ -174,12 +174,25 @@ pub async fn apply_files(
         )
         .await;
     }
-    let available: Vec<String> = db
+    // Every extension the server offers, and which of them are only schemagate's emulations.
+    let offered: Vec<(String, bool)> = db
         .client
-        .query("select name::text from pg_available_extensions", &[])
+        .query(
+            "select name::text, default_version is not distinct from $1 from pg_available_extensions",
+            &[&EMULATED_VERSION],
+        )
         .await
-        .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| Some((r.try_get(0).ok()?, r.try_get(1).ok()?)))
+                .collect()
+        })
         .unwrap_or_default();
+    let available: Vec<String> = offered.iter().map(|(name, _)| name.clone()).collect();
+    let emulated_extensions: Vec<String> = offered
+        .into_iter()
+        .filter_map(|(name, emulated)| emulated.then_some(name))
+        .collect();
     let tracking = match catalog::install(&db.admin).await {
         Ok(()) => true,
         Err(error) => {
@@ -230,12 +243,15 @@ pub async fn apply_files(
         findings.extend(managed_schema_findings(migration, &changes));
         if let Err((statement, failed)) = outcome {
             result.status = FileStatus::Failed;
+            let known = cause::KnownNames::load(&db.client).await;
             let cx = Context {
                 set,
                 applied: &applied,
                 failed: index,
                 supabase: db.supabase,
                 available_extensions: &available,
+                emulated_extensions: &emulated_extensions,
+                known: &known,
             };
             findings.push(failure_finding(migration, statement, &failed, &cx));
             report.files.push(result);
@@ -565,11 +581,25 @@ fn emulated_finding(migration: &Migration, statement: Option<&Statement>, name: 
 }
 
 /// `objects-in-supabase-schemas` for what a file created or altered in a managed schema.
+/// A `DO` block that checks its privileges first (`has_schema_privilege(…)`) or catches
+/// `insufficient_privilege` does nothing where Supabase forbids what it creates.
+fn guards_its_privileges(migration: &Migration, statement: &Statement) -> bool {
+    static GUARDED_DO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)^do\b.*\b(?:has_schema_privilege\s*\(|when\s+insufficient_privilege\b)")
+            .expect("valid regex")
+    });
+    migration
+        .source
+        .as_ref()
+        .is_some_and(|source| GUARDED_DO.is_match(statement.text(source)))
+}
+
 fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Finding> {
     let mut findings = Vec::new();
     let locate = |needles: &[&str]| match statement_mentioning(migration, needles) {
-        Some(statement) => migration.statement_location(statement),
-        None => crate::migrations::file_location(&migration.path),
+        Some(statement) if guards_its_privileges(migration, statement) => None,
+        Some(statement) => Some(migration.statement_location(statement)),
+        None => Some(crate::migrations::file_location(&migration.path)),
     };
     let managed = changes
         .created
@@ -591,7 +621,9 @@ fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Find
             .next()
             .unwrap_or(qualified)
             .trim_matches('"');
-        let location = locate(&[qualified, bare, &object.schema]);
+        let Some(location) = locate(&[qualified, bare, &object.schema]) else {
+            continue;
+        };
         findings.push(
             registry::finding(
                 registry::OBJECTS_IN_SUPABASE_SCHEMAS,
