@@ -4,7 +4,7 @@ use crate::config::{Config, Profile};
 use crate::findings::FailOn;
 use crate::github::{Context, Settings, Token};
 use crate::migrations::Layout;
-use crate::postgres::ServerOptions;
+use crate::postgres::{ApplyAs, ServerOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -135,22 +135,22 @@ pub struct ServerArgs {
     /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
     pub statement_timeout: std::time::Duration,
+    /// Who migrations run as: `migrator`, a role without superuser like hosted Supabase's
+    /// postgres; or `superuser`, which lets migrations run programs and read files on this
+    /// machine (unsafe for untrusted pull requests).
+    #[arg(long, value_enum, default_value_t = ApplyAs::Migrator, env = "SCHEMAGATE_APPLY_AS")]
+    pub apply_as: ApplyAs,
 }
 
 impl ServerArgs {
     /// How to get a database for a folder configured by `config`.
-    pub fn options(
-        &self,
-        config: &Config,
-        lock_timeout: std::time::Duration,
-        strict_privileges: bool,
-    ) -> ServerOptions {
+    pub fn options(&self, config: &Config, lock_timeout: std::time::Duration) -> ServerOptions {
         ServerOptions {
             database_url: self.database_url.clone().filter(|u| !u.is_empty()),
             pg_bin: self.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),
             pg_major: self.pg_version.or(config.pg_major),
             supabase: config.supabase_prelude(),
-            strict_privileges,
+            apply_as: self.apply_as,
             lock_timeout,
             statement_timeout: self.statement_timeout,
         }
@@ -225,10 +225,6 @@ pub struct CheckArgs {
     pub no_apply: bool,
     #[command(flatten)]
     pub server: ServerArgs,
-    /// Apply as a role without superuser (like hosted Supabase's postgres) instead of the
-    /// superuser.
-    #[arg(long)]
-    pub strict_privileges: bool,
     /// Cancel a statement that waits longer than this for a lock (e.g. 10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub lock_timeout: std::time::Duration,

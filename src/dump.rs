@@ -86,10 +86,13 @@ pub async fn dump(
         })
         .collect();
 
-    // Changed default privileges are dumped whole, after the starting ones are reset.
+    // Changed default privileges are dumped whole, after the starting ones are reset: those
+    // of the roles the migrations act for (the superuser's, which the prelude set, are
+    // beyond the apply role's reach and the same in every fresh database).
     let default_privileges_changed = from_baseline
         .iter()
         .any(|change| change.key().0 == "default privileges");
+    let acted_for = roles_acted_for(database).await?;
 
     let archive = work.path().join("schema.dump");
     pg_dump(bin_dir, database, &archive)?;
@@ -100,7 +103,12 @@ pub async fn dump(
             let new = !baseline_entries.contains(key);
             let wanted = new
                 || replaced.iter().any(|r| key.starts_with(r.as_str()))
-                || (default_privileges_changed && key.starts_with("DEFAULT ACL "));
+                || (default_privileges_changed
+                    && key.starts_with("DEFAULT ACL ")
+                    && key
+                        .rsplit(' ')
+                        .next()
+                        .is_some_and(|role| acted_for.contains(role)));
             wanted && !is_bookkeeping(line)
         })
         .collect();
@@ -156,6 +164,21 @@ pub async fn dump(
         differences,
         objects: original.objects.len(),
     })
+}
+
+/// The roles whose default privileges the apply role may change (those it is a member of).
+async fn roles_acted_for(database: &Database) -> Result<BTreeSet<String>, Failure> {
+    let rows = database
+        .client
+        .query(
+            "select rolname::text from pg_roles where pg_has_role(session_user, oid, 'member')",
+            &[],
+        )
+        .await
+        .map_err(|e| {
+            Failure::Environment(format!("cannot read the roles: {}", describe_error(&e)))
+        })?;
+    Ok(rows.iter().filter_map(|row| row.try_get(0).ok()).collect())
 }
 
 async fn snapshot(database: &Database, what: &str) -> Result<Snapshot, Failure> {

@@ -7,6 +7,7 @@ use crate::history::causation::{self, Baseline};
 use crate::history::{self, Comparison};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::Model;
+use crate::rules::precedence;
 use crate::rules::registry::{self, STATIC_RULES};
 use crate::rules::safety::Fresh;
 use crate::rules::LintContext;
@@ -85,13 +86,15 @@ pub fn lint_with_base(
     Ok(findings)
 }
 
-/// Fingerprints, configured levels, suppressions; sorted for output.
+/// Fingerprints, configured levels, one finding per problem, suppressions; sorted for
+/// output.
 pub fn finalize(set: &MigrationSet, config: &Config, findings: Vec<Finding>) -> Vec<Finding> {
     let mut findings: Vec<Finding> = findings
         .into_iter()
         .filter_map(|finding| apply_level(config, finding))
         .map(|finding| fingerprint(set, finding))
         .collect();
+    precedence::keep_most_specific(&mut findings);
     let problems = apply_suppressions(set, config, &mut findings);
     findings.extend(
         problems

@@ -99,6 +99,15 @@ async fn check_fixtures(client: &Client) -> Vec<String> {
                         rule.id
                     ));
                 }
+                let mut fingerprints: Vec<&str> =
+                    findings.iter().map(|f| f.fingerprint.as_str()).collect();
+                fingerprints.sort_unstable();
+                if let Some(pair) = fingerprints.windows(2).find(|pair| pair[0] == pair[1]) {
+                    failures.push(format!(
+                        "{} bad.sql: two findings share the fingerprint {}",
+                        rule.id, pair[0]
+                    ));
+                }
                 for finding in findings.iter().filter(|f| f.rule == rule.id) {
                     if finding.source != Source::Catalog || finding.fingerprint.is_empty() {
                         failures.push(format!(

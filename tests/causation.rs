@@ -84,20 +84,15 @@ fn disabling_rls_on_an_old_table_fails_the_gate_at_the_new_statement() {
     let repo = repo_with("-- a quick fix\nalter table public.notes disable row level security;\n");
     let (output, document) = check(&repo);
     assert_exit(&output, 1);
-    let rows = new_rows(&document);
-    assert!(
-        rows.contains(&row(
+    assert_eq!(
+        new_rows(&document),
+        [row(
             "policy-without-rls",
             "new",
             "20240201000000_branch.sql",
             2
-        )),
-        "{rows:?}"
-    );
-    assert!(
-        rows.iter()
-            .all(|r| r.2 == "20240201000000_branch.sql" && r.3 == 2),
-        "{rows:?}"
+        )],
+        "{document:#}"
     );
 }
 

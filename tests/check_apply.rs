@@ -1,23 +1,13 @@
 //! `schemagate check` against a real PostgreSQL: failure positions and causes, emulated
-//! extensions, Supabase-managed schemas, timeouts, non-transactional statements,
-//! `--strict-privileges`, and missing binaries. Each test runs the binary on a fixture
-//! folder; the prepared data directory is cached under target/ so clusters start from a copy.
+//! extensions, Supabase-managed schemas, timeouts, non-transactional statements, and
+//! missing binaries (who migrations run as: tests/apply_security.rs). Each test runs the
+//! binary on a fixture folder; the prepared data directory is cached under target/ so
+//! clusters start from a copy.
 
 mod support;
 
 use serde_json::Value;
 use std::path::Path;
-
-/// A Supabase project with the given migration files.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let migrations = dir.path().join("supabase/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    for (name, text) in files {
-        std::fs::write(migrations.join(name), text).unwrap();
-    }
-    dir
-}
 
 /// Runs `check` with JSON output; returns the exit code and the document.
 fn check(dir: &Path, extra: &[&str]) -> (i32, Value) {
@@ -44,15 +34,6 @@ fn findings<'a>(document: &'a Value, rule: &str) -> Vec<&'a Value> {
         .unwrap()
         .iter()
         .filter(|f| f["rule"] == rule)
-        .collect()
-}
-
-fn statuses(document: &Value) -> Vec<String> {
-    document["apply"][0]["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["status"].as_str().unwrap().to_string())
         .collect()
 }
 
@@ -85,7 +66,7 @@ fn error_in_the_third_statement_on_line_17_column_5_is_reported_there() {
     text.push_str("create table public.a (id int);\n"); // line 12, statement 1
     text.push_str("insert into public.a values (1);\n"); // line 13, statement 2
     text.push_str("select\n    1,\n    2,\n    no_such_function(2),\n    3;\n"); // 14-18
-    let dir = project(&[("20240101000000_one.sql", &text)]);
+    let dir = support::supabase_project(&[("20240101000000_one.sql", &text)]);
     let (code, document) = check(dir.path(), &[]);
     assert_eq!(code, 1);
     let found = findings(&document, "apply-failed");
@@ -102,12 +83,12 @@ fn error_in_the_third_statement_on_line_17_column_5_is_reported_there() {
     let message = found[0]["message"].as_str().unwrap();
     assert!(message.contains("statement 3"), "{message}");
     assert!(message.contains("42883"), "{message}");
-    assert_eq!(statuses(&document), ["failed"]);
+    assert_eq!(support::apply_statuses(&document), ["failed"]);
 }
 
 #[test]
 fn order_problem_names_the_later_file_and_lists_files_not_applied() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         ("20240101000000_ok.sql", "create table public.a (id int);"),
         (
             "20240102000000_uses.sql",
@@ -128,12 +109,15 @@ fn order_problem_names_the_later_file_and_lists_files_not_applied() {
         message.contains("1 later file was not applied"),
         "{message}"
     );
-    assert_eq!(statuses(&document), ["applied", "failed", "not_reached"]);
+    assert_eq!(
+        support::apply_statuses(&document),
+        ["applied", "failed", "not_reached"]
+    );
 }
 
 #[test]
 fn object_in_a_file_the_cli_skips_is_named() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         ("001_init.sql", "create table public.base (id int);"),
         (
             "005b_create_sneakers.sql",
@@ -152,7 +136,7 @@ fn object_in_a_file_the_cli_skips_is_named() {
 
 #[test]
 fn object_no_migration_creates_points_to_db_pull() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_seed.sql",
         "insert into public.profiles (id) values (1);",
     )]);
@@ -168,7 +152,7 @@ fn object_no_migration_creates_points_to_db_pull() {
 
 #[test]
 fn extension_schema_used_without_creating_the_extension() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_jobs.sql",
         "select jobid from cron.job where jobname = 'x';",
     )]);
@@ -182,7 +166,7 @@ fn extension_schema_used_without_creating_the_extension() {
 
 #[test]
 fn seed_row_violating_a_foreign_key() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_seed.sql",
         "create table public.facility (id int primary key);\ncreate table public.hole (facility int references public.facility);\ninsert into public.hole values (7);",
     )]);
@@ -196,14 +180,16 @@ fn seed_row_violating_a_foreign_key() {
 
 #[test]
 fn syntax_error_and_psql_meta_command() {
-    let dir = project(&[("20240101000000_x.sql", "create tabel public.a (id int);")]);
+    let dir =
+        support::supabase_project(&[("20240101000000_x.sql", "create tabel public.a (id int);")]);
     let (_, document) = check(dir.path(), &[]);
     let message = failure(&document, "apply-failed");
     assert!(
         message.contains("42601") && message.contains("syntax error"),
         "{message}"
     );
-    let dir = project(&[("20240101000000_x.sql", "\\set ON_ERROR_STOP on\nselect 1;")]);
+    let dir =
+        support::supabase_project(&[("20240101000000_x.sql", "\\set ON_ERROR_STOP on\nselect 1;")]);
     let (_, document) = check(dir.path(), &[]);
     let message = failure(&document, "apply-failed");
     assert!(message.contains("psql meta-command"), "{message}");
@@ -211,7 +197,7 @@ fn syntax_error_and_psql_meta_command() {
 
 #[test]
 fn extension_neither_installed_nor_emulated() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_geo.sql",
         "create extension if not exists postgis;",
     )]);
@@ -228,8 +214,93 @@ fn extension_neither_installed_nor_emulated() {
 }
 
 #[test]
+fn a_typo_gets_the_closest_name_the_database_has() {
+    let dir = support::supabase_project(&[
+        (
+            "20240101000000_accounts.sql",
+            "create table public.accounts (id bigint primary key, balance numeric);",
+        ),
+        (
+            "20240102000000_typo.sql",
+            "alter table public.acounts add column currency text;",
+        ),
+        (
+            "20240103000000_column.sql",
+            "alter table public.accounts rename column balanse to amount;",
+        ),
+    ]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(
+        message.contains("did you mean `public.accounts`"),
+        "{message}"
+    );
+    assert!(!message.contains("outside the migrations"), "{message}");
+    let dir = support::supabase_project(&[
+        (
+            "20240101000000_accounts.sql",
+            "create table public.accounts (id bigint primary key, balance numeric);",
+        ),
+        (
+            "20240102000000_column.sql",
+            "alter table public.accounts rename column balanse to amount;",
+        ),
+    ]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(
+        message.contains("did you mean `accounts.balance`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn objects_of_extensions_schemagate_does_not_emulate_are_named_with_their_extension() {
+    let dir = support::supabase_project(&[(
+        "20240101000000_stripe.sql",
+        "create extension if not exists wrappers with schema extensions;
+create foreign data wrapper stripe_wrapper
+  handler extensions.stripe_fdw_handler validator extensions.stripe_fdw_validator;",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "extension-unavailable");
+    assert!(
+        message.contains("`extensions.stripe_fdw_handler` comes from the `wrappers` extension, which schemagate does not emulate"),
+        "{message}"
+    );
+    assert!(
+        findings(&document, "apply-failed").is_empty(),
+        "{document:#}"
+    );
+    let dir = support::supabase_project(&[(
+        "20240101000000_search.sql",
+        "create table public.docs (id bigint primary key, body text);
+create index docs_body_search on public.docs using pgroonga (body);",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "extension-unavailable");
+    assert!(
+        message.contains("access method `pgroonga` comes from the `pgroonga` extension"),
+        "{message}"
+    );
+    // An extension the server has (here emulated), which no migration creates.
+    let dir = support::supabase_project(&[(
+        "20240101000000_docs.sql",
+        "create table public.docs (id bigint primary key, embedding vector(3));",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(
+        message.contains(
+            "type `vector` comes from the `vector` extension, which no migration creates"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
 fn duplicate_version_fails_like_the_cli_history() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         ("00009_a.sql", "create table public.a (id int);"),
         ("00009_b.sql", "create table public.b (id int);"),
     ]);
@@ -240,7 +311,7 @@ fn duplicate_version_fails_like_the_cli_history() {
 
 #[test]
 fn supabase_project_applies_with_emulated_extensions_and_managed_schema_findings() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         (
             "20240101000000_extensions.sql",
             "create extension if not exists pg_net with schema extensions;
@@ -280,7 +351,7 @@ do $$ begin execute 'create table storage.extra (id int)'; end $$;
     ]);
     let (_, document) = check(dir.path(), &[]);
     assert_eq!(
-        statuses(&document),
+        support::apply_statuses(&document),
         ["applied", "applied", "applied", "applied"],
         "{document:#}"
     );
@@ -329,14 +400,45 @@ do $$ begin execute 'create table storage.extra (id int)'; end $$;
 }
 
 #[test]
+fn do_blocks_that_guard_their_privileges_are_not_managed_schema_findings() {
+    let dir = support::supabase_project(&[(
+        "20240101000000_guarded.sql",
+        "do $$
+begin
+  if has_schema_privilege('auth', 'CREATE') then
+    create table auth.local_shim (id int);
+  end if;
+end $$;
+do $$
+begin
+  create function storage.local_helper() returns int language sql as 'select 1';
+exception when insufficient_privilege then
+  raise notice 'skipped on hosted Supabase';
+end $$;
+do $$
+begin
+  create table auth.unguarded (id int);
+end $$;
+",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    assert!(apply_errors(&document).is_empty(), "{document:#}");
+    let objects: Vec<&str> = findings(&document, "objects-in-supabase-schemas")
+        .iter()
+        .map(|f| f["object"].as_str().unwrap())
+        .collect();
+    assert_eq!(objects, ["auth.unguarded"], "{document:#}");
+}
+
+#[test]
 fn concurrently_runs_outside_the_transaction_and_is_noted() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_x.sql",
         "create table public.t (a int);\ncreate index concurrently t_a on public.t (a);\ndrop index concurrently t_a;\n",
     )]);
     let (_, document) = check(dir.path(), &[]);
     assert!(apply_errors(&document).is_empty(), "{document:#}");
-    assert_eq!(statuses(&document), ["applied"]);
+    assert_eq!(support::apply_statuses(&document), ["applied"]);
     let noted: Vec<u64> = findings(&document, "non-transactional-statement")
         .iter()
         .map(|f| f["location"]["line"].as_u64().unwrap())
@@ -346,18 +448,18 @@ fn concurrently_runs_outside_the_transaction_and_is_noted() {
 
 #[test]
 fn explicit_begin_commit_in_a_file_still_applies() {
-    let dir = project(&[(
+    let dir = support::supabase_project(&[(
         "20240101000000_x.sql",
         "begin;\ncreate table public.t (a int);\ncommit;\nbegin;\ninsert into public.t values (1);\ncommit;\n",
     )]);
     let (_, document) = check(dir.path(), &[]);
     assert!(apply_errors(&document).is_empty(), "{document:#}");
-    assert_eq!(statuses(&document), ["applied"]);
+    assert_eq!(support::apply_statuses(&document), ["applied"]);
 }
 
 #[test]
 fn a_sleeping_migration_stops_at_the_statement_timeout() {
-    let dir = project(&[
+    let dir = support::supabase_project(&[
         (
             "20240101000000_sleep.sql",
             "select 1;\nselect pg_sleep(600);\n",
@@ -370,22 +472,15 @@ fn a_sleeping_migration_stops_at_the_statement_timeout() {
     assert_eq!(found.len(), 1, "{document:#}");
     assert_eq!(found[0]["location"]["line"], 2);
     assert!(found[0]["message"].as_str().unwrap().contains("57014"));
-    assert_eq!(statuses(&document), ["failed", "not_reached"]);
-}
-
-#[test]
-fn strict_privileges_apply_as_a_non_superuser() {
-    let dir = project(&[("20240101000000_x.sql", "create role boss superuser;")]);
-    let (code, _) = check(dir.path(), &[]);
-    assert_eq!(code, 0, "the superuser may");
-    let (code, document) = check(dir.path(), &["--strict-privileges"]);
-    assert_eq!(code, 1);
-    assert!(failure(&document, "apply-failed").contains("42501"));
+    assert_eq!(
+        support::apply_statuses(&document),
+        ["failed", "not_reached"]
+    );
 }
 
 #[test]
 fn no_apply_only_lints() {
-    let dir = project(&[("20240101000000_x.sql", "select * from nowhere;")]);
+    let dir = support::supabase_project(&[("20240101000000_x.sql", "select * from nowhere;")]);
     // No server is started: binaries that do not exist are never looked for.
     let (code, document) = check(dir.path(), &["--no-apply", "--pg-bin", "/nonexistent/bin"]);
     assert_eq!(code, 0, "{document:#}");
@@ -399,7 +494,7 @@ fn no_apply_only_lints() {
 
 #[test]
 fn missing_server_binaries_are_an_environment_error() {
-    let dir = project(&[("20240101000000_x.sql", "select 1;")]);
+    let dir = support::supabase_project(&[("20240101000000_x.sql", "select 1;")]);
     let output = support::schemagate()
         .arg("check")
         .arg(dir.path())

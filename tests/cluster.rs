@@ -96,6 +96,12 @@ fn database_url_works_in_a_scratch_database_and_drops_it_then_panic_cleans_up() 
             .batch_execute("create database keepme")
             .await
             .unwrap();
+        // Like a service container's server, which has a `postgres` role (the prelude grants
+        // to it); this cluster's superuser is `supabase_admin`.
+        client
+            .batch_execute("create role postgres login superuser")
+            .await
+            .unwrap();
         client
             .batch_execute(
                 "create table public.marker (id int); insert into public.marker values (42);",
@@ -108,9 +114,10 @@ fn database_url_works_in_a_scratch_database_and_drops_it_then_panic_cleans_up() 
     let before = rt.block_on(query_strings(&admin, databases));
     let tables_before = rt.block_on(query_strings(&admin, tables));
     let url = format!(
-        "host={} port={} user=postgres dbname=postgres",
+        "host={} port={} user={} dbname=postgres",
         server.dir.display(),
-        cluster::PORT
+        cluster::PORT,
+        cluster::SUPERUSER
     );
 
     let good = project(

@@ -385,57 +385,36 @@ fn sibling_databases_are_independent_and_prepared_like_the_first() {
         }
         assert_ne!(names[0], names[1]);
 
-        // --strict-privileges: migrations run as the non-superuser role, which owns the
-        // sibling's database as it owns the first one's.
-        let strict_options = schemagate::postgres::ServerOptions {
-            strict_privileges: true,
+        // Migrations log in as the non-superuser apply role, which owns the sibling's
+        // database as it owns the first one's; --apply-as superuser logs in as the superuser.
+        for sibling in [&second, &third] {
+            let row = sibling
+                .client
+                .query_one(
+                    "select session_user::text, pg_get_userbyid(datdba)::text, (select rolsuper from pg_roles where rolname = session_user) from pg_database where datname = current_database()",
+                    &[],
+                )
+                .await
+                .unwrap();
+            assert_eq!(row.get::<_, String>(0), "postgres");
+            assert_eq!(row.get::<_, String>(1), "postgres");
+            assert!(!row.get::<_, bool>(2), "the apply role is no superuser");
+        }
+        let superuser_options = schemagate::postgres::ServerOptions {
+            apply_as: schemagate::postgres::ApplyAs::Superuser,
             ..options.clone()
         };
-        let strict = first.create_sibling(&strict_options).await.unwrap();
-        assert_eq!(
-            strict.apply_role.as_deref(),
-            Some(schemagate::postgres::STRICT_ROLE)
-        );
-        let row = strict
+        let as_superuser = first.create_sibling(&superuser_options).await.unwrap();
+        let row = as_superuser
             .client
             .query_one(
-                "select pg_get_userbyid(datdba)::text from pg_database where datname = current_database()",
+                "select rolsuper from pg_roles where rolname = session_user",
                 &[],
             )
             .await
             .unwrap();
-        assert_eq!(row.get::<_, String>(0), schemagate::postgres::STRICT_ROLE);
-
-        // When the role cannot be taken, nothing is applied as the superuser instead.
-        strict
-            .client
-            .batch_execute(&format!(
-                "alter role {} rename to renamed_migrator",
-                schemagate::postgres::STRICT_ROLE
-            ))
-            .await
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("20240101000000_a.sql"), "create table a (id int);").unwrap();
-        let set = schemagate::migrations::load(dir.path(), None);
-        let apply_options = schemagate::postgres::apply::ApplyOptions::new(
-            &set,
-            std::time::Duration::from_secs(60),
-            true,
-        );
-        let (report, findings) =
-            schemagate::postgres::apply::apply(&strict, &set, &apply_options).await;
-        assert!(report.files.is_empty(), "{report:?}");
-        let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-        assert_eq!(rules, ["apply-failed"]);
-        assert!(findings[0].message.contains("cannot apply as role"), "{}", findings[0].message);
-        let row = strict
-            .client
-            .query_one("select to_regclass('public.a') is null", &[])
-            .await
-            .unwrap();
-        assert!(row.get::<_, bool>(0), "the file was not applied");
-        drop(strict);
+        assert!(row.get::<_, bool>(0), "--apply-as superuser");
+        drop(as_superuser);
         drop(third);
         drop(second);
         drop(first);

@@ -851,7 +851,7 @@ fn markdown_starts_with_the_verdict() {
     assert!(!text.contains("/blob/0123"));
     assert!(!text.contains("Full HTML report"));
     assert!(text.contains(
-        "<code>testdata/report/supabase/migrations/20240101000000\\_profiles.sql:9</code>"
+        "<code>testdata/report/supabase/migrations/20240101000000\\_profiles.sql:10</code>"
     ));
     // Existing findings only as a collapsed count.
     assert!(text.contains("<details><summary>1 existing finding</summary>"));

@@ -162,3 +162,99 @@ fn model_findings_obey_suppression_comments() {
         ]
     );
 }
+
+/// Every fixture folder (bad and good) and the bundled example.
+fn every_folder() -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = fixture_rules()
+        .iter()
+        .flat_map(|id| ["bad", "good"].map(|kind| fixtures_root().join(id).join(kind)))
+        .collect();
+    folders
+        .push(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/example/supabase/migrations"));
+    folders
+}
+
+#[test]
+fn no_two_findings_of_a_run_share_a_fingerprint() {
+    for folder in every_folder() {
+        let set = load(&folder, Some(Layout::Supabase));
+        let findings = schemagate::lint::lint(&set, &config());
+        let mut seen: std::collections::HashMap<&str, &Finding> = Default::default();
+        for finding in &findings {
+            if let Some(first) = seen.insert(&finding.fingerprint, finding) {
+                panic!(
+                    "{}: two findings share the fingerprint {}:\n{}",
+                    folder.display(),
+                    finding.fingerprint,
+                    describe(&[first.clone(), finding.clone()])
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_most_specific_rule_wins_on_one_problem() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("20240101000000_notes.sql"),
+        "create table public.notes (id bigint primary key, owner uuid);\n\
+         create policy own on public.notes using ((select auth.uid()) = owner);\n",
+    )
+    .expect("write migration");
+    std::fs::write(
+        dir.path().join("20240102000000_index.sql"),
+        "create index notes_owner_idx on public.notes (owner);\n\
+         create index notes_owner_again on public.notes (owner);\n",
+    )
+    .expect("write migration");
+    let set = load(dir.path(), Some(Layout::Supabase));
+    let found: Vec<(String, u32)> = schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .map(|f| (f.rule, f.location.map_or(0, |l| l.line)))
+        .collect();
+    let rules: Vec<&str> = found.iter().map(|(rule, _)| rule.as_str()).collect();
+    assert!(rules.contains(&"policy-without-rls"), "{found:?}");
+    assert!(!rules.contains(&"rls-disabled"), "{found:?}");
+    assert!(rules.contains(&"duplicate-index"), "{found:?}");
+    assert_eq!(
+        found
+            .iter()
+            .filter(|(rule, _)| rule == "require-concurrent-index-creation")
+            .map(|(_, line)| *line)
+            .collect::<Vec<_>>(),
+        [1],
+        "only the index that is not a duplicate should be built concurrently: {found:?}"
+    );
+}
+
+#[test]
+fn findings_about_an_element_point_at_it_inside_the_statement() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("20240101000000_members.sql"),
+        "create table public.orgs (id uuid primary key);
+alter table public.orgs enable row level security;
+create table public.members (
+  id bigint primary key,
+  name text,
+  joined timestamptz,
+  org_id uuid references public.orgs (id)
+);
+alter table public.members enable row level security;
+",
+    )
+    .expect("write migration");
+    let set = load(dir.path(), Some(Layout::Supabase));
+    let found: Vec<Finding> = schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .filter(|f| f.rule == "unindexed-foreign-key")
+        .collect();
+    assert_eq!(found.len(), 1, "{}", describe(&found));
+    let at = found[0].location.as_ref().expect("located");
+    assert_eq!(
+        (at.line, at.column, at.end_line, at.end_column),
+        (7, 3, 7, 42),
+        "the `org_id … references public.orgs (id)` column on line 7"
+    );
+}

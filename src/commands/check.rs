@@ -173,9 +173,7 @@ fn check_folder(
     let mut changes = None;
     let mut base_run = None;
     if !args.no_apply && set.applied().next().is_some() {
-        let options = args
-            .server
-            .options(config, args.lock_timeout, args.strict_privileges);
+        let options = args.server.options(config, args.lock_timeout);
         let applied = runtime.block_on(apply_set(args, set, config, &options, folders.as_ref()))?;
         if let Some(catalog) = applied.catalog {
             raw = merge_catalog(raw, catalog, set, &model);

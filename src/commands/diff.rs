@@ -43,7 +43,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         let config = super::load_config(&folder, &args.common)?;
         let set = migrations::load(&folder, config.layout);
         let comparison = crate::history::compare(&folder, set.layout, &base)?;
-        let server = args.server.options(&config, LOCK_TIMEOUT, false);
+        let server = args.server.options(&config, LOCK_TIMEOUT);
         let apply = ApplyOptions::new(&set, args.server.statement_timeout, true);
         let started = std::time::Instant::now();
         let outcome = runtime.block_on(async {

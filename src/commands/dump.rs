@@ -203,7 +203,7 @@ fn verified_dump(
     let config = super::load_config_with(folder, &overrides(source), false)?;
     let server = source
         .server
-        .options(&config, std::time::Duration::from_secs(10), false);
+        .options(&config, std::time::Duration::from_secs(10));
     let bin = binaries::find(server.pg_bin.as_deref(), server.pg_major)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

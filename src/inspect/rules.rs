@@ -111,7 +111,7 @@ pub static CATALOG_RULES: &[CatalogRule] = &[
     ),
     catalog_rule!(
         POLICY_ALWAYS_TRUE = "policy-always-true",
-        message: "{detail} policy `{object}` allows every row (`true`) to the API roles",
+        message: "{detail} policy `{object}` allows every row (its condition is always true) to the API roles",
         help: "restrict it to the caller's rows, e.g. `using ((select auth.uid()) = user_id)`, or drop it if only the service role writes",
     ),
     catalog_rule!(

@@ -52,6 +52,34 @@ impl Migration {
     pub fn statement_location(&self, statement: &Statement) -> Location {
         self.location(&statement.span)
     }
+
+    /// The location of one element of `statement` (a column, a constraint, a policy
+    /// clause) from the span sqlparser gives it in the statement's own tree: lines and
+    /// columns relative to the statement's text. The whole statement when the span is empty
+    /// or does not fit in it (a tree parsed from other text).
+    pub fn element_location(
+        &self,
+        statement: &Statement,
+        span: sqlparser::tokenizer::Span,
+    ) -> Location {
+        let text = self
+            .source
+            .as_ref()
+            .and_then(|source| source.text.get(statement.span.clone()));
+        let offset = |at: sqlparser::tokenizer::Location| {
+            text.and_then(|text| sql::offset_in(text, at.line, at.column))
+        };
+        match (offset(span.start), offset(span.end)) {
+            (Some(start), Some(end)) if start < end => {
+                let (start, end) = text.map_or((start, end), |text| {
+                    sql::balance_parentheses(text, start, end)
+                });
+                let base = statement.span.start;
+                self.location(&(base + start..base + end))
+            }
+            _ => self.statement_location(statement),
+        }
+    }
 }
 
 /// Line 1 of a file, for findings about the file as a whole.

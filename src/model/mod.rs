@@ -18,7 +18,8 @@ use sqlparser::ast::Expr;
 use std::collections::{BTreeMap, HashMap};
 
 pub use names::{
-    base_of, ident_name, in_schema_of, qualified, qualify_text as qualify_name, schema_of, sql_name,
+    base_of, ident_name, in_schema_of, index_column_name, index_name, qualified,
+    qualify_text as qualify_name, schema_of, sql_name,
 };
 
 /// Roles that bypass row level security (or own the tables): policies for them alone
@@ -91,6 +92,9 @@ pub struct Table {
     pub rls_changed: Option<Origin>,
     /// `PARTITION OF parent`: the parent's qualified name.
     pub partition_of: Option<String>,
+    /// False when only the fallback recognised the `CREATE TABLE`: columns and keys are
+    /// then unknown, but the table exists (row level security, grants, policies apply).
+    pub parsed: bool,
     pub history: History,
 }
 
@@ -121,6 +125,8 @@ pub struct Index {
     pub columns: Vec<String>,
     /// Some element is an expression rather than a plain column.
     pub expression: bool,
+    /// The elements' operator classes and sort orders, as written (empty when none has one).
+    pub element_options: String,
     /// The `WHERE` predicate of a partial index.
     pub predicate: Option<String>,
     pub unique: bool,

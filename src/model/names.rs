@@ -1,6 +1,6 @@
 //! Name normalisation: how PostgreSQL folds identifiers, with `public` as the default schema.
 
-use sqlparser::ast::{Ident, ObjectName};
+use sqlparser::ast::{CreateIndex, Expr, Ident, IndexColumn, ObjectName};
 
 /// `schema.name` with `public` as the default schema; unquoted parts fold to lower case.
 pub fn qualified(name: &ObjectName) -> String {
@@ -75,4 +75,44 @@ pub fn sql_name(qualified: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// A plain column reference, by name.
+pub fn plain_column(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Identifier(ident) => Some(ident_name(ident)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(ident_name),
+        _ => None,
+    }
+}
+
+/// An index element's column name, or its expression text.
+pub fn index_column_name(column: &IndexColumn) -> String {
+    plain_column(&column.column.expr).unwrap_or_else(|| column.column.expr.to_string())
+}
+
+/// The qualified name of the index a `CREATE INDEX` makes, in its table's schema: the name
+/// given, or `<table>_<columns>_idx` (PostgreSQL's default, expressions reduced to their
+/// letters and digits) when it has none.
+pub fn index_name(create: &CreateIndex) -> String {
+    let table = qualified(&create.table_name);
+    let base = match create
+        .name
+        .as_ref()
+        .and_then(|n| n.0.last())
+        .and_then(|p| p.as_ident())
+    {
+        Some(ident) => ident_name(ident),
+        None => format!(
+            "{}_{}_idx",
+            base_of(&table),
+            create
+                .columns
+                .iter()
+                .map(|c| index_column_name(c).replace(|ch: char| !ch.is_alphanumeric(), ""))
+                .collect::<Vec<_>>()
+                .join("_")
+        ),
+    };
+    in_schema_of(&table, &base)
 }

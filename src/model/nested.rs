@@ -10,10 +10,13 @@ use sqlparser::ast::Statement;
 use std::sync::LazyLock;
 
 /// A DDL keyword at the start of a PL/pgSQL statement: at the start of a piece, or after a
-/// keyword that opens a block or branch.
+/// keyword that opens a block or branch; comments may stand between them.
 static DDL_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?is)(?:^\s*|\b(?:BEGIN|THEN|ELSE|LOOP)\s+)(CREATE|ALTER|DROP|GRANT|REVOKE)\s")
-        .expect("valid regex")
+    let gap = r"(?:\s|--[^\n]*(?:\n|$)|/\*.*?\*/)";
+    Regex::new(&format!(
+        r"(?is)(?:^{gap}*|\b(?:BEGIN|THEN|ELSE|LOOP){gap}+)(CREATE|ALTER|DROP|GRANT|REVOKE)\s"
+    ))
+    .expect("valid regex")
 });
 
 /// The dollar-quote opening the body: `$$` or `$tag$`.
@@ -113,6 +116,24 @@ END $body$;"#;
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].starts_with("CREATE POLICY"));
         assert!(found[1].starts_with("ALTER TABLE"));
+    }
+
+    #[test]
+    fn comments_before_a_nested_statement_do_not_hide_it() {
+        let text = "do $$
+begin
+  -- enable rls first
+  alter table public.t enable row level security;
+  /* then the policy */ create policy p on public.t using (true);
+  if true then -- guarded
+    drop table public.x;
+  end if;
+end $$;";
+        let found: Vec<String> = statements(text).iter().map(|s| s.to_string()).collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("ALTER TABLE"), "{found:?}");
+        assert!(found[1].starts_with("CREATE POLICY"), "{found:?}");
+        assert!(found[2].starts_with("DROP TABLE"), "{found:?}");
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! about objects the model does not know (created outside the migrations, or by SQL it
 //! could not read) are ignored: the model never invents objects it did not see created.
 
-use super::names::{base_of, ident_name, in_schema_of, qualified, qualify_text, schema_of};
+use super::names::{
+    base_of, ident_name, in_schema_of, index_column_name, index_name, plain_column, qualified,
+    qualify_text, schema_of,
+};
 use super::{
     Column, ForeignKey, Function, Grant, History, Index, IndexKind, Model, Origin, Policy,
     PolicyCommand, Table, View,
@@ -45,6 +48,25 @@ pub(super) fn replay_set(model: &mut Model, set: &MigrationSet) {
                 // Trees are only released after linting, when no model is built.
                 Parsed::Released => {}
             }
+        }
+    }
+}
+
+impl Table {
+    /// An empty table created at `at`.
+    fn new(name: &str, at: Origin) -> Table {
+        Table {
+            name: name.to_string(),
+            schema: schema_of(name).to_string(),
+            columns: Vec::new(),
+            primary_key: None,
+            foreign_keys: Vec::new(),
+            rls_enabled: false,
+            rls_forced: false,
+            rls_changed: None,
+            partition_of: None,
+            parsed: true,
+            history: History::new(at),
         }
     }
 }
@@ -126,6 +148,17 @@ impl Model {
                     }
                 }
             }
+            "CREATE TABLE" => {
+                // An existing table stays as it is: `if not exists` skips it, and without
+                // it PostgreSQL refuses the statement.
+                if let Some(name) = object(0).filter(|n| !self.tables.contains_key(n)) {
+                    if !TEMPORARY_TABLE.is_match(text) {
+                        let mut table = Table::new(&name, at);
+                        table.parsed = false;
+                        self.tables.insert(name, table);
+                    }
+                }
+            }
             "CREATE POLICY" => {
                 if let (Some(name), Some(table)) = (fallback.objects.first(), object(1)) {
                     self.add_policy(Policy {
@@ -204,18 +237,8 @@ impl Model {
             }
             self.drop_table(&name);
         }
-        let table = Table {
-            name: name.clone(),
-            schema: schema_of(&name).to_string(),
-            columns: Vec::new(),
-            primary_key: None,
-            foreign_keys: Vec::new(),
-            rls_enabled: false,
-            rls_forced: false,
-            rls_changed: None,
-            partition_of: create.partition_of.as_ref().map(qualified),
-            history: History::new(at),
-        };
+        let mut table = Table::new(&name, at);
+        table.partition_of = create.partition_of.as_ref().map(qualified);
         self.tables.insert(name.clone(), table);
         for column in &create.columns {
             self.add_column(&name, column, at);
@@ -369,6 +392,7 @@ impl Model {
                 table: table.to_string(),
                 columns,
                 expression: false,
+                element_options: String::new(),
                 predicate: None,
                 unique: kind != IndexKind::Exclude,
                 method: if kind == IndexKind::Exclude {
@@ -665,24 +689,7 @@ impl Model {
             .columns
             .iter()
             .any(|c| plain_column(&c.column.expr).is_none());
-        let base = match create
-            .name
-            .as_ref()
-            .and_then(|n| n.0.last())
-            .and_then(|p| p.as_ident())
-        {
-            Some(ident) => ident_name(ident),
-            None => format!(
-                "{}_{}_idx",
-                base_of(&table),
-                columns
-                    .iter()
-                    .map(|c| c.replace(|ch: char| !ch.is_alphanumeric(), ""))
-                    .collect::<Vec<_>>()
-                    .join("_")
-            ),
-        };
-        let name = in_schema_of(&table, &base);
+        let name = index_name(create);
         if create.if_not_exists && self.indexes.contains_key(&name) {
             return;
         }
@@ -697,6 +704,7 @@ impl Model {
                 table,
                 columns,
                 expression,
+                element_options: element_options(&create.columns),
                 predicate: create.predicate.as_ref().map(|p| p.to_string()),
                 unique: create.unique,
                 method,
@@ -1142,18 +1150,30 @@ fn canonical_type(written: &str) -> String {
     format!("{canonical}{array}")
 }
 
-/// A plain column reference, by name.
-fn plain_column(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Identifier(ident) => Some(ident_name(ident)),
-        Expr::CompoundIdentifier(parts) => parts.last().map(ident_name),
-        _ => None,
+/// What an index's elements say beyond their columns: operator classes and sort orders,
+/// one entry per element, lower-cased; empty when no element has any.
+fn element_options(columns: &[IndexColumn]) -> String {
+    let options: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let class = c.operator_class.as_ref().map(|o| o.to_string());
+            let order = c.column.options.to_string().to_lowercase();
+            // Ascending with nulls last is the default order, however it is spelled.
+            let order = match order.trim() {
+                "asc" | "nulls last" | "asc nulls last" => String::new(),
+                other => other.to_string(),
+            };
+            [class.unwrap_or_default(), order]
+                .join(" ")
+                .trim()
+                .to_lowercase()
+        })
+        .collect();
+    if options.iter().all(String::is_empty) {
+        String::new()
+    } else {
+        options.join(",")
     }
-}
-
-/// An index element's column name, or its expression text.
-fn index_column_name(column: &IndexColumn) -> String {
-    plain_column(&column.column.expr).unwrap_or_else(|| column.column.expr.to_string())
 }
 
 fn fallback_ident(text: &str) -> String {
@@ -1166,6 +1186,10 @@ fn fallback_list(text: &str) -> Vec<String> {
         .filter(|c| !c.is_empty())
         .collect()
 }
+
+static TEMPORARY_TABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s").expect("valid regex")
+});
 
 static ENABLE_RLS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\benable\s+row\s+level\s+security\b").expect("valid regex"));

@@ -235,13 +235,26 @@ pub async fn apply_files(
         )
         .await;
     }
-    let available: Vec<String> = db
+    // Every extension the server offers, and which of them are only schemagate's emulations.
+    let offered: Vec<(String, bool)> = db
         .client
-        .query("select name::text from pg_available_extensions", &[])
+        .query(
+            "select name::text, default_version is not distinct from $1 from pg_available_extensions",
+            &[&EMULATED_VERSION],
+        )
         .await
-        .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| Some((r.try_get(0).ok()?, r.try_get(1).ok()?)))
+                .collect()
+        })
         .unwrap_or_default();
-    let tracking = match catalog::install(&db.client).await {
+    let available: Vec<String> = offered.iter().map(|(name, _)| name.clone()).collect();
+    let emulated_extensions: Vec<String> = offered
+        .into_iter()
+        .filter_map(|(name, emulated)| emulated.then_some(name))
+        .collect();
+    let tracking = match catalog::install(&db.admin).await {
         Ok(()) => true,
         Err(error) => {
             eprintln!(
@@ -251,23 +264,6 @@ pub async fn apply_files(
             false
         }
     };
-    // Applying as the connecting user instead would hide the privilege errors the role is
-    // there to catch: nothing is applied, and the failure is a finding.
-    let mut applied = applied;
-    if let Some(role) = &db.apply_role {
-        if let Err(failed) = run(db, &format!("set role {role}"), watchdog).await {
-            findings.push(
-                registry::finding(
-                    registry::APPLY_FAILED,
-                    format!("cannot apply as role `{role}` (--strict-privileges): {}; no migration was applied", failed.message),
-                )
-                .with_help("the connecting user must be a member of the role (`grant {role} to <user>`), or drop --strict-privileges")
-                .with_source(Source::Apply)
-                .finish(""),
-            );
-            applied.clear();
-        }
-    }
     let total = applied.len();
     let mut failed_at: Option<usize> = None;
     // Those the prelude created (Supabase has them preinstalled) are not the migrations' doing.
@@ -308,12 +304,15 @@ pub async fn apply_files(
         findings.extend(managed_schema_findings(migration, &changes));
         if let Err((statement, failed)) = outcome {
             result.status = FileStatus::Failed;
+            let known = cause::KnownNames::load(&db.client).await;
             let cx = Context {
                 set,
                 applied: &applied,
                 failed: index,
                 supabase: db.supabase,
                 available_extensions: &available,
+                emulated_extensions: &emulated_extensions,
+                known: &known,
             };
             findings.push(failure_finding(migration, statement, &failed, &cx));
             report.files.push(result);
@@ -325,11 +324,8 @@ pub async fn apply_files(
     if options.progress {
         eprint!("\r\x1b[2K");
     }
-    if db.apply_role.is_some() {
-        let _ = run(db, "reset role", watchdog).await;
-    }
     if tracking {
-        if let Err(error) = catalog::remove(&db.client).await {
+        if let Err(error) = catalog::remove(&db.admin).await {
             eprintln!(
                 "warning: cannot remove schemagate's change tracker ({})",
                 super::describe_error(&error)
@@ -371,7 +367,7 @@ async fn file_changes(db: &Database, tracking: bool) -> Changes {
     if !tracking {
         return Changes::default();
     }
-    match catalog::take_changes(&db.client).await {
+    match catalog::take_changes(&db.admin).await {
         Ok(changes) => changes,
         Err(error) => {
             eprintln!(
@@ -646,11 +642,25 @@ fn emulated_finding(migration: &Migration, statement: Option<&Statement>, name: 
 }
 
 /// `objects-in-supabase-schemas` for what a file created or altered in a managed schema.
+/// A `DO` block that checks its privileges first (`has_schema_privilege(…)`) or catches
+/// `insufficient_privilege` does nothing where Supabase forbids what it creates.
+fn guards_its_privileges(migration: &Migration, statement: &Statement) -> bool {
+    static GUARDED_DO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)^do\b.*\b(?:has_schema_privilege\s*\(|when\s+insufficient_privilege\b)")
+            .expect("valid regex")
+    });
+    migration
+        .source
+        .as_ref()
+        .is_some_and(|source| GUARDED_DO.is_match(statement.text(source)))
+}
+
 fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Finding> {
     let mut findings = Vec::new();
     let locate = |needles: &[&str]| match statement_mentioning(migration, needles) {
-        Some(statement) => migration.statement_location(statement),
-        None => crate::migrations::file_location(&migration.path),
+        Some(statement) if guards_its_privileges(migration, statement) => None,
+        Some(statement) => Some(migration.statement_location(statement)),
+        None => Some(crate::migrations::file_location(&migration.path)),
     };
     let managed = changes
         .created
@@ -672,7 +682,9 @@ fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Find
             .next()
             .unwrap_or(qualified)
             .trim_matches('"');
-        let location = locate(&[qualified, bare, &object.schema]);
+        let Some(location) = locate(&[qualified, bare, &object.schema]) else {
+            continue;
+        };
         findings.push(
             registry::finding(
                 registry::OBJECTS_IN_SUPABASE_SCHEMAS,

@@ -26,6 +26,8 @@ pub enum Missing {
     Schema(String),
     Column { column: String, table: Option<Name> },
     Extension(String),
+    AccessMethod(String),
+    OperatorClass(String),
 }
 
 /// `schema.name`, the schema when the message gave one.
@@ -70,6 +72,8 @@ impl Missing {
                 None => format!("column `{column}`"),
             },
             Missing::Extension(e) => format!("extension `{e}`"),
+            Missing::AccessMethod(m) => format!("access method `{m}`"),
+            Missing::OperatorClass(c) => format!("operator class `{c}`"),
         }
     }
 
@@ -97,6 +101,14 @@ static MESSAGE_PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(||
         (
             r#"^column (?:"([^"]+)"|([A-Za-z_0-9$."]+)) does not exist"#,
             "column",
+        ),
+        (
+            r#"^access method "([^"]+)" does not exist"#,
+            "access-method",
+        ),
+        (
+            r#"^operator class "([^"]+)" does not exist"#,
+            "operator-class",
         ),
         (r#"^extension "([^"]+)" is not available"#, "extension"),
         (
@@ -132,6 +144,8 @@ pub fn missing_object(message: &str) -> Option<Missing> {
                     table: name.schema.map(|t| Name::parse(&t)),
                 }
             }
+            "access-method" => Missing::AccessMethod(first.to_string()),
+            "operator-class" => Missing::OperatorClass(first.to_string()),
             _ => Missing::Extension(first.to_string()),
         });
     }
@@ -148,6 +162,117 @@ fn extension_of_schema(schema: &str) -> Option<&'static str> {
         "vault" => "supabase_vault",
         "pgsodium" => "pgsodium",
         _ => return None,
+    })
+}
+
+/// The extension that provides an object, for the objects of extensions Supabase projects
+/// commonly use (the schema is not part of the match: extensions go where they are told).
+fn extension_providing(missing: &Missing) -> Option<&'static str> {
+    static PROVIDED: LazyLock<Vec<(&'static str, Regex, &'static str)>> = LazyLock::new(|| {
+        [
+            // Foreign data wrapper handlers and validators of Supabase Wrappers
+            // (`postgres_fdw` is a contrib extension of its own).
+            (
+                "function",
+                r"^(?:[a-z0-9]+_)?fdw_(?:handler|validator|meta)$",
+                "wrappers",
+            ),
+            (
+                "function",
+                r"^uuid_generate_v[1345]$|^uuid_nil$",
+                "uuid-ossp",
+            ),
+            (
+                "function",
+                r"^(?:crypt|gen_salt|gen_random_bytes|pgp_[a-z_]+|digest|hmac)$",
+                "pgcrypto",
+            ),
+            (
+                "function",
+                r"^(?:similarity|word_similarity|show_trgm|set_limit)$",
+                "pg_trgm",
+            ),
+            ("function", r"^unaccent$", "unaccent"),
+            (
+                "function",
+                r"^(?:http|http_get|http_post|http_put|http_delete|http_head|http_patch)$",
+                "http",
+            ),
+            ("function", r"^pgroonga_", "pgroonga"),
+            ("function", r"^st_[a-z0-9_]+$", "postgis"),
+            ("access method", r"^pgroonga$", "pgroonga"),
+            ("access method", r"^(?:hnsw|ivfflat)$", "vector"),
+            ("access method", r"^rum$", "rum"),
+            ("operator class", r"^g(?:in|ist)_trgm_ops$", "pg_trgm"),
+            ("operator class", r"^pgroonga_", "pgroonga"),
+            (
+                "operator class",
+                r"^(?:vector|halfvec|sparsevec)_[a-z0-9_]+_ops$",
+                "vector",
+            ),
+            ("type", r"^(?:geometry|geography|box2d|box3d)$", "postgis"),
+            ("type", r"^(?:vector|halfvec|sparsevec)$", "vector"),
+            ("type", r"^citext$", "citext"),
+            ("type", r"^hstore$", "hstore"),
+            ("type", r"^(?:ltree|lquery|ltxtquery)$", "ltree"),
+            ("type", r"^http_(?:request|response|header|method)$", "http"),
+        ]
+        .into_iter()
+        .map(|(kind, pattern, extension)| {
+            (kind, Regex::new(pattern).expect("valid regex"), extension)
+        })
+        .collect()
+    });
+    let (kind, name) = match missing {
+        Missing::Function(n)
+            if n.name != "postgres_fdw_handler" && n.name != "postgres_fdw_validator" =>
+        {
+            ("function", n.name.as_str())
+        }
+        Missing::Type(n) => ("type", n.name.as_str()),
+        Missing::AccessMethod(m) => ("access method", m.as_str()),
+        Missing::OperatorClass(c) => ("operator class", c.as_str()),
+        _ => return None,
+    };
+    let name = name.to_lowercase();
+    PROVIDED
+        .iter()
+        .find(|(k, pattern, _)| *k == kind && pattern.is_match(&name))
+        .map(|(_, _, extension)| *extension)
+}
+
+/// Does schemagate's emulation of `extension` create the missing object?
+fn emulation_provides(extension: &str, missing: &Missing) -> bool {
+    let name = match missing {
+        Missing::Function(n) | Missing::Type(n) => n.name.as_str(),
+        Missing::AccessMethod(name) | Missing::OperatorClass(name) => name.as_str(),
+        _ => return false,
+    };
+    let Some((_, script)) = super::overlay::EMULATIONS
+        .iter()
+        .find(|(emulated, _)| *emulated == extension)
+    else {
+        return false;
+    };
+    Regex::new(&format!(
+        r#"(?im)^\s*create\s+(?:or\s+replace\s+)?(?:type|domain|function|access\s+method|operator\s+class)\s+(?:[@\w]+\.)?{}[\s(;]"#,
+        word(name)
+    ))
+    .is_ok_and(|pattern| pattern.is_match(script))
+}
+
+/// Does one of `files` create the extension `name`?
+fn creates_extension(files: &[&Migration], name: &str) -> bool {
+    let Ok(pattern) = Regex::new(&format!(
+        r#"(?is)\bcreate\s+extension\s+(?:if\s+not\s+exists\s+)?{}(?:\s|;|$)"#,
+        word(name)
+    )) else {
+        return false;
+    };
+    files.iter().any(|m| {
+        m.source
+            .as_ref()
+            .is_some_and(|source| pattern.is_match(&source.text))
     })
 }
 
@@ -196,7 +321,9 @@ fn creation_pattern(missing: &Missing) -> Option<Regex> {
             r#"(?is)\b(?:add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?(){c}\s|rename\s+(?:column\s+)?{IDENT}\s+to\s+(){c}(?:\s|;|$))"#,
             c = word(column)
         ),
-        Missing::Extension(_) => return None,
+        Missing::Extension(_) | Missing::AccessMethod(_) | Missing::OperatorClass(_) => {
+            return None
+        }
     };
     Regex::new(&pattern).ok()
 }
@@ -250,6 +377,10 @@ pub struct Context<'a> {
     pub supabase: bool,
     /// Extensions the server has, real or emulated.
     pub available_extensions: &'a [String],
+    /// Those of them that are schemagate's emulations (their SQL API without native code).
+    pub emulated_extensions: &'a [String],
+    /// What the database has at the failure, for "did you mean".
+    pub known: &'a KnownNames,
 }
 
 fn found_in_migrations<'a>(
@@ -304,6 +435,58 @@ fn skipped_files(set: &MigrationSet) -> Vec<(String, String)> {
 }
 
 /// Explains a failure from its SQLSTATE, message and detail.
+/// Whether a permission error is about something only a superuser may do (PostgreSQL's own
+/// wording, or a statement only a superuser can run), not a missing grant of the role.
+fn needs_superuser(message: &str, statement: &str) -> bool {
+    static SUPERUSER_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)superuser|pg_execute_server_program|pg_read_server_files|pg_write_server_files|permission denied for language|permission denied for function (pg_read_file|pg_read_binary_file|pg_ls_dir|pg_stat_file|lo_import|lo_export)\b|permission denied to create extension")
+            .expect("valid regex")
+    });
+    static ALTER_SYSTEM: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?is)^\s*alter\s+system\b").expect("valid regex"));
+    SUPERUSER_ONLY.is_match(message) || ALTER_SYSTEM.is_match(statement)
+}
+
+/// `extension-unavailable` when the server has neither `extension` nor an emulation of
+/// `missing` (its native part).
+fn not_emulated(extension: &str, missing: &Missing, cx: &Context<'_>) -> Option<Explanation> {
+    let offered = |list: &[String]| list.iter().any(|e| e == extension);
+    let emulated_without_it =
+        offered(cx.emulated_extensions) && !emulation_provides(extension, missing);
+    (!offered(cx.available_extensions) || emulated_without_it).then(|| Explanation {
+        rule: registry::EXTENSION_UNAVAILABLE,
+        cause: Some(format!(
+            "{} comes from the `{extension}` extension, which schemagate does not emulate: {}",
+            missing.display(),
+            if emulated_without_it {
+                "this server has only an emulation of its SQL API, without this part"
+            } else {
+                "this server does not have it"
+            }
+        )),
+        help: extension_remedy(extension),
+    })
+}
+
+/// Hosted Supabase lets `postgres` create foreign data wrappers (through its supautils
+/// extension); PostgreSQL asks a superuser. When the wrapper's handler comes from an
+/// extension schemagate cannot provide, that is the real cause.
+fn foreign_data_wrapper(statement: &str, cx: &Context<'_>) -> Explanation {
+    static HANDLER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?i)\bhandler\s+([A-Za-z0-9_."]+)"#).expect("valid regex"));
+    let handler = HANDLER
+        .captures(statement)
+        .map(|c| Missing::Function(Name::parse(&c[1])));
+    let unavailable = handler
+        .as_ref()
+        .and_then(|missing| not_emulated(extension_providing(missing)?, missing, cx));
+    unavailable.unwrap_or_else(|| Explanation {
+        rule: registry::APPLY_FAILED,
+        cause: Some("hosted Supabase lets `postgres` create foreign data wrappers (through its supautils extension), but on plain PostgreSQL only a superuser may, and schemagate applies as a role without superuser".to_string()),
+        help: "apply this folder with `--apply-as superuser` (only for pull requests you trust), or check it with `--database-url` against a supabase/postgres container".to_string(),
+    })
+}
+
 pub fn explain(
     code: &str,
     message: &str,
@@ -355,6 +538,15 @@ pub fn explain(
                 ),
             };
         }
+        "42501" if message.contains("foreign-data wrapper") => {
+            return foreign_data_wrapper(statement, cx);
+        }
+        "42501" if needs_superuser(message, statement) => {
+            return apply(
+                Some("this needs a superuser, which hosted Supabase does not give migrations: they run as `postgres`, a role without superuser, and so does schemagate (running programs or reading files on the server, ALTER SYSTEM, superuser roles, untrusted languages and extensions are refused)".to_string()),
+                "do this outside the migrations (the Supabase dashboard or support), or use what a non-superuser may: COPY FROM STDIN, trusted languages (plpgsql, sql), the extensions Supabase allows",
+            );
+        }
         _ => {}
     }
     if matches!(code, "42P07" | "42710" | "42723" | "42P06" | "42701") {
@@ -397,6 +589,21 @@ pub fn explain(
             }
         }
     }
+    if let Some(extension) = extension_providing(&missing) {
+        if let Some(unavailable) = not_emulated(extension, &missing, cx) {
+            return unavailable;
+        }
+        let so_far = cx.applied.get(..=cx.failed).unwrap_or(cx.applied);
+        if !creates_extension(so_far, extension) {
+            return apply(
+                Some(format!(
+                    "{} comes from the `{extension}` extension, which no migration creates before this statement",
+                    missing.display()
+                )),
+                &format!("add `create extension if not exists \"{extension}\";` to a migration before this one"),
+            );
+        }
+    }
     if let Some(extension) = missing.schema().and_then(extension_of_schema) {
         return apply(
             Some(format!(
@@ -424,6 +631,15 @@ pub fn explain(
             }
         }
     }
+    if let Some(closest) = cx.known.closest(&missing, statement) {
+        return apply(
+            Some(format!(
+                "{} does not exist; did you mean `{closest}`?",
+                missing.display()
+            )),
+            "fix the name (a typo, or a name that changed in an earlier migration)",
+        );
+    }
     if cx.supabase
         && missing
             .schema()
@@ -444,6 +660,102 @@ pub fn explain(
         )),
         "capture the missing schema in a migration: `supabase db pull` (or `supabase db dump` / `pg_dump --schema-only` of the database that has it), placed before this file",
     )
+}
+
+/// The names a database has, by kind: what "did you mean" picks from. Columns are
+/// `schema.table.column`, the others `schema.name`.
+#[derive(Debug, Default)]
+pub struct KnownNames {
+    names: Vec<(String, String)>,
+}
+
+/// Relations, columns, functions and types outside the system schemas, and the built-in
+/// functions and types (`gen_random_uuid`, `timestamptz`), which typos also miss.
+const KNOWN_NAMES: &str = "
+select 'relation', n.nspname || '.' || c.relname
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+ where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+   and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
+union all
+select 'column', n.nspname || '.' || c.relname || '.' || a.attname
+  from pg_attribute a
+  join pg_class c on c.oid = a.attrelid
+  join pg_namespace n on n.oid = c.relnamespace
+ where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'p', 'v', 'm', 'f')
+   and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
+union all
+select distinct 'function', n.nspname || '.' || p.proname
+  from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+ where n.nspname <> 'information_schema' and n.nspname not like 'pg\\_toast%'
+union all
+select 'type', n.nspname || '.' || t.typname
+  from pg_type t join pg_namespace n on n.oid = t.typnamespace
+ where t.typtype in ('b', 'd', 'e', 'r', 'm') and t.typname not like '\\_%'
+   and n.nspname <> 'information_schema' and n.nspname not like 'pg\\_toast%'";
+
+impl KnownNames {
+    /// Reads the names of the database `client` is connected to; on error none (the
+    /// explanation then goes without "did you mean").
+    pub async fn load(client: &tokio_postgres::Client) -> KnownNames {
+        let rows = client.query(KNOWN_NAMES, &[]).await.unwrap_or_default();
+        KnownNames {
+            names: rows
+                .iter()
+                .filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?)))
+                .collect(),
+        }
+    }
+
+    /// The existing name closest to `missing` by edit distance, when one is close enough
+    /// to be a typo. Schemas are compared only when the message names one; a column is
+    /// looked for in its table, or in the tables the statement mentions.
+    pub fn closest(&self, missing: &Missing, statement: &str) -> Option<String> {
+        let (kind, wanted, schema) = match missing {
+            Missing::Relation(n) => ("relation", &n.name, n.schema.as_deref()),
+            Missing::Function(n) => ("function", &n.name, n.schema.as_deref()),
+            Missing::Type(n) => ("type", &n.name, n.schema.as_deref()),
+            Missing::Column { column, .. } => ("column", column, None),
+            _ => return None,
+        };
+        let statement = statement.to_lowercase();
+        let candidates = self
+            .names
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .filter_map(|(_, name)| {
+                let (owner, base) = name.rsplit_once('.')?;
+                let fits = match missing {
+                    Missing::Column {
+                        table: Some(table), ..
+                    } => owner.rsplit_once('.').is_some_and(|(s, t)| {
+                        t == table.name && table.schema.as_deref().is_none_or(|w| w == s)
+                    }),
+                    Missing::Column { table: None, .. } => owner
+                        .rsplit_once('.')
+                        .is_some_and(|(_, t)| statement.contains(&t.to_lowercase())),
+                    _ => schema.is_none_or(|w| w == owner),
+                };
+                fits.then_some((name, base))
+            });
+        let limit = (wanted.chars().count() / 3).min(2);
+        let (distance, name) = candidates
+            .map(|(name, base)| (strsim::levenshtein(wanted, base), name))
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))?;
+        // Distance 0: the name exists, so the failure is not a typo.
+        (distance > 0 && distance <= limit).then(|| display_name(missing, name))
+    }
+}
+
+/// A name as a suggestion: built-in functions and types without `pg_catalog.`, a column
+/// as `table.column`.
+fn display_name(missing: &Missing, name: &str) -> String {
+    match missing {
+        Missing::Column { .. } => name
+            .split_once('.')
+            .map_or(name, |(_, rest)| rest)
+            .to_string(),
+        _ => name.strip_prefix("pg_catalog.").unwrap_or(name).to_string(),
+    }
 }
 
 static SYSTEM_CATALOG: LazyLock<Regex> = LazyLock::new(|| {
@@ -535,6 +847,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tells_superuser_only_actions_from_missing_grants() {
+        for (message, statement) in [
+            ("must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program", "copy t from program 'id'"),
+            ("must be superuser to create superusers", "create role x superuser"),
+            ("permission denied to set parameter \"work_mem\"", "ALTER SYSTEM set work_mem = '1MB'"),
+            ("permission denied for language c", "create function f() returns int language c as 'x'"),
+            ("permission denied for function pg_read_file", "select pg_read_file('x')"),
+            ("permission denied to create extension \"plpython3u\"", "create extension plpython3u"),
+        ] {
+            assert!(needs_superuser(message, statement), "{message}");
+        }
+        for (message, statement) in [
+            ("permission denied for table notes", "select * from notes"),
+            (
+                "must be owner of database precious",
+                "drop database precious",
+            ),
+            (
+                "permission denied to set parameter \"work_mem\"",
+                "alter role x set work_mem = '1MB'",
+            ),
+        ] {
+            assert!(!needs_superuser(message, statement), "{message}");
+        }
+    }
+
+    #[test]
     fn reads_missing_objects_from_messages() {
         assert_eq!(
             missing_object(r#"relation "public.user_balances" does not exist"#),
@@ -567,6 +906,106 @@ mod tests {
                 r#"could not open extension control file "/usr/share/postgresql/15/extension/postgis.control": No such file or directory"#
             ),
             Some(Missing::Extension("postgis".into()))
+        );
+    }
+
+    #[test]
+    fn names_the_extension_that_provides_an_object() {
+        let function = |name: &str| Missing::Function(Name::parse(name));
+        assert_eq!(
+            extension_providing(&function("extensions.stripe_fdw_handler")),
+            Some("wrappers")
+        );
+        assert_eq!(extension_providing(&function("postgres_fdw_handler")), None);
+        assert_eq!(
+            extension_providing(&Missing::AccessMethod("pgroonga".into())),
+            Some("pgroonga")
+        );
+        assert_eq!(
+            extension_providing(&Missing::OperatorClass("gin_trgm_ops".into())),
+            Some("pg_trgm")
+        );
+        assert_eq!(
+            extension_providing(&Missing::Type(Name::parse("geography"))),
+            Some("postgis")
+        );
+        assert_eq!(extension_providing(&function("public.my_handler")), None);
+        assert_eq!(
+            missing_object(r#"access method "pgroonga" does not exist"#),
+            Some(Missing::AccessMethod("pgroonga".into()))
+        );
+        assert!(emulation_provides(
+            "vector",
+            &Missing::Type(Name::parse("vector"))
+        ));
+        assert!(!emulation_provides(
+            "pgroonga",
+            &Missing::AccessMethod("pgroonga".into())
+        ));
+        assert!(!emulation_provides(
+            "wrappers",
+            &function("stripe_fdw_handler")
+        ));
+    }
+
+    #[test]
+    fn suggests_the_closest_existing_name() {
+        let known = KnownNames {
+            names: [
+                ("relation", "public.accounts"),
+                ("relation", "public.accents"),
+                ("relation", "auth.users"),
+                ("column", "public.accounts.balance"),
+                ("column", "public.ledger.balance_cents"),
+                ("function", "pg_catalog.gen_random_uuid"),
+                ("type", "pg_catalog.timestamptz"),
+            ]
+            .map(|(k, n)| (k.to_string(), n.to_string()))
+            .to_vec(),
+        };
+        let relation = |name: &str| Missing::Relation(Name::parse(name));
+        assert_eq!(
+            known.closest(&relation("public.acounts"), ""),
+            Some("public.accounts".into())
+        );
+        assert_eq!(
+            known.closest(&relation("auth.user"), ""),
+            Some("auth.users".into())
+        );
+        assert_eq!(
+            known.closest(&relation("other.acounts"), ""),
+            None,
+            "another schema"
+        );
+        assert_eq!(
+            known.closest(&relation("public.invoices"), ""),
+            None,
+            "too far"
+        );
+        assert_eq!(
+            known.closest(&relation("public.accounts"), ""),
+            None,
+            "exists"
+        );
+        let column = |column: &str, table: Option<&str>| Missing::Column {
+            column: column.into(),
+            table: table.map(Name::parse),
+        };
+        assert_eq!(
+            known.closest(&column("balanse", Some("accounts")), ""),
+            Some("accounts.balance".into())
+        );
+        assert_eq!(
+            known.closest(
+                &column("balanse", None),
+                "select balanse from public.accounts"
+            ),
+            Some("accounts.balance".into())
+        );
+        assert_eq!(known.closest(&column("balanse", None), "select 1"), None);
+        assert_eq!(
+            known.closest(&Missing::Function(Name::parse("gen_random_uid")), ""),
+            Some("gen_random_uuid".into())
         );
     }
 

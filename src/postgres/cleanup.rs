@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
+/// The environment variable that names a server's directory in the environment of the
+/// server and everything it starts, so its children are found after they left its process
+/// group.
+pub const SERVER_MARKER: &str = "SCHEMAGATE_SERVER";
+
 /// Something to undo when the process is interrupted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resource {
@@ -13,8 +18,12 @@ pub enum Resource {
     Server { pid: u32, dir: PathBuf },
     /// A directory to delete.
     Dir(PathBuf),
-    /// A scratch database on a server given by URL.
-    ScratchDatabase { url: String, name: String },
+    /// A scratch database on a server given by URL, and the role created to apply to it.
+    ScratchDatabase {
+        url: String,
+        name: String,
+        role: String,
+    },
 }
 
 static LIVE: Mutex<Vec<(u64, Resource)>> = Mutex::new(Vec::new());
@@ -98,48 +107,150 @@ fn install_handler() {
 pub fn release(resource: &Resource) {
     match resource {
         Resource::Server { pid, dir } => {
-            stop_process(*pid, libc::SIGQUIT);
+            stop_process(*pid, libc::SIGQUIT, dir);
             let _ = std::fs::remove_dir_all(dir);
         }
         Resource::Dir(dir) => {
             let _ = std::fs::remove_dir_all(dir);
         }
-        Resource::ScratchDatabase { url, name } => {
-            let _ = super::scratch::drop_database_blocking(url, name);
+        Resource::ScratchDatabase { url, name, role } => {
+            let _ = super::scratch::drop_blocking(url, name, role);
         }
     }
 }
 
-/// Sends `signal` to a child server and waits until it has exited (reaping it), escalating to
-/// SIGKILL after a few seconds.
-pub fn stop_process(pid: u32, signal: i32) {
+/// Makes this process the reaper of orphans among its descendants, so a process a server
+/// started and detached (`setsid … &`) becomes our child and can be stopped with the server.
+pub fn adopt_orphans() {
+    static ADOPT: Once = Once::new();
+    ADOPT.call_once(|| {
+        // SAFETY: a plain prctl on our own process.
+        unsafe {
+            libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        }
+    });
+}
+
+/// Stops a child server: sends `signal` and waits until it has exited (escalating to SIGKILL
+/// after a few seconds), then kills what is left of its process group and every orphan it
+/// left behind (a process adopted by us whose environment names `dir`), and reaps them.
+pub fn stop_process(pid: u32, signal: i32, dir: &std::path::Path) {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return;
     };
-    // SAFETY: plain syscalls on a pid we spawned.
-    unsafe {
-        if libc::kill(pid, signal) != 0 {
-            return;
-        }
+    // SAFETY: a plain syscall on a pid we spawned.
+    if unsafe { libc::kill(pid, signal) } == 0 {
+        reap_with_group(pid);
     }
+    stop_orphans(dir);
+}
+
+/// Waits until the signalled child `pid` has exited (SIGKILL after a few seconds), kills
+/// what is left of its process group, and reaps it.
+fn reap_with_group(pid: libc::pid_t) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let mut status = 0;
-        // SAFETY: waitpid on our own child; WNOHANG never blocks.
-        let reaped = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if reaped == pid || reaped < 0 {
-            return;
+        match child_state(pid) {
+            ChildState::Running => {}
+            // The server is a zombie until reaped, so its pid (the group's id) cannot have
+            // been reused: kill what is left of the group, then reap the server.
+            // SAFETY: the group was created for the server (`process_group(0)`).
+            ChildState::Exited => unsafe {
+                libc::killpg(pid, libc::SIGKILL);
+                let mut status = 0;
+                libc::waitpid(pid, &mut status, 0);
+                return;
+            },
+            // Reaped already (it died while starting): its pid may belong to another
+            // process by now, so no group is signalled.
+            ChildState::Gone => return,
         }
         if std::time::Instant::now() > deadline {
-            // SAFETY: as above.
+            // SAFETY: our child, not reaped yet.
             unsafe {
                 libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, &mut status, 0);
             }
-            return;
         }
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
+}
+
+enum ChildState {
+    Running,
+    /// Exited, not reaped yet.
+    Exited,
+    /// Not a child of ours (any more).
+    Gone,
+}
+
+/// What became of the child `pid`, without reaping it.
+fn child_state(pid: libc::pid_t) -> ChildState {
+    // SAFETY: waitid writes into the zeroed struct we own; WNOWAIT leaves the child waitable.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let found = libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        );
+        if found != 0 {
+            ChildState::Gone
+        } else if info.si_pid() != 0 {
+            ChildState::Exited
+        } else {
+            ChildState::Running
+        }
+    }
+}
+
+/// Kills and reaps our adopted children that carry the server marker for `dir`; repeated,
+/// since killing one hands its own children to us.
+fn stop_orphans(dir: &std::path::Path) {
+    let marker = format!("{SERVER_MARKER}={}", dir.display());
+    // SAFETY: getpid has no preconditions.
+    let me = unsafe { libc::getpid() };
+    for _ in 0..100 {
+        let orphans = children_with(me, marker.as_bytes());
+        if orphans.is_empty() {
+            return;
+        }
+        for orphan in orphans {
+            // SAFETY: a child of ours (checked just now); killing and reaping it.
+            unsafe {
+                libc::kill(orphan, libc::SIGKILL);
+                let mut status = 0;
+                libc::waitpid(orphan, &mut status, 0);
+            }
+        }
+    }
+}
+
+/// Children of `parent` whose environment contains the entry `marker`.
+fn children_with(parent: libc::pid_t, marker: &[u8]) -> Vec<libc::pid_t> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| {
+            entry
+                .ok()?
+                .file_name()
+                .to_str()?
+                .parse::<libc::pid_t>()
+                .ok()
+        })
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // `pid (comm) state ppid …`; comm may hold anything, so read after its last `)`.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok());
+            ppid == Some(parent)
+                && std::fs::read(format!("/proc/{pid}/environ"))
+                    .is_ok_and(|env| env.split(|b| *b == 0).any(|entry| entry == marker))
+        })
+        .collect()
 }
 
 /// Removes what earlier runs left when they were killed (SIGKILL, the OOM killer: no

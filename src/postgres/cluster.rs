@@ -14,8 +14,24 @@ use std::time::{Duration, Instant};
 
 /// The port number only names the socket file (`.s.PGSQL.5432`); nothing listens on TCP.
 pub const PORT: u16 = 5432;
-/// The superuser initdb creates.
-pub const SUPERUSER: &str = "postgres";
+/// The superuser initdb creates, named as on hosted Supabase; migrations run as the
+/// non-superuser `postgres` (see `role.rs`).
+pub const SUPERUSER: &str = "supabase_admin";
+
+/// Clears the environment of a server process (initdb, postgres) down to what PostgreSQL
+/// needs, so a migration that runs a program on the server (`--apply-as superuser`) finds no
+/// secret of the CI job there. `marker` is set in the server's environment so its children
+/// can be recognised after they left its process group (see `cleanup::stop_process`).
+fn clean_environment(command: &mut Command, marker: &Path) {
+    let path = std::env::var_os("PATH")
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    command
+        .env_clear()
+        .env("PATH", path)
+        .env("LC_ALL", "C")
+        .env(cleanup::SERVER_MARKER, marker);
+}
 
 /// The unprivileged account a server runs as when we are root (PostgreSQL refuses root).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,8 +166,8 @@ pub fn initdb(bin: &PgBin, data: &Path, owner: Option<Owner>) -> Result<(), Fail
             "-U",
             SUPERUSER,
         ])
-        .stdin(Stdio::null())
-        .env("LC_ALL", "C");
+        .stdin(Stdio::null());
+    clean_environment(&mut command, data);
     if let Some(owner) = owner {
         command.uid(owner.uid).gid(owner.gid);
     }
@@ -290,8 +306,8 @@ impl Cluster {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
-            .env("LC_ALL", "C")
             .process_group(0);
+        clean_environment(&mut command, &dir);
         if let Some(owner) = owner {
             command.uid(owner.uid).gid(owner.gid);
         }
@@ -305,6 +321,7 @@ impl Cluster {
             pid,
             dir: dir.clone(),
         });
+        cleanup::adopt_orphans();
         let cluster = Cluster {
             dir,
             pid,
@@ -319,13 +336,19 @@ impl Cluster {
         self.dir.join("data")
     }
 
-    /// Connection settings for `dbname` over the cluster's socket.
+    /// The superuser's connection settings for `dbname` over the cluster's socket.
     pub fn config(&self, dbname: &str) -> tokio_postgres::Config {
+        self.config_as(dbname, SUPERUSER)
+    }
+
+    /// `user`'s connection settings for `dbname` (trust authentication: the socket is in a
+    /// directory only we can reach).
+    pub fn config_as(&self, dbname: &str, user: &str) -> tokio_postgres::Config {
         let mut config = tokio_postgres::Config::new();
         config
             .host_path(&self.dir)
             .port(PORT)
-            .user(SUPERUSER)
+            .user(user)
             .dbname(dbname)
             .application_name("schemagate")
             .connect_timeout(Duration::from_secs(10));
@@ -369,7 +392,7 @@ impl Cluster {
     /// Stops the server cleanly (a checkpoint, so the data directory can be reused) and
     /// copies the data directory to `target`; the cluster is then gone.
     pub fn save_data_dir(mut self, target: &Path) -> std::io::Result<()> {
-        cleanup::stop_process(self.pid, libc::SIGINT);
+        cleanup::stop_process(self.pid, libc::SIGINT, &self.dir);
         self.stopped = true;
         copy_tree(&self.data_dir(), target)
     }
@@ -378,7 +401,7 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         if !self.stopped {
-            cleanup::stop_process(self.pid, libc::SIGQUIT);
+            cleanup::stop_process(self.pid, libc::SIGQUIT, &self.dir);
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }

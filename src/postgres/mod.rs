@@ -10,11 +10,13 @@ pub mod cleanup;
 pub mod cluster;
 pub mod connect;
 pub mod overlay;
+pub mod role;
 pub mod scratch;
 pub mod sibling;
 
 use crate::Failure;
 use cluster::{Cluster, DataSource};
+pub use role::ApplyAs;
 use scratch::Scratch;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -24,9 +26,6 @@ use tokio_postgres::Client;
 /// What a fresh Supabase project has before its first migration (roles, auth, storage, …).
 pub const SUPABASE_PRELUDE: &str = include_str!("prelude/supabase.sql");
 
-/// The role `--strict-privileges` applies as: no superuser, like hosted Supabase's `postgres`.
-pub const STRICT_ROLE: &str = "schemagate_migrator";
-
 /// How to get a database.
 #[derive(Debug, Clone, Default)]
 pub struct ServerOptions {
@@ -35,7 +34,7 @@ pub struct ServerOptions {
     pub pg_major: Option<u32>,
     /// Apply the Supabase prelude first.
     pub supabase: bool,
-    pub strict_privileges: bool,
+    pub apply_as: ApplyAs,
     pub lock_timeout: Duration,
     pub statement_timeout: Duration,
 }
@@ -54,14 +53,20 @@ enum Holder {
 /// A database ready for migrations: prelude applied, connected with the timeouts as
 /// session defaults (so `RESET ALL` between files keeps them).
 pub struct Database {
+    /// The session migrations run on: it logged in as the apply role, so nothing a migration
+    /// runs (`RESET ROLE`, `SET SESSION AUTHORIZATION`) leads back to a superuser.
     pub client: Client,
-    /// What it runs on, for messages: `PostgreSQL 15.18 (ephemeral)`.
+    /// A session of the server's superuser (with `--database-url`, the URL's user) for what
+    /// migrations must not reach: the change tracker.
+    pub admin: Client,
+    /// What it runs on and as whom, for messages:
+    /// `PostgreSQL 15.18 (ephemeral, /usr/lib/postgresql/15/bin, as postgres)`.
     pub description: String,
+    /// The server part of the description, for siblings: `PostgreSQL 15.18 (ephemeral, …`.
+    server: String,
     pub supabase: bool,
-    /// `--strict-privileges`: the session is a superuser's (to install and remove the change
-    /// tracker) and migrations run after `SET ROLE` to this role (which `RESET ALL` keeps).
-    pub apply_role: Option<String>,
-    /// How to reach it (for `pg_dump`); holds the password of a `--database-url`.
+    /// How the admin session reaches it (for `pg_dump`); holds the password of a
+    /// `--database-url`.
     pub connection: tokio_postgres::Config,
     _holder: Holder,
 }
@@ -91,30 +96,60 @@ pub async fn open(options: &ServerOptions) -> Result<Database, Failure> {
 }
 
 async fn open_url(url: &str, options: &ServerOptions) -> Result<Database, Failure> {
-    let scratch = Scratch::create(url).await?;
-    let mut config = scratch.config.clone();
+    open_scratch(Scratch::create(url).await?, options).await
+}
+
+/// A scratch database made ready for migrations: the prelude, then the apply role's
+/// ownerships (or, with `--apply-as superuser`, the URL's user applies).
+async fn open_scratch(scratch: Scratch, options: &ServerOptions) -> Result<Database, Failure> {
+    let admin = scratch::connect(&scratch.config, "the scratch database").await?;
     if options.supabase {
-        let client = scratch::connect(&config, "the scratch database").await?;
-        run_prelude(&client).await?;
+        run_prelude(&admin).await?;
     }
-    if options.strict_privileges {
-        let client = scratch::connect(&config, "the scratch database").await?;
-        create_strict_role(&client).await?;
-    }
-    config.options(session_options(options));
-    let client = scratch::connect(&config, "the scratch database").await?;
+    let (apply_role, apply_config) = match options.apply_as {
+        ApplyAs::Migrator => {
+            role::run(&admin, &role::database_sql(&scratch.role)).await?;
+            (scratch.role.clone(), scratch.role_config.clone())
+        }
+        ApplyAs::Superuser => (url_user(&scratch.config), scratch.config.clone()),
+    };
+    let client = connect_applying(apply_config, options, "the scratch database").await?;
     let version = server_version(&client).await;
+    let server = format!(
+        "PostgreSQL {version} (scratch database {} via --database-url",
+        scratch.name
+    );
     Ok(Database {
-        connection: config,
+        connection: scratch.config.clone(),
         client,
-        description: format!(
-            "PostgreSQL {version} (scratch database {} via --database-url)",
-            scratch.name
-        ),
+        admin,
+        description: describe(&server, &apply_role, options.apply_as),
+        server,
         supabase: options.supabase,
-        apply_role: options.strict_privileges.then(|| STRICT_ROLE.to_string()),
         _holder: Holder::Scratch(Box::new(scratch)),
     })
+}
+
+/// `{server}, as {role})`, saying when that is a superuser.
+fn describe(server: &str, role: &str, apply_as: ApplyAs) -> String {
+    match apply_as {
+        ApplyAs::Migrator => format!("{server}, as {role})"),
+        ApplyAs::Superuser => format!("{server}, as the superuser {role})"),
+    }
+}
+
+fn url_user(config: &tokio_postgres::Config) -> String {
+    config.get_user().unwrap_or("?").to_string()
+}
+
+/// The session migrations run on, with the timeouts as session defaults.
+async fn connect_applying(
+    mut config: tokio_postgres::Config,
+    options: &ServerOptions,
+    what: &str,
+) -> Result<Client, Failure> {
+    config.options(session_options(options));
+    scratch::connect(&config, what).await
 }
 
 async fn server_version(client: &Client) -> String {
@@ -130,33 +165,6 @@ async fn run_prelude(client: &Client) -> Result<(), Failure> {
     client.batch_execute(SUPABASE_PRELUDE).await.map_err(|e| {
         Failure::Environment(format!(
             "the Supabase prelude failed on this server: {}; use a plain PostgreSQL server or set prelude = \"none\" in schemagate.toml",
-            describe_error(&e)
-        ))
-    })
-}
-
-/// A role like hosted Supabase's `postgres`: not a superuser, owns the database.
-async fn create_strict_role(client: &Client) -> Result<(), Failure> {
-    let sql = format!(
-        "do $$ begin
-           if not exists (select from pg_roles where rolname = '{STRICT_ROLE}') then
-             create role {STRICT_ROLE} login createrole createdb bypassrls;
-           end if;
-         end $$;
-         do $$ begin execute format('alter database %I owner to {STRICT_ROLE}', current_database()); end $$;
-         grant all on schema public to {STRICT_ROLE};
-         do $$ declare s text; begin
-           for s in select nspname from pg_namespace where nspname in ('extensions', 'auth', 'storage', 'realtime', 'vault', 'supabase_functions') loop
-             execute format('grant usage on schema %I to {STRICT_ROLE}', s);
-           end loop;
-           if exists (select from pg_roles where rolname = 'anon') then
-             execute 'grant anon, authenticated, service_role to {STRICT_ROLE}';
-           end if;
-         end $$;"
-    );
-    client.batch_execute(&sql).await.map_err(|e| {
-        Failure::Environment(format!(
-            "cannot prepare the --strict-privileges role: {}",
             describe_error(&e)
         ))
     })
@@ -178,12 +186,15 @@ fn cache_key(bin: &binaries::PgBin, options: &ServerOptions) -> String {
     hasher.update(env!("CARGO_PKG_VERSION"));
     hasher.update(bin.dir.to_string_lossy().as_bytes());
     hasher.update(&bin.version);
+    hasher.update(role::cluster_sql());
+    hasher.update(role::database_sql(role::MIGRATOR));
     if options.supabase {
         hasher.update(SUPABASE_PRELUDE);
     }
     for (name, script) in overlay::EMULATIONS {
         hasher.update(name);
         hasher.update(script);
+        hasher.update(overlay::creator_grants(name));
     }
     let digest = hasher.finalize();
     let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
@@ -259,39 +270,50 @@ async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
         }
         (None, None) => prepare_fresh(&bin, owner, options).await?,
     };
-    if options.strict_privileges {
-        let client = scratch::connect(&cluster.config("postgres"), "the ephemeral server").await?;
-        create_strict_role(&client).await?;
-    }
-    let mut config = cluster.config("postgres");
-    config.options(session_options(options));
-    let client = scratch::connect(&config, "the ephemeral server").await?;
+    let apply_role = options.apply_as.cluster_role();
+    let admin = scratch::connect(&cluster.config("postgres"), "the ephemeral server").await?;
+    let client = connect_applying(
+        cluster.config_as("postgres", apply_role),
+        options,
+        "the ephemeral server",
+    )
+    .await?;
+    let server = format!(
+        "PostgreSQL {} (ephemeral, {}",
+        bin.version,
+        bin.dir.display()
+    );
     Ok(Database {
-        connection: config,
+        connection: cluster.config("postgres"),
         client,
-        description: format!(
-            "PostgreSQL {} (ephemeral, {})",
-            bin.version,
-            bin.dir.display()
-        ),
+        admin,
+        description: describe(&server, apply_role, options.apply_as),
+        server,
         supabase: options.supabase,
-        apply_role: options.strict_privileges.then(|| STRICT_ROLE.to_string()),
         _holder: Holder::Cluster(cluster),
     })
 }
 
-/// A cluster from a fresh initdb, with the prelude applied when asked.
+/// A cluster from a fresh initdb: the apply role, then the `postgres` database prepared.
 async fn prepare_fresh(
     bin: &binaries::PgBin,
     owner: Option<cluster::Owner>,
     options: &ServerOptions,
 ) -> Result<Cluster, Failure> {
     let cluster = Cluster::start(bin, DataSource::Initdb, owner, true)?;
-    if options.supabase {
-        let client = scratch::connect(&cluster.config("postgres"), "the ephemeral server").await?;
-        run_prelude(&client).await?;
-    }
+    let client = scratch::connect(&cluster.config("postgres"), "the ephemeral server").await?;
+    role::run(&client, &role::cluster_sql()).await?;
+    prepare_database(&client, options.supabase).await?;
     Ok(cluster)
+}
+
+/// A fresh database of an ephemeral cluster made ready for migrations, on a superuser's
+/// session connected to it: the prelude when asked, then the apply role's ownerships.
+async fn prepare_database(client: &Client, supabase: bool) -> Result<(), Failure> {
+    if supabase {
+        run_prelude(client).await?;
+    }
+    role::run(client, &role::database_sql(role::MIGRATOR)).await
 }
 
 /// Stops the cluster cleanly and stores its data directory under `entry` (written to a

@@ -38,6 +38,56 @@ pub static EMULATIONS: &[(&str, &str)] = &[
     ("wrappers", include_str!("emulated/wrappers.sql")),
 ];
 
+/// Extensions the server ships untrusted that hosted Supabase still lets its `postgres` role
+/// create (its extension gatekeeper runs their scripts as a superuser). The overlay copies
+/// their control files with `trusted = true`, which makes PostgreSQL do the same; the
+/// contrib extensions PostgreSQL 13+ marks trusted (pgcrypto, uuid-ossp, pg_trgm, citext,
+/// …) need nothing. Left out on purpose: anything that reaches files, programs or other
+/// servers (adminpack, file_fdw, dblink, postgres_fdw, untrusted languages).
+pub const TRUSTED_BY_SUPABASE: &[&str] = &[
+    "autoinc",
+    "bloom",
+    "dict_xsyn",
+    "earthdistance",
+    "insert_username",
+    "moddatetime",
+    "pg_buffercache",
+    "pg_prewarm",
+    "pg_stat_statements",
+    "pgrowlocks",
+    "pgstattuple",
+    "refint",
+    "sslinfo",
+];
+
+/// The end of every emulated extension's script: its creator (the apply role; the script
+/// itself runs as a superuser, extensions being trusted) gets all privileges on the schemas
+/// the extension made, as Supabase gives its `postgres` role on `cron`, `net`, `pgmq`, ….
+pub fn creator_grants(name: &str) -> String {
+    format!(
+        r#"do $creator$
+declare
+  s text;
+  extension oid := (select oid from pg_extension where extname = '{name}');
+begin
+  for s in
+    select n.nspname from pg_namespace n
+    where n.nspname not in ('pg_catalog', 'public', 'extensions', 'information_schema')
+      and (n.oid = (select extnamespace from pg_extension where oid = extension)
+        or exists (select from pg_depend d where d.classid = 'pg_namespace'::regclass and d.objid = n.oid
+                   and d.refclassid = 'pg_extension'::regclass and d.refobjid = extension))
+  loop
+    execute format('grant usage on schema %I to %I with grant option', s, session_user);
+    execute format('grant all on all tables in schema %I to %I with grant option', s, session_user);
+    execute format('grant all on all sequences in schema %I to %I with grant option', s, session_user);
+    execute format('grant all on all functions in schema %I to %I with grant option', s, session_user);
+  end loop;
+end
+$creator$;
+"#
+    )
+}
+
 /// Control-file lines beyond the common ones: dependencies, and the fixed schema of
 /// extensions whose real control file names one (PostgreSQL then creates that schema).
 fn extra_control(name: &str) -> &'static str {
@@ -136,7 +186,11 @@ pub fn build(bin: &PgBin, root: &Path) -> std::io::Result<Option<PathBuf>> {
     let real_extensions = layout.sharedir.join("extension");
     for entry in std::fs::read_dir(&real_extensions)? {
         let entry = entry?;
-        std::os::unix::fs::symlink(entry.path(), extension_dir.join(entry.file_name()))?;
+        let target = extension_dir.join(entry.file_name());
+        match trusted_control(&entry.path())? {
+            Some(control) => std::fs::write(target, control)?,
+            None => std::os::unix::fs::symlink(entry.path(), target)?,
+        }
     }
     for (name, script) in EMULATIONS {
         let control = extension_dir.join(format!("{name}.control"));
@@ -152,15 +206,53 @@ pub fn build(bin: &PgBin, root: &Path) -> std::io::Result<Option<PathBuf>> {
         )?;
         std::fs::write(
             extension_dir.join(format!("{name}--{EMULATED_VERSION}.sql")),
-            script,
+            format!("{script}\n{}", creator_grants(name)),
         )?;
     }
     Ok(Some(exe))
 }
 
+/// The text of `path` marked trusted, when it is the control file of an extension in
+/// [`TRUSTED_BY_SUPABASE`] (the last `trusted` line of a control file wins).
+fn trusted_control(path: &Path) -> std::io::Result<Option<String>> {
+    let Some(name) = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".control"))
+    else {
+        return Ok(None);
+    };
+    if !TRUSTED_BY_SUPABASE.contains(&name) {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path)?;
+    Ok(Some(format!("{}\ntrusted = true\n", text.trim_end())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marks_only_the_allowed_untrusted_extensions_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let allowed = dir.path().join("moddatetime.control");
+        std::fs::write(
+            &allowed,
+            "comment = 'x'\nmodule_pathname = '$libdir/moddatetime'\n",
+        )
+        .unwrap();
+        let other = dir.path().join("file_fdw.control");
+        std::fs::write(&other, "comment = 'files'\n").unwrap();
+        let control = trusted_control(&allowed).unwrap().unwrap();
+        assert!(control.starts_with("comment = 'x'\nmodule_pathname"));
+        assert!(control.ends_with("\ntrusted = true\n"));
+        assert_eq!(trusted_control(&other).unwrap(), None);
+        assert_eq!(
+            trusted_control(&dir.path().join("moddatetime--1.0.sql")).unwrap(),
+            None
+        );
+    }
 
     #[test]
     fn relocates_like_postgres() {

@@ -1,15 +1,22 @@
-//! `--database-url`: a scratch database with a unique name on an existing server, dropped
-//! at the end (also on failure and on SIGINT/SIGTERM). No other database is touched.
+//! `--database-url`: a scratch database with a unique name on an existing server, and a
+//! role of its own that owns it and nothing else (no superuser, CREATEROLE or CREATEDB), which
+//! the migrations log in as; both dropped at the end (also on failure and on SIGINT/SIGTERM).
+//! No other database is touched.
 
 use super::cleanup::{self, Registration, Resource};
 use crate::Failure;
 
-/// A scratch database; dropping it drops the database.
+/// A scratch database and its apply role; dropping it drops both.
 #[derive(Debug)]
 pub struct Scratch {
     pub url: String,
     pub name: String,
+    /// The URL's user, connected to the scratch database.
     pub config: tokio_postgres::Config,
+    /// The role migrations run as (`schemagate_scratch_…`); it owns the scratch database.
+    pub role: String,
+    /// The apply role's connection settings (with its password).
+    pub role_config: tokio_postgres::Config,
     _registration: Registration,
 }
 
@@ -40,6 +47,10 @@ async fn sweep_stale(admin: &tokio_postgres::Client, now: u64) {
         if is_stale(&name, now) {
             let statement = format!("drop database if exists \"{name}\" with (force)");
             if admin.batch_execute(&statement).await.is_ok() {
+                // Its role has its name (siblings' roles go with their first database).
+                let _ = admin
+                    .batch_execute(&format!("drop role if exists \"{name}\""))
+                    .await;
                 eprintln!("note: dropped {name}, a scratch database a killed run left");
             }
         }
@@ -56,8 +67,30 @@ fn is_stale(name: &str, now: u64) -> bool {
     created.is_some_and(|created| now.saturating_sub(created) > LONGEST_RUN_SECS)
 }
 
+/// The role a scratch database belongs to, and how to log in as it.
+struct Owner {
+    name: String,
+    config: tokio_postgres::Config,
+}
+
 impl Scratch {
+    /// A scratch database and a new role that owns it.
     pub async fn create(url: &str) -> Result<Scratch, Failure> {
+        Self::create_owned_by(url, None).await
+    }
+
+    /// Another scratch database owned by this one's role (so what one database's migrations
+    /// grant or set for the role reads the same in the other). Drop it first: the role goes
+    /// with the last of its databases.
+    pub async fn sibling(&self) -> Result<Scratch, Failure> {
+        let owner = Owner {
+            name: self.role.clone(),
+            config: self.role_config.clone(),
+        };
+        Self::create_owned_by(&self.url, Some(owner)).await
+    }
+
+    async fn create_owned_by(url: &str, owner: Option<Owner>) -> Result<Scratch, Failure> {
         let admin_config = parse(url)?;
         let admin = connect(&admin_config, "the --database-url server").await?;
         let now = std::time::SystemTime::now()
@@ -71,25 +104,53 @@ impl Scratch {
             now.subsec_nanos(),
             now.as_secs()
         );
-        admin
-            .batch_execute(&format!("create database \"{name}\""))
-            .await
-            .map_err(|e| {
-                Failure::Environment(format!(
-                    "cannot create a scratch database on the --database-url server: {}; the user needs the CREATEDB privilege",
-                    super::describe_error(&e)
-                ))
-            })?;
+        let mut setup = Vec::new();
+        let owner = match owner {
+            Some(owner) => owner,
+            None => {
+                let password = super::role::random_password()?;
+                // The URL's user must be a member of the role to hand it the database.
+                setup.push(super::role::scratch_role_sql(&name, &password));
+                setup.push(format!("grant \"{name}\" to current_user"));
+                let mut config = admin_config.clone();
+                config.user(&name).password(password);
+                Owner {
+                    name: name.clone(),
+                    config,
+                }
+            }
+        };
+        setup.push(format!(
+            "create database \"{name}\" owner \"{}\"",
+            owner.name
+        ));
+        // Registered first: whatever of the two exists when a signal comes is dropped.
         let registration = cleanup::register(Resource::ScratchDatabase {
             url: url.to_string(),
             name: name.clone(),
+            role: owner.name.clone(),
         });
+        // One by one: CREATE DATABASE cannot run in the implicit transaction of a batch.
+        for statement in &setup {
+            if let Err(error) = admin.batch_execute(statement).await {
+                drop(admin);
+                let _ = drop_blocking(url, &name, &owner.name);
+                return Err(Failure::Environment(format!(
+                    "cannot create a scratch database and its role on the --database-url server: {}; the user needs the CREATEDB and CREATEROLE privileges (a superuser, e.g. the postgres user of a service container, has them)",
+                    super::describe_error(&error)
+                )));
+            }
+        }
         let mut config = admin_config;
         config.dbname(&name);
+        let mut role_config = owner.config;
+        role_config.dbname(&name);
         Ok(Scratch {
             url: url.to_string(),
             name,
             config,
+            role: owner.name,
+            role_config,
             _registration: registration,
         })
     }
@@ -97,19 +158,21 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if let Err(error) = drop_database_blocking(&self.url, &self.name) {
+        if let Err(error) = drop_blocking(&self.url, &self.name, &self.role) {
             eprintln!(
-                "warning: could not drop the scratch database {}: {error}; drop it by hand",
+                "warning: could not drop the scratch database {} and its role: {error}; drop them by hand",
                 self.name
             );
         }
     }
 }
 
-/// Drops the scratch database from a thread of its own (callers may be inside a runtime).
-pub fn drop_database_blocking(url: &str, name: &str) -> Result<(), String> {
+/// Drops the scratch database, then its role, from a thread of its own (callers may be
+/// inside a runtime).
+pub fn drop_blocking(url: &str, name: &str, role: &str) -> Result<(), String> {
     let url = url.to_string();
     let name = name.to_string();
+    let role = role.to_string();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -128,7 +191,22 @@ pub fn drop_database_blocking(url: &str, name: &str) -> Result<(), String> {
                     .await
                     .map_err(|e| super::describe_error(&e))?;
             }
-            Ok(())
+            match client
+                .batch_execute(&format!("drop role if exists \"{role}\""))
+                .await
+            {
+                // Another scratch database of this run still belongs to it; the role goes
+                // with the last one.
+                Err(e)
+                    if e.code()
+                        == Some(
+                            &tokio_postgres::error::SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
+                        ) =>
+                {
+                    Ok(())
+                }
+                result => result.map_err(|e| super::describe_error(&e)),
+            }
         })
     })
     .join()

@@ -1,11 +1,9 @@
 //! More databases on the server a [`Database`] runs on, prepared the same way (prelude,
-//! `--strict-privileges` role, timeouts). Comparing two ways of applying migrations (the
-//! order check) needs independent databases; creating them on the same server costs a
-//! `CREATE DATABASE` instead of another cluster start.
+//! apply role, timeouts). Comparing two ways of applying migrations (the order check) needs
+//! independent databases; creating them on the same server costs a `CREATE DATABASE` instead
+//! of another cluster start.
 
-use super::{
-    create_strict_role, run_prelude, scratch, session_options, Database, Holder, ServerOptions,
-};
+use super::{connect_applying, prepare_database, scratch, Database, Holder, ServerOptions};
 use crate::Failure;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -21,12 +19,14 @@ static NEXT: AtomicU32 = AtomicU32::new(1);
 impl Database {
     /// A new, empty database on the same server, prepared like a fresh one from
     /// [`super::open`] with `options`. With `--database-url` it is another scratch database
-    /// (dropped when the sibling is dropped); on an ephemeral cluster it lives as long as
-    /// the cluster, so drop siblings before the database they came from.
+    /// owned by the same role (dropped when the sibling is dropped); on an ephemeral cluster
+    /// it lives as long as the cluster. Drop siblings before the database they came from.
     pub async fn create_sibling(&self, options: &ServerOptions) -> Result<Database, Failure> {
         let admin = match &self._holder {
-            Holder::Scratch(scratch) => return super::open_url(&scratch.url, options).await,
-            Holder::Cluster(cluster) => cluster.config("postgres"),
+            Holder::Scratch(scratch) => {
+                return super::open_scratch(scratch.sibling().await?, options).await
+            }
+            Holder::Cluster(_) => self.connection.clone(),
             Holder::Sibling(held) => held.admin.clone(),
         };
         let name = format!(
@@ -46,22 +46,18 @@ impl Database {
         let mut config = admin.clone();
         config.dbname(&name);
         let setup = scratch::connect(&config, "the ephemeral server").await?;
-        if options.supabase {
-            run_prelude(&setup).await?;
-        }
-        if options.strict_privileges {
-            create_strict_role(&setup).await?;
-        }
-        config.options(session_options(options));
-        let client = scratch::connect(&config, "the ephemeral server").await?;
+        prepare_database(&setup, options.supabase).await?;
+        let apply_role = options.apply_as.cluster_role();
+        let mut apply_config = config.clone();
+        apply_config.user(apply_role);
+        let client = connect_applying(apply_config, options, "the ephemeral server").await?;
         Ok(Database {
             connection: config,
             client,
-            description: self.description.clone(),
+            admin: setup,
+            description: super::describe(&self.server, apply_role, options.apply_as),
+            server: self.server.clone(),
             supabase: options.supabase,
-            apply_role: options
-                .strict_privileges
-                .then(|| super::STRICT_ROLE.to_string()),
             _holder: Holder::Sibling(Box::new(Held { admin })),
         })
     }

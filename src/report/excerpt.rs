@@ -8,6 +8,9 @@ use serde::Serialize;
 
 /// At most this many lines of a span are shown.
 pub const MAX_LINES: u32 = 8;
+/// Lines shown before and after the span, so an element inside a statement is seen in
+/// its place.
+pub const CONTEXT_LINES: u32 = 1;
 /// Longer lines are cut (a minified file must not turn into a megabyte of report).
 pub const MAX_LINE_CHARS: usize = 400;
 
@@ -52,16 +55,29 @@ pub fn excerpt(source: &SourceText, location: &Location) -> Option<Excerpt> {
         location.end_line
     };
     let shown_last = last_line.min(location.line + MAX_LINES - 1);
-    let lines = (location.line..=shown_last)
-        .map(|number| Line {
-            number,
-            pieces: pieces(source.line_text(number), number, start, end),
+    let truncated = shown_last < last_line;
+    let first = location.line.saturating_sub(CONTEXT_LINES).max(1);
+    // After a cut span the next lines are more of it, not context.
+    let after = if truncated { 0 } else { CONTEXT_LINES };
+    let last = (shown_last + after).min(source.line_count() as u32);
+    let spanned = location.line..=shown_last;
+    let lines = (first..=last)
+        // Blank context lines say nothing.
+        .filter(|number| spanned.contains(number) || !source.line_text(*number).trim().is_empty())
+        .map(|number| {
+            // A context line: an empty highlight at its start.
+            let (from, to) = if spanned.contains(&number) {
+                (start, end)
+            } else {
+                ((number, 1), (number, 1))
+            };
+            Line {
+                number,
+                pieces: pieces(source.line_text(number), number, from, to),
+            }
         })
         .collect();
-    Some(Excerpt {
-        lines,
-        truncated: shown_last < last_line,
-    })
+    Some(Excerpt { lines, truncated })
 }
 
 /// Splits one line into up to three pieces around the highlighted columns.
@@ -136,9 +152,33 @@ mod tests {
         let excerpt = excerpt(&source, &at(2, 8, 4, 3)).unwrap();
         assert_eq!(
             shown(&excerpt),
-            ["2:create [table t (]", "3:[  id int]", "4:[);]"]
+            [
+                "1:select 1;",
+                "2:create [table t (]",
+                "3:[  id int]",
+                "4:[);]"
+            ]
         );
         assert!(!excerpt.truncated);
+    }
+
+    #[test]
+    fn an_element_is_shown_with_the_lines_around_it() {
+        let source = SourceText::new(
+            "create table t (\n  id int,\n  org uuid references orgs (id)\n);\n\nselect 1;\n"
+                .into(),
+        );
+        let element = excerpt(&source, &at(3, 3, 3, 32)).unwrap();
+        assert_eq!(
+            shown(&element),
+            ["2:  id int,", "3:  [org uuid references orgs (id)]", "4:);"]
+        );
+        let last = excerpt(&source, &at(6, 1, 6, 10)).unwrap();
+        assert_eq!(
+            shown(&last),
+            ["6:[select 1;]"],
+            "blank context lines are left out"
+        );
     }
 
     #[test]
@@ -146,7 +186,11 @@ mod tests {
         let source = SourceText::new("a\n".repeat(20));
         assert_eq!(excerpt(&source, &at(1, 1, 1, 1)), None);
         let long = excerpt(&source, &at(1, 1, 20, 2)).unwrap();
-        assert_eq!(long.lines.len(), MAX_LINES as usize);
+        assert_eq!(
+            long.lines.len(),
+            MAX_LINES as usize,
+            "no context after a cut"
+        );
         assert!(long.truncated);
     }
 
@@ -154,7 +198,7 @@ mod tests {
     fn a_span_ending_at_a_line_start_stops_at_the_line_before() {
         let source = SourceText::new("drop table t;\nselect 1;\n".into());
         let excerpt = excerpt(&source, &at(1, 1, 2, 1)).unwrap();
-        assert_eq!(shown(&excerpt), ["1:[drop table t;]"]);
+        assert_eq!(shown(&excerpt), ["1:[drop table t;]", "2:select 1;"]);
     }
 
     #[test]

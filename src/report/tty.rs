@@ -1,7 +1,7 @@
 //! `--format tty`: rustc-style diagnostics with the source lines, a caret span, help and
 //! the rule's docs link, then one summary line.
 
-use super::excerpt::source_of;
+use super::excerpt::{source_of, CONTEXT_LINES};
 use super::{plural, Report};
 use crate::findings::{Finding, Severity, Status};
 use crate::migrations::MigrationSet;
@@ -159,24 +159,46 @@ fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding)
     let excerpt = location.and_then(|l| source_of(sets, &l.file).map(|s| (l, s)));
     let mut group = match excerpt {
         Some((location, source)) => {
-            let last = location
+            let spanned_last = location
                 .end_line
                 .min(location.line + EXCERPT_LINES - 1)
                 .max(location.line);
-            let start = source.offset_of(location.line, 1);
+            // Lines of context around a span (see `excerpt::CONTEXT_LINES`), unless blank;
+            // after a cut span the next lines are more of it, not context.
+            let cut = spanned_last < location.end_line;
+            let spans_text =
+                (location.end_line, location.end_column) > (location.line, location.column);
+            let context = |number: u32| {
+                spans_text
+                    && (1..=source.line_count() as u32).contains(&number)
+                    && !source.line_text(number).trim().is_empty()
+            };
+            let first = (location.line.saturating_sub(CONTEXT_LINES)..location.line)
+                .find(|&n| context(n))
+                .unwrap_or(location.line);
+            let last = if cut {
+                spanned_last
+            } else {
+                (spanned_last + 1..=spanned_last + CONTEXT_LINES)
+                    .take_while(|&n| context(n))
+                    .last()
+                    .unwrap_or(spanned_last)
+            };
+            let start = source.offset_of(first, 1);
             let end = source.offset_of(last, u32::MAX);
             let text = &source.text[start..end];
             let span_start = source.offset_of(location.line, location.column) - start;
-            let span_end = if location.end_line <= last {
-                source.offset_of(location.end_line, location.end_column) - start
-            } else {
+            let span_end = if cut {
                 text.len()
+            } else {
+                source.offset_of(location.end_line, location.end_column) - start
             };
             let span_end = span_end.max(span_start + 1).min(text.len().max(span_start));
             let mut snippet = Snippet::source(text)
-                .line_start(location.line as usize)
+                .line_start(first as usize)
                 .path(&location.file)
-                .fold(true);
+                // Without a span there is nothing to show around.
+                .fold(!spans_text);
             if span_end > span_start {
                 let mut annotation = AnnotationKind::Primary.span(span_start..span_end);
                 if let Some(object) = &finding.object {

@@ -5,6 +5,7 @@
 //! `Rule` impl, one line in `static_rules!` (`registry.rs`), and its fixtures under
 //! `testdata/rules/`.
 
+pub mod precedence;
 pub mod registry;
 
 pub mod apply;
@@ -20,6 +21,8 @@ use crate::findings::{Category, Finding, Severity};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::{Model, Origin};
 use crate::sql::Statement;
+use sqlparser::ast;
+use sqlparser::tokenizer::Span;
 
 /// Which projects a rule is for (docs/profiles.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +124,39 @@ impl LintContext<'_> {
         }
     }
 
+    /// A finding located on one element of `statement` (a column, a constraint, a policy
+    /// clause): `span` from the statement's own tree.
+    pub fn finding_on_element(
+        &self,
+        meta: &RuleMeta,
+        migration: &Migration,
+        statement: &Statement,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding::new(meta.id, meta.severity, meta.category, message)
+            .with_location(migration.element_location(statement, span))
+    }
+
+    /// [`LintContext::finding_at`] narrowed to the element `element` finds in the
+    /// statement's tree; the whole statement when it has no tree of its own (DDL inside a
+    /// `DO` block) or `element` finds nothing.
+    pub fn finding_at_element(
+        &self,
+        meta: &RuleMeta,
+        origin: Origin,
+        element: impl FnOnce(&ast::Statement) -> Option<Span>,
+        message: impl Into<String>,
+    ) -> Finding {
+        let Some((migration, statement)) = origin.resolve(self.set) else {
+            return self.finding_at(meta, origin, message);
+        };
+        match statement.ast().and_then(element) {
+            Some(span) => self.finding_on_element(meta, migration, statement, span, message),
+            None => self.finding(meta, migration, statement, message),
+        }
+    }
+
     /// Is `schema` exposed through the API (Supabase's `[api].schemas`)?
     pub fn is_exposed(&self, schema: &str) -> bool {
         self.config.exposed_schemas.iter().any(|s| s == schema)
@@ -135,6 +171,22 @@ impl LintContext<'_> {
         } else {
             self.is_exposed(schema)
         }
+    }
+}
+
+/// The `USING` and `WITH CHECK` expressions a `CREATE POLICY` or `ALTER POLICY` statement
+/// writes, for rules that point at a policy's clause.
+pub fn policy_clauses(statement: &ast::Statement) -> (Option<&ast::Expr>, Option<&ast::Expr>) {
+    match statement {
+        ast::Statement::CreatePolicy(create) => (create.using.as_ref(), create.with_check.as_ref()),
+        ast::Statement::AlterPolicy(ast::AlterPolicy {
+            operation:
+                ast::AlterPolicyOperation::Apply {
+                    using, with_check, ..
+                },
+            ..
+        }) => (using.as_ref(), with_check.as_ref()),
+        _ => (None, None),
     }
 }
 

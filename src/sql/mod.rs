@@ -84,6 +84,10 @@ impl SourceText {
         let end = rest.find('\n').unwrap_or(rest.len());
         rest[..end].trim_end_matches('\r')
     }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
 }
 
 /// An identifier as a quoted SQL name: `"name"`, embedded quotes doubled. The one quoter,
@@ -209,6 +213,70 @@ fn nests(token: &str) -> bool {
     }
 }
 
+/// The byte offset in `text` of a 1-based line and column (in characters), as sqlparser's
+/// spans count them; `None` for line 0 (an empty span) or a place beyond the text.
+pub fn offset_in(text: &str, line: u64, column: u64) -> Option<usize> {
+    if line == 0 || column == 0 {
+        return None;
+    }
+    let start = if line == 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line as usize - 2)?.0 + 1
+    };
+    let rest = &text[start..];
+    let line_len = rest.find('\n').unwrap_or(rest.len());
+    let wanted = column as usize - 1;
+    // The column just after the line's last character is valid: spans end there.
+    rest[..line_len]
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(line_len))
+        .nth(wanted)
+        .map(|i| start + i)
+}
+
+/// A span of `text` widened to balance its parentheses: sqlparser's spans start and stop at
+/// identifiers, so `(a, b)` comes as `a, b)` or `(a, b`.
+pub fn balance_parentheses(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let Some(inside) = text.get(start..end) else {
+        return (start, end);
+    };
+    let (mut unopened, mut unclosed) = (0usize, 0usize);
+    for ch in inside.chars() {
+        match ch {
+            '(' => unclosed += 1,
+            ')' if unclosed > 0 => unclosed -= 1,
+            ')' => unopened += 1,
+            _ => {}
+        }
+    }
+    let mut widened = (start, end);
+    for (i, ch) in text[..start].char_indices().rev() {
+        match ch {
+            _ if unopened == 0 => break,
+            '(' => {
+                unopened -= 1;
+                widened.0 = i;
+            }
+            c if c.is_whitespace() => {}
+            _ => break,
+        }
+    }
+    for (i, ch) in text[end..].char_indices() {
+        match ch {
+            _ if unclosed == 0 => break,
+            ')' => {
+                unclosed -= 1;
+                widened.1 = end + i + 1;
+            }
+            c if c.is_whitespace() => {}
+            _ => break,
+        }
+    }
+    widened
+}
+
 /// Parses one statement's text. Never fails: what sqlparser rejects, and what may nest
 /// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback.
 pub fn parse_statement(text: &str) -> Parsed {
@@ -329,6 +397,31 @@ mod tests {
             parse_statement("select cron.schedule('x', '* * * * *', 'select 1');"),
             Parsed::Ast(_)
         ));
+    }
+
+    #[test]
+    fn spans_of_the_tree_map_to_the_statement_text() {
+        use sqlparser::ast::Spanned;
+        let text = "create table t (\n  id int,\n  org uuid references orgs (id)\n);";
+        let Parsed::Ast(ast) = parse_statement(text) else {
+            panic!("parses")
+        };
+        let ast::Statement::CreateTable(create) = ast.as_ref() else {
+            panic!("a create table")
+        };
+        let span = create.columns[1].span();
+        let start = offset_in(text, span.start.line, span.start.column).unwrap();
+        let end = offset_in(text, span.end.line, span.end.column).unwrap();
+        // sqlparser's span ends with the last identifier; the closing parenthesis is added.
+        assert_eq!(&text[start..end], "org uuid references orgs (id");
+        let (start, end) = balance_parentheses(text, start, end);
+        assert_eq!(&text[start..end], "org uuid references orgs (id)");
+        let text = "alter table t add foreign key (a, b) references u (x, y);";
+        let (start, end) = (text.find("a, b").unwrap(), text.find("x, y").unwrap() + 4);
+        let (start, end) = balance_parentheses(text, start, end);
+        assert_eq!(&text[start..end], "(a, b) references u (x, y)");
+        assert_eq!(offset_in(text, 0, 0), None);
+        assert_eq!(offset_in(text, 9, 1), None);
     }
 
     #[test]

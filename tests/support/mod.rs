@@ -25,6 +25,27 @@ pub fn schemagate() -> Command {
     command
 }
 
+/// A Supabase project in a temporary directory with the given migration files.
+pub fn supabase_project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    for (name, text) in files {
+        std::fs::write(migrations.join(name), text).unwrap();
+    }
+    dir
+}
+
+/// The status of each file of a JSON report's first apply (`applied`, `failed`, …).
+pub fn apply_statuses(document: &serde_json::Value) -> Vec<String> {
+    document["apply"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Where the tests' clusters keep the prepared data directory.
 pub fn cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("schemagate-cache")

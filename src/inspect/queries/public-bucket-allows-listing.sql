@@ -17,7 +17,10 @@ select 'storage.objects.' || p.polname as object,
    and (0 = any(p.polroles)
         or exists (select 1 from pg_roles r
                     where r.oid = any(p.polroles) and r.rolname in ('anon', 'authenticated')))
-   and (qual.text not like '%bucket_id%' or position(quote_literal(b.id) in qual.text) > 0)
+   -- The id as pg_get_expr writes a literal (quotes doubled, backslashes as they are;
+   -- quote_literal would write E'…' for an id with a backslash).
+   and (qual.text not like '%bucket_id%'
+        or position('''' || replace(b.id, '''', '''''') || '''' in qual.text) > 0)
    and qual.text !~ '(auth\.(uid|jwt|email)\(|\mowner(_id)?\M|current_setting\()'
  group by p.polname
  order by 1

@@ -1,10 +1,11 @@
 -- Foreign keys whose columns are not the leading columns of any valid, non-partial index on
 -- the referencing table. The leading columns may come in any order: the lookups a foreign
 -- key needs (on delete/update of the referenced row) are equality on all of them.
--- Only the top-level constraint of a partitioned table is reported, not its clones.
+-- Only the top-level constraint of a partitioned table is reported, not its clones; of
+-- several keys over the same columns only the first by name (one index serves them all).
 -- $1 exposed schemas (unused), $2 managed schemas.
 -- Columns: object (schema.table.col1,col2), detail (constraint and referenced table).
-select n.nspname || '.' || c.relname || '.' || cols.names as object,
+select distinct on (1) n.nspname || '.' || c.relname || '.' || cols.names as object,
        con.conname || ' references ' || con.confrelid::regclass::text as detail
   from pg_constraint con
   join pg_class c on c.oid = con.conrelid
@@ -31,4 +32,4 @@ select n.nspname || '.' || c.relname || '.' || cols.names as object,
                  from unnest((string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)]) x)
             = (select array_agg(x order by x) from unnest(con.conkey) x)
    )
- order by 1
+ order by 1, con.conname

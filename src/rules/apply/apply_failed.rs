@@ -6,9 +6,10 @@ declare_rule! {
     /// at the file, line and column the server pointed to, with its SQLSTATE, message, detail
     /// and hint, and the cause when schemagate can tell it: an object created only by a
     /// later migration (an order problem), by a file the Supabase CLI skips because of its
-    /// name, or by no migration at all (it exists only in a database changed by hand); seed
-    /// rows that break a foreign key; a syntax error; a duplicate version. The files after
-    /// it are not applied and are listed.
+    /// name, or by no migration at all (it exists only in a database changed by hand, or
+    /// it is a typo: "did you mean" the closest name the database has); seed rows that
+    /// break a foreign key; a syntax error; a duplicate version. The files after it are not
+    /// applied and are listed.
     ///
     /// ## Why is this bad?
     /// A folder that cannot rebuild a fresh database breaks `supabase db reset`, preview

@@ -3,8 +3,9 @@ use crate::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Reports a `CREATE EXTENSION` of an extension the server schemagate applies to does not
-    /// have and schemagate does not emulate (e.g. `postgis` where it is not installed). The
-    /// run stops there.
+    /// have and schemagate does not emulate (e.g. `postgis` where it is not installed), and a
+    /// statement that fails on an object such an extension provides (an FDW handler of
+    /// `wrappers`, the `pgroonga` access method, a PostGIS type). The run stops there.
     ///
     /// ## Why is this bad?
     /// Nothing after the statement can be checked. It is not a bug in the migration, but the

@@ -1,7 +1,8 @@
 use crate::declare_rule;
 use crate::findings::Finding;
-use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::{Expr, Query, SetExpr, Visit, Visitor};
+use crate::rules::{policy_clauses, LintContext, Rule, RuleMeta};
+use sqlparser::ast::{Expr, Query, SetExpr, Spanned, Statement, Visit, Visitor};
+use sqlparser::tokenizer::Span;
 use std::ops::ControlFlow;
 
 /// Functions that return the same value for every row of a statement.
@@ -68,9 +69,10 @@ impl Rule for AuthRlsInitplan {
                 name => format!("{name}()"),
             };
             out.push(
-                cx.finding_at(
+                cx.finding_at_element(
                     &Self::META,
                     policy.history.changed,
+                    first_per_row_call,
                     format!(
                         "policy `{}` on `{}` calls {} for every row",
                         policy.name,
@@ -87,6 +89,16 @@ impl Rule for AuthRlsInitplan {
     }
 }
 
+/// Where a policy statement's clauses first call one of the functions per row.
+fn first_per_row_call(statement: &Statement) -> Option<Span> {
+    let (using, with_check) = policy_clauses(statement);
+    let mut calls = PerRowCalls::default();
+    for expr in using.into_iter().chain(with_check) {
+        let _ = expr.visit(&mut calls);
+    }
+    calls.first
+}
+
 /// Collects per-statement function calls that are not the sole content of a FROM-less
 /// sub-select.
 #[derive(Default)]
@@ -95,6 +107,8 @@ struct PerRowCalls {
     queries: Vec<bool>,
     /// Each call once, in order of first appearance.
     found: Vec<String>,
+    /// The first such call.
+    first: Option<Span>,
 }
 
 impl Visitor for PerRowCalls {
@@ -118,6 +132,7 @@ impl Visitor for PerRowCalls {
             let wrapped = self.queries.last().copied().unwrap_or(false);
             if PER_STATEMENT.contains(&name.as_str()) && !wrapped && !self.found.contains(&name) {
                 self.found.push(name);
+                self.first.get_or_insert(expr.span());
             }
         }
         ControlFlow::Continue(())

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 declare_rule! {
     /// ## What it does
-    /// Reports an index with the same table, columns (in order), predicate, uniqueness and
-    /// access method as another. Indexes behind primary key and unique constraints count;
-    /// of each group the primary key's index, else a constraint's, else the oldest is
-    /// kept and the others are reported.
+    /// Reports an index with the same table, columns (in order, with their operator classes
+    /// and sort order), predicate and access method as another, unique or not. Indexes
+    /// behind primary key and unique constraints count; of each group the primary key's
+    /// index, else a constraint's, else a unique one, else the oldest is kept and the others
+    /// are reported.
     ///
     /// ## Why is this bad?
     /// The second index is never needed for reads, but every insert and update maintains
@@ -42,25 +43,29 @@ impl Rule for DuplicateIndex {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        type Key<'a> = (&'a str, &'a [String], Option<&'a str>, bool, &'a str);
+        // Uniqueness is not part of the key: a plain index beside a unique one on the same
+        // columns serves no read the unique one does not.
+        type Key<'a> = (&'a str, &'a [String], &'a str, Option<&'a str>, &'a str);
         let mut groups: BTreeMap<Key<'_>, Vec<&Index>> = BTreeMap::new();
         for index in cx.model.indexes.values() {
             let key = (
                 index.table.as_str(),
                 index.columns.as_slice(),
+                index.element_options.as_str(),
                 index.predicate.as_deref(),
-                index.unique,
                 index.method.as_str(),
             );
             groups.entry(key).or_default().push(index);
         }
         for mut same in groups.into_values().filter(|g| g.len() > 1) {
-            // The index kept is the one backing the primary key, else a constraint, else
-            // the oldest (as `inspect` decides, so both report the same index).
+            // The index kept is the one backing the primary key, else a constraint, else a
+            // unique one, else the oldest (as `inspect` decides, so both report the same
+            // index).
             same.sort_by_key(|i| {
                 (
                     i.kind != IndexKind::PrimaryKey,
                     i.kind == IndexKind::Index,
+                    !i.unique,
                     i.history.created,
                 )
             });

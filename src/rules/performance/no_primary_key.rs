@@ -49,7 +49,11 @@ impl Rule for NoPrimaryKey {
                 .as_ref()
                 .and_then(|parent| cx.model.table(parent))
                 .is_some_and(|parent| parent.primary_key.is_some());
-            if table.primary_key.is_some() || inherited || !cx.is_application_schema(&table.schema)
+            // Of a table only the fallback read, the keys are unknown.
+            if table.primary_key.is_some()
+                || !table.parsed
+                || inherited
+                || !cx.is_application_schema(&table.schema)
             {
                 continue;
             }

@@ -1,7 +1,11 @@
 use crate::declare_rule;
 use crate::findings::Finding;
-use crate::model::{sql_name, ForeignKey, Index};
+use crate::model::{ident_name, sql_name, ForeignKey, Index};
 use crate::rules::{LintContext, Rule, RuleMeta};
+use sqlparser::ast::{
+    AlterTableOperation, ColumnDef, ColumnOption, Ident, Spanned, Statement, TableConstraint,
+};
+use sqlparser::tokenizer::Span;
 
 declare_rule! {
     /// ## What it does
@@ -47,15 +51,22 @@ impl Rule for UnindexedForeignKey {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for table in cx.model.tables.values() {
             let indexes: Vec<&Index> = cx.model.indexes_on(&table.name).collect();
+            // Keys over the same columns are one problem: one index serves them all.
+            let mut reported: Vec<&[String]> = Vec::new();
             for fk in &table.foreign_keys {
-                if fk.columns.is_empty() || indexes.iter().any(|i| covers(i, fk)) {
+                if fk.columns.is_empty()
+                    || indexes.iter().any(|i| covers(i, fk))
+                    || reported.contains(&fk.columns.as_slice())
+                {
                     continue;
                 }
+                reported.push(&fk.columns);
                 let columns = fk.columns.join(", ");
                 out.push(
-                    cx.finding_at(
+                    cx.finding_at_element(
                         &Self::META,
                         fk.history.created,
+                        |statement| foreign_key_span(statement, &fk.columns),
                         format!(
                             "foreign key `{}` on `{}` ({columns}) → `{}` has no index: deletes in `{}` and joins along the key scan the whole table",
                             fk.name, table.name, fk.references, fk.references
@@ -79,4 +90,34 @@ fn covers(index: &Index, fk: &ForeignKey) -> bool {
     }
     let leading = &index.columns[..fk.columns.len()];
     fk.columns.iter().all(|c| leading.contains(c))
+}
+
+/// Where a `CREATE TABLE` or `ALTER TABLE` declares the foreign key over `columns`: the
+/// column definition of an inline `references`, else the table constraint.
+fn foreign_key_span(statement: &Statement, columns: &[String]) -> Option<Span> {
+    let names = |idents: &[Ident]| idents.iter().map(ident_name).eq(columns.iter().cloned());
+    let column_span = |column: &ColumnDef| {
+        let inline = column
+            .options
+            .iter()
+            .any(|o| matches!(o.option, ColumnOption::ForeignKey(_)));
+        (inline && names(std::slice::from_ref(&column.name))).then(|| column.span())
+    };
+    let constraint_span = |constraint: &TableConstraint| match constraint {
+        TableConstraint::ForeignKey(fk) if names(&fk.columns) => Some(constraint.span()),
+        _ => None,
+    };
+    match statement {
+        Statement::CreateTable(create) => create
+            .columns
+            .iter()
+            .find_map(column_span)
+            .or_else(|| create.constraints.iter().find_map(constraint_span)),
+        Statement::AlterTable(alter) => alter.operations.iter().find_map(|op| match op {
+            AlterTableOperation::AddColumn { column_def, .. } => column_span(column_def),
+            AlterTableOperation::AddConstraint { constraint, .. } => constraint_span(constraint),
+            _ => None,
+        }),
+        _ => None,
+    }
 }

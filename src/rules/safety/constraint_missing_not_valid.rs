@@ -1,8 +1,10 @@
 use super::{existing_alters, LOCK_TIMEOUT_HINT};
 use crate::declare_rule;
 use crate::findings::Finding;
+use crate::model::{ident_name, index_column_name};
 use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::{AlterTableOperation, TableConstraint};
+use sqlparser::ast::{visit_expressions, AlterTableOperation, Expr, TableConstraint};
+use std::ops::ControlFlow;
 
 declare_rule! {
     /// ## What it does
@@ -72,14 +74,56 @@ impl Rule for ConstraintMissingNotValid {
                 .with_help(format!(
                     "add it `not valid`, then `alter table … validate constraint …` (in a later statement or migration); {LOCK_TIMEOUT_HINT}"
                 ))
-                .with_object(format!(
-                    "{}.{}",
-                    alter.table,
-                    name.unwrap_or_else(|| kind.replace(' ', "_"))
-                )),
+                .with_object(constraint_object(&alter.table, constraint)),
             );
         }
     }
+}
+
+/// The object a finding about an added constraint names: `table.<name>`, or for an unnamed
+/// one the name PostgreSQL chooses (`<table>_<columns>_fkey`, `_key`, `_pkey`,
+/// `<table>_<first column>_check`), so two unnamed constraints on one table differ.
+pub(super) fn constraint_object(table: &str, constraint: &TableConstraint) -> String {
+    let base = crate::model::base_of(table);
+    let name = constraint_name(constraint).unwrap_or_else(|| {
+        let joined = |columns: Vec<String>| columns.join("_");
+        match constraint {
+            TableConstraint::ForeignKey(fk) => {
+                format!(
+                    "{base}_{}_fkey",
+                    joined(fk.columns.iter().map(ident_name).collect())
+                )
+            }
+            TableConstraint::Unique(unique) => format!(
+                "{base}_{}_key",
+                joined(unique.columns.iter().map(index_column_name).collect())
+            ),
+            TableConstraint::PrimaryKey(_) => format!("{base}_pkey"),
+            TableConstraint::Check(check) => match first_column(&check.expr) {
+                Some(column) => format!("{base}_{column}_check"),
+                None => format!("{base}_check"),
+            },
+            _ => format!("{base}_constraint"),
+        }
+    });
+    format!("{table}.{name}")
+}
+
+/// The first column an expression references.
+fn first_column(expr: &Expr) -> Option<String> {
+    let mut found = None;
+    let _ = visit_expressions(expr, |e| match e {
+        Expr::Identifier(ident) => {
+            found = Some(ident_name(ident));
+            ControlFlow::Break(())
+        }
+        Expr::CompoundIdentifier(parts) => {
+            found = parts.last().map(ident_name);
+            ControlFlow::Break(())
+        }
+        _ => ControlFlow::Continue(()),
+    });
+    found
 }
 
 /// The constraint's name as written, if it has one.

@@ -1,4 +1,4 @@
-use super::constraint_missing_not_valid::constraint_name;
+use super::constraint_missing_not_valid::{constraint_name, constraint_object};
 use super::{existing_alters, LOCK_TIMEOUT_HINT};
 use crate::declare_rule;
 use crate::findings::Finding;
@@ -65,11 +65,7 @@ impl Rule for DisallowedUniqueConstraint {
                 .with_help(format!(
                     "`create unique index concurrently …` first, then `add constraint … {kind} using index …`; {LOCK_TIMEOUT_HINT}"
                 ))
-                .with_object(format!(
-                    "{}.{}",
-                    alter.table,
-                    name.unwrap_or_else(|| kind.replace(' ', "_"))
-                )),
+                .with_object(constraint_object(&alter.table, constraint)),
             );
         }
     }

@@ -46,6 +46,8 @@ pub struct Fresh {
     created: HashMap<String, Vec<(usize, usize)>>,
     /// Migrations the branch adds (indexes into the set).
     added: BTreeSet<usize>,
+    /// Qualified index name → its table, from the `CREATE INDEX` statements.
+    index_tables: HashMap<String, String>,
 }
 
 impl Fresh {
@@ -53,6 +55,7 @@ impl Fresh {
         let mut fresh = Fresh {
             created: HashMap::new(),
             added,
+            index_tables: HashMap::new(),
         };
         for (m, _, s, statement) in applied(set) {
             let name = match statement.ast() {
@@ -63,10 +66,19 @@ impl Fresh {
                 {
                     qualified(&create.name)
                 }
-                Some(ast::Statement::CreateIndex(create)) => match &create.name {
-                    Some(name) => in_schema_of(&qualified(&create.table_name), base(name).as_str()),
-                    None => continue,
-                },
+                Some(ast::Statement::CreateIndex(create)) => {
+                    let Some(name) = &create.name else {
+                        continue;
+                    };
+                    let table = qualified(&create.table_name);
+                    let name = in_schema_of(&table, base(name).as_str());
+                    // Nor does `if not exists` of an index an earlier statement made.
+                    if create.if_not_exists && fresh.created_before(&name, m, s) {
+                        continue;
+                    }
+                    fresh.index_tables.insert(name.clone(), table);
+                    name
+                }
                 Some(ast::Statement::AlterTable(alter)) => {
                     let Some(to) = alter.operations.iter().find_map(|op| match op {
                         AlterTableOperation::RenameTable {
@@ -113,6 +125,11 @@ impl Fresh {
             .is_some_and(|places| places.iter().any(|&at| at < (migration, statement)))
     }
 
+    /// The table of the index `index`, when a `CREATE INDEX` named it.
+    pub fn table_of_index(&self, index: &str) -> Option<&str> {
+        self.index_tables.get(index).map(String::as_str)
+    }
+
     /// Does a `DROP` of `object` at (`migration`, `statement`) remove something deployed?
     /// Not when the change made it, nor when an `IF EXISTS` drop names what no migration
     /// created.
@@ -142,14 +159,22 @@ pub struct ExistingAlter<'a> {
 }
 
 impl ExistingAlter<'_> {
-    /// A finding of `meta` located on this statement.
+    /// A finding of `meta` located on this operation (the column or constraint it adds,
+    /// alters or drops) within the statement.
     pub fn finding(
         &self,
         cx: &LintContext<'_>,
         meta: &super::RuleMeta,
         message: String,
     ) -> crate::findings::Finding {
-        cx.finding(meta, self.migration, self.statement, message)
+        use sqlparser::ast::Spanned;
+        cx.finding_on_element(
+            meta,
+            self.migration,
+            self.statement,
+            self.operation.span(),
+            message,
+        )
     }
 }
 

@@ -1,7 +1,7 @@
 use super::{applied, LOCK_TIMEOUT_HINT};
 use crate::declare_rule;
 use crate::findings::Finding;
-use crate::model::{in_schema_of, qualified};
+use crate::model::{index_name, qualified};
 use crate::rules::{LintContext, Rule, RuleMeta};
 use sqlparser::ast::Statement;
 
@@ -52,10 +52,18 @@ impl Rule for RequireConcurrentIndexCreation {
             if create.concurrently || cx.fresh.is_fresh(&table, m, s) {
                 continue;
             }
-            let index = create
-                .name
-                .as_ref()
-                .map(|name| in_schema_of(&table, crate::model::base_of(&qualified(name))));
+            // The name given, else the one PostgreSQL chooses (table and columns), so two
+            // unnamed indexes on one table are two objects.
+            let object = index_name(create);
+            let index = create.name.as_ref().map(|_| object.clone());
+            // `if not exists` of an index an earlier statement made builds nothing.
+            if create.if_not_exists
+                && index
+                    .as_ref()
+                    .is_some_and(|i| cx.fresh.created_before(i, m, s))
+            {
+                continue;
+            }
             out.push(
                 cx.finding(
                     &Self::META,
@@ -69,7 +77,7 @@ impl Rule for RequireConcurrentIndexCreation {
                 .with_help(format!(
                     "`create index concurrently …`, in a migration of its own (it cannot run in a transaction); {LOCK_TIMEOUT_HINT}"
                 ))
-                .with_object(index.unwrap_or(table)),
+                .with_object(object),
             );
         }
     }

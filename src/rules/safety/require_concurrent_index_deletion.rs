@@ -1,13 +1,16 @@
 use super::existing_drops;
 use crate::declare_rule;
 use crate::findings::Finding;
+use crate::migrations::Migration;
+use crate::model::qualified;
 use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::ObjectType;
+use crate::sql::Statement;
+use sqlparser::ast::{ObjectType, Statement as Ast};
 
 declare_rule! {
     /// ## What it does
     /// Reports `DROP INDEX` without `CONCURRENTLY` of an index that exists before the
-    /// migration.
+    /// migration, unless the same migration then drops the index's table.
     ///
     /// ## Why is this bad?
     /// A plain `DROP INDEX` takes an ACCESS EXCLUSIVE lock on the index's table. It is quick
@@ -44,6 +47,13 @@ impl Rule for RequireConcurrentIndexDeletion {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         // sqlparser does not parse `DROP INDEX CONCURRENTLY`: every parsed drop is a plain one.
         for drop in existing_drops(cx, ObjectType::Index) {
+            if drop_table_follows(
+                drop.migration,
+                drop.statement,
+                cx.fresh.table_of_index(&drop.name),
+            ) {
+                continue;
+            }
             let index = drop.name;
             out.push(
                 cx.finding(
@@ -57,4 +67,23 @@ impl Rule for RequireConcurrentIndexDeletion {
             );
         }
     }
+}
+
+/// Does the same migration drop the index's table after `statement`? Then the table's
+/// drop takes the lock anyway (and `ban-drop-table` reports it).
+fn drop_table_follows(migration: &Migration, statement: &Statement, table: Option<&str>) -> bool {
+    let Some(table) = table else {
+        return false;
+    };
+    migration
+        .statements
+        .iter()
+        .filter(|later| later.applies && later.index > statement.index)
+        .any(|later| {
+            matches!(
+                later.ast(),
+                Some(Ast::Drop { object_type: ObjectType::Table, names, .. })
+                    if names.iter().any(|n| qualified(n) == table)
+            )
+        })
 }

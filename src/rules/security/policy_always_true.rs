@@ -1,14 +1,16 @@
 use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{PolicyCommand, BYPASS_ROLES};
-use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::{Expr, Value};
+use crate::rules::{policy_clauses, LintContext, Rule, RuleMeta};
+use sqlparser::ast::{BinaryOperator, Expr, Spanned, Statement, Value};
+use sqlparser::tokenizer::Span;
 
 declare_rule! {
     /// ## What it does
     /// Reports a permissive `INSERT`, `UPDATE`, `DELETE` or `ALL` policy whose `USING` or
-    /// `WITH CHECK` expression is literally `true`. Policies only for roles that bypass row
-    /// level security anyway (`service_role`, `postgres`) are not reported.
+    /// `WITH CHECK` expression is always true: `true`, or a comparison of a literal with
+    /// itself such as `1 = 1`. Policies only for roles that bypass row level security anyway
+    /// (`service_role`, `postgres`) are not reported.
     ///
     /// ## Why is this bad?
     /// A permissive policy is OR-ed with the others: `true` lets every role it applies to
@@ -33,7 +35,7 @@ declare_rule! {
         id: "policy-always-true",
         severity: Warning,
         category: Security,
-        summary: "A permissive write policy allows every row (USING/WITH CHECK true)",
+        summary: "A permissive write policy allows every row (USING/WITH CHECK always true)",
     }
 }
 
@@ -60,12 +62,14 @@ impl Rule for PolicyAlwaysTrue {
             if clauses.is_empty() {
                 continue;
             }
+            let first_clause = clauses[0];
             out.push(
-                cx.finding_at(
+                cx.finding_at_element(
                     &Self::META,
                     policy.history.changed,
+                    |statement| clause_span(statement, first_clause),
                     format!(
-                        "policy `{}` on `{}` lets {} {} every row: its {} is `true`",
+                        "policy `{}` on `{}` lets {} {} every row: its {} is always true",
                         policy.name,
                         policy.table,
                         if policy.roles.iter().any(|r| r == "public") {
@@ -87,11 +91,33 @@ impl Rule for PolicyAlwaysTrue {
     }
 }
 
-/// `true`, possibly in parentheses.
+/// Always true: `true`, or a literal compared with itself (`1 = 1`, `'a' = 'a'`),
+/// possibly in parentheses (what the catalog query recognises too).
 fn is_true(expr: &Expr) -> bool {
     match expr {
         Expr::Nested(inner) => is_true(inner),
         Expr::Value(value) => matches!(value.value, Value::Boolean(true)),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } => literal(left).is_some_and(|l| Some(l) == literal(right)),
         _ => false,
     }
+}
+
+/// A non-null literal, unwrapping parentheses and casts.
+fn literal(expr: &Expr) -> Option<&Value> {
+    match expr {
+        Expr::Nested(inner) | Expr::Cast { expr: inner, .. } => literal(inner),
+        Expr::Value(value) if value.value != Value::Null => Some(&value.value),
+        _ => None,
+    }
+}
+
+/// The span of a policy statement's `USING` or `WITH CHECK` expression.
+fn clause_span(statement: &Statement, clause: &str) -> Option<Span> {
+    let (using, with_check) = policy_clauses(statement);
+    let expr = if clause == "USING" { using } else { with_check };
+    expr.map(Spanned::span)
 }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::findings::Finding;
 use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::Statement as Ast;
+use sqlparser::ast::{Spanned, Statement as Ast};
 
 declare_rule! {
     /// ## What it does
@@ -52,17 +52,18 @@ impl Rule for PolicyUserMetadata {
                     ),
                     _ => continue,
                 };
-                let reads_metadata = expressions.iter().flat_map(|e| e.as_ref()).any(|e| {
+                let reading = expressions.iter().flat_map(|e| e.as_ref()).find(|e| {
                     let text = e.to_string().to_ascii_lowercase();
                     text.contains("user_metadata") || text.contains("raw_user_meta_data")
                 });
-                if reads_metadata {
+                if let Some(clause) = reading {
                     let table = crate::model::qualified(table);
                     out.push(
-                        cx.finding(
+                        cx.finding_on_element(
                             &Self::META,
                             migration,
                             statement,
+                            clause.span(),
                             format!(
                                 "policy `{}` on `{table}` trusts user_metadata, which every user can change for themselves",
                                 name.value

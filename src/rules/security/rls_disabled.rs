@@ -47,7 +47,11 @@ impl Rule for RlsDisabled {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for table in cx.model.tables.values() {
-            if table.rls_enabled || !cx.is_exposed(&table.schema) {
+            // A table whose privileges were revoked from the API roles is not reachable.
+            if table.rls_enabled
+                || !cx.is_exposed(&table.schema)
+                || !cx.model.api_readable(&table.name, table.history.created)
+            {
                 continue;
             }
             out.push(

@@ -12,3 +12,7 @@ create policy "read docs" on storage.objects for select to authenticated using (
 -- Narrowed to the caller's own files.
 create policy "list own avatars" on storage.objects for select to authenticated
     using (bucket_id = 'avatars' and owner_id = (select auth.uid())::text);
+-- A private bucket whose id has LIKE and regex specials: a select policy is how it is read.
+insert into storage.buckets (id, name, public) values (E'p|q[1]^{x}\\z', 'odd', false);
+create policy "read odd private" on storage.objects for select to anon
+  using (bucket_id = E'p|q[1]^{x}\\z');

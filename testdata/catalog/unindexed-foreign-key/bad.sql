@@ -2,6 +2,8 @@
 -- expect: public.lines.order_id,product_id
 create table public.customers (id bigint primary key);
 create table public.orders (id bigint primary key, customer_id bigint references public.customers);
+-- A second key over the same column is the same problem: one finding.
+alter table public.orders add constraint orders_customer_again foreign key (customer_id) references public.customers;
 create table public.products (id bigint, order_id bigint, primary key (order_id, id));
 create table public.lines (
     id bigint primary key,

@@ -5,3 +5,6 @@ create policy "authors update" on public.posts for update to authenticated
   using ((select auth.uid()) = author) with check ((select auth.uid()) = author);
 create policy "service writes" on public.posts for all to service_role using (true) with check (true);
 create policy "not banned" on public.posts as restrictive for insert to authenticated with check (true);
+-- Constant but false, or comparing different literals: nothing is allowed.
+create policy "nobody deletes" on public.posts for delete using (1 = 2);
+create policy "never" on public.posts for update using ('a' = 'b');
