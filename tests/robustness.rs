@@ -459,8 +459,8 @@ fn scratch_databases_that_killed_runs_left_are_dropped_once_stale() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let stale = "schemagate_scratch_1_000000000_1000000000";
-    let recent = format!("schemagate_scratch_1_000000000_{now}");
+    let stale = "schemagate_scratch_1_1000000000000000";
+    let recent = format!("schemagate_scratch_1_{now}000000");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

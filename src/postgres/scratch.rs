@@ -22,7 +22,8 @@ pub struct Scratch {
 
 pub use super::connect::{connect, parse};
 
-/// The names of scratch databases: `<prefix><pid>_<nanoseconds>_<unix seconds created>`.
+/// The names of scratch databases: `<prefix><pid>_<unix microseconds created>` (short:
+/// longer names break the dump's verification).
 const SCRATCH_PREFIX: &str = "schemagate_scratch_";
 
 /// A scratch database older than this was left by a killed run (GitHub ends a job after
@@ -62,8 +63,9 @@ async fn sweep_stale(admin: &tokio_postgres::Client, now: u64) {
 fn is_stale(name: &str, now: u64) -> bool {
     let created = name
         .strip_prefix(SCRATCH_PREFIX)
-        .and_then(|rest| rest.split('_').nth(2))
-        .and_then(|secs| secs.parse::<u64>().ok());
+        .and_then(|rest| rest.split('_').nth(1))
+        .and_then(|micros| micros.parse::<u64>().ok())
+        .map(|micros| micros / 1_000_000);
     created.is_some_and(|created| now.saturating_sub(created) > LONGEST_RUN_SECS)
 }
 
@@ -98,12 +100,7 @@ impl Scratch {
             .unwrap_or_default();
         sweep_stale(&admin, now.as_secs()).await;
         // Created at `now`: a later run can tell when a killed run's database is stale.
-        let name = format!(
-            "{SCRATCH_PREFIX}{}_{:09}_{}",
-            std::process::id(),
-            now.subsec_nanos(),
-            now.as_secs()
-        );
+        let name = format!("{SCRATCH_PREFIX}{}_{}", std::process::id(), now.as_micros());
         let mut setup = Vec::new();
         let owner = match owner {
             Some(owner) => owner,
@@ -220,9 +217,9 @@ mod tests {
     #[test]
     fn only_names_with_an_old_creation_time_are_stale() {
         let now = 1_800_000_000;
-        assert!(is_stale("schemagate_scratch_12_000000001_1700000000", now));
-        assert!(!is_stale("schemagate_scratch_12_000000001_1799999000", now));
-        assert!(!is_stale("schemagate_scratch_12_000000001", now));
+        assert!(is_stale("schemagate_scratch_12_1700000000000001", now));
+        assert!(!is_stale("schemagate_scratch_12_1799999000000001", now));
+        assert!(!is_stale("schemagate_scratch_12", now));
         assert!(!is_stale("precious", now));
     }
 }
