@@ -17,7 +17,6 @@ use std::io::IsTerminal;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 use tokio_postgres::error::ErrorPosition;
-use tokio_postgres::NoTls;
 
 /// What happened to each file, in apply order.
 #[derive(Debug, Clone, Serialize)]
@@ -135,7 +134,7 @@ async fn run(db: &Database, text: &str, limit: Duration) -> Result<(), Failed> {
     let result = tokio::select! {
         result = &mut future => result,
         () = tokio::time::sleep(limit) => {
-            let _ = db.client.cancel_token().cancel_query(NoTls).await;
+            let _ = super::connect::cancel(&db.client, &db.connection).await;
             future.await
         }
     };

@@ -4,8 +4,8 @@
 //! No other database is touched.
 
 use super::cleanup::{self, Registration, Resource};
+use super::connect::{connect, parse, Target};
 use crate::Failure;
-use tokio_postgres::{Client, NoTls};
 
 /// A scratch database and its apply role; dropping it drops both.
 #[derive(Debug)]
@@ -13,39 +13,18 @@ pub struct Scratch {
     pub url: String,
     pub name: String,
     /// The URL's user, connected to the scratch database.
-    pub config: tokio_postgres::Config,
+    pub config: Target,
     /// The role migrations run as (`schemagate_scratch_…`); it owns the scratch database.
     pub role: String,
     /// The apply role's connection settings (with its password).
-    pub role_config: tokio_postgres::Config,
+    pub role_config: Target,
     _registration: Registration,
-}
-
-fn parse(url: &str) -> Result<tokio_postgres::Config, Failure> {
-    url.parse::<tokio_postgres::Config>().map_err(|e| {
-        Failure::Usage(format!(
-            "--database-url is not a valid PostgreSQL connection string ({e}); use postgres://user:password@host:port/database"
-        ))
-    })
-}
-
-/// Connects with `config`, driving the connection on the current runtime.
-pub async fn connect(config: &tokio_postgres::Config, what: &str) -> Result<Client, Failure> {
-    let (client, connection) = config.connect(NoTls).await.map_err(|e| {
-        Failure::Environment(format!(
-            "cannot connect to {what}: {e}; check that the server is running and the URL, user and password are right (TLS is not supported: use sslmode=disable or a local service container)"
-        ))
-    })?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(client)
 }
 
 /// The role a scratch database belongs to, and how to log in as it.
 struct Owner {
     name: String,
-    config: tokio_postgres::Config,
+    config: Target,
 }
 
 impl Scratch {
@@ -82,7 +61,7 @@ impl Scratch {
                 setup.push(super::role::scratch_role_sql(&name, &password));
                 setup.push(format!("grant \"{name}\" to current_user"));
                 let mut config = admin_config.clone();
-                config.user(&name).password(password);
+                config.config.user(&name).password(password);
                 Owner {
                     name: name.clone(),
                     config,
@@ -111,9 +90,9 @@ impl Scratch {
             }
         }
         let mut config = admin_config;
-        config.dbname(&name);
+        config.config.dbname(&name);
         let mut role_config = owner.config;
-        role_config.dbname(&name);
+        role_config.config.dbname(&name);
         Ok(Scratch {
             url: url.to_string(),
             name,

@@ -14,16 +14,37 @@ const SERVER_USER: &str = "postgres";
 pub struct TestServer {
     /// Holds the data directory and the socket; deleted on drop after the server stops.
     dir: tempfile::TempDir,
+    port: u16,
+}
+
+/// What a server needs beyond the defaults: more `postgresql.conf` lines, a `pg_hba.conf`,
+/// and files in the data directory (certificates, keys), owned by the server's user, mode
+/// 0600.
+#[derive(Default)]
+pub struct Setup<'a> {
+    /// The port (of the socket, and of TCP where `settings` listens on it); 5432 if none.
+    pub port: Option<u16>,
+    pub settings: &'a str,
+    pub hba: Option<&'a str>,
+    pub files: &'a [(&'a str, &'a [u8])],
 }
 
 impl TestServer {
     /// Initialises and starts a server; panics with the tool's output when that fails.
     pub fn start() -> TestServer {
+        Self::start_with(&Setup::default())
+    }
+
+    /// A server set up as `setup` says.
+    pub fn start_with(setup: &Setup) -> TestServer {
         let dir = tempfile::Builder::new()
             .prefix("schemagate-pg-")
             .tempdir()
             .expect("create a temporary directory");
-        let server = TestServer { dir };
+        let server = TestServer {
+            dir,
+            port: setup.port.unwrap_or(5432),
+        };
         if is_root() {
             run(Command::new("chown")
                 .arg(format!("{SERVER_USER}:"))
@@ -41,14 +62,22 @@ impl TestServer {
         // Settings go into the config file rather than on a command line, so no path ever
         // passes through a shell.
         let settings = format!(
-            "\nlisten_addresses = ''\nunix_socket_directories = '{}'\nfsync = off\n\
+            "\nlisten_addresses = ''\nport = {}\nunix_socket_directories = '{}'\nfsync = off\n\
              synchronous_commit = off\nfull_page_writes = off\n",
+            server.port,
             server.socket_dir().display()
         );
         let conf = server.data_dir().join("postgresql.conf");
         let mut text = std::fs::read_to_string(&conf).expect("read postgresql.conf");
         text.push_str(&settings);
+        text.push_str(setup.settings);
         std::fs::write(&conf, text).expect("write postgresql.conf");
+        if let Some(hba) = setup.hba {
+            server.install("pg_hba.conf", hba.as_bytes());
+        }
+        for (name, contents) in setup.files {
+            server.install(name, contents);
+        }
         run(server
             .pg_ctl(&["start", "--wait", "--log"])
             .arg(server.dir.path().join("server.log")));
@@ -63,8 +92,9 @@ impl TestServer {
     /// A `postgresql://` URL for `database` over the unix socket.
     pub fn url(&self, database: &str) -> String {
         format!(
-            "postgresql://postgres@/{database}?host={}",
-            self.socket_dir().display()
+            "postgresql://postgres@/{database}?host={}&port={}",
+            self.socket_dir().display(),
+            self.port
         )
     }
 
@@ -84,6 +114,20 @@ impl TestServer {
 
     fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
+    }
+
+    /// Writes a file into the data directory, readable only by the server's user.
+    fn install(&self, name: &str, contents: &[u8]) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.data_dir().join(name);
+        std::fs::write(&path, contents).expect("write a file into the data directory");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .expect("restrict the file");
+        if is_root() {
+            run(Command::new("chown")
+                .arg(format!("{SERVER_USER}:"))
+                .arg(&path));
+        }
     }
 
     /// `tool` from the server binaries, run as the server's user.

@@ -1,0 +1,129 @@
+//! Reaching a user's server, the same way in every command: one parser for URLs and
+//! key/value strings (a malformed one is a usage error, exit 2), TLS with libpq's `sslmode`
+//! (see `tls.rs`), `application_name=schemagate`, one deadline over connect, TLS, startup and
+//! authentication, and errors that carry the server's own reason, never the password.
+
+use super::tls::Tls;
+use crate::Failure;
+use std::time::Duration;
+use tokio_postgres::{Client, Config};
+
+/// Connect, TLS handshake, startup and authentication together.
+pub const CONNECT_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Where to connect: the driver's settings and the TLS settings it cannot hold.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub config: Config,
+    pub tls: Tls,
+}
+
+impl Target {
+    /// An ephemeral cluster over its unix socket: no TLS.
+    pub fn local(config: Config) -> Target {
+        Target {
+            config,
+            tls: Tls::local(),
+        }
+    }
+}
+
+/// Parses a connection URL (or `key=value` string) as libpq would.
+pub fn parse(url: &str) -> Result<Target, Failure> {
+    let invalid = |why: String| {
+        Failure::Usage(format!(
+            "--database-url is not a valid PostgreSQL connection string ({why}); use postgres://user:password@host:port/database"
+        ))
+    };
+    let (rest, tls) = Tls::split(url).map_err(invalid)?;
+    let mut config = rest.parse::<Config>().map_err(|e| invalid(reason(&e)))?;
+    config.ssl_mode(tls.mode.for_driver());
+    if config.get_application_name().is_none() {
+        config.application_name("schemagate");
+    }
+    Ok(Target { config, tls })
+}
+
+/// Connects to `target` within [`CONNECT_DEADLINE`], driving the connection on the current
+/// runtime. `what` names the server in messages (a redacted URL or a description).
+pub async fn connect(target: &Target, what: &str) -> Result<Client, Failure> {
+    let result = match attempt(&target.config, &target.tls, what).await? {
+        // `allow`: a server that refused the plain connection may take an encrypted one.
+        Err(error) if error.as_db_error().is_some() => match target.tls.fallback() {
+            Some(tls) => {
+                let mut config = target.config.clone();
+                config.ssl_mode(tls.mode.for_driver());
+                attempt(&config, &tls, what).await?
+            }
+            None => Err(error),
+        },
+        result => result,
+    };
+    result.map_err(|error| {
+        let hint = if is_tls_error(&error) {
+            "check sslmode and sslrootcert (the server's certificate must come from that certificate authority, and with verify-full name the host connected to)"
+        } else {
+            "check that the server is running and the URL, user and password are right"
+        };
+        Failure::Environment(format!(
+            "cannot connect to {what}: {}; {hint}",
+            reason(&error)
+        ))
+    })
+}
+
+/// One connection attempt; the outer error is the deadline or the TLS set-up.
+async fn attempt(
+    config: &Config,
+    tls: &Tls,
+    what: &str,
+) -> Result<Result<Client, tokio_postgres::Error>, Failure> {
+    let connector = tls.connector()?;
+    match tokio::time::timeout(CONNECT_DEADLINE, config.connect(connector)).await {
+        Ok(Ok((client, connection))) => {
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            Ok(Ok(client))
+        }
+        Ok(Err(error)) => Ok(Err(error)),
+        Err(_) => Err(Failure::Environment(format!(
+            "cannot connect to {what}: no PostgreSQL answer within {} s (connect, TLS and startup); check the host and port are a PostgreSQL server's",
+            CONNECT_DEADLINE.as_secs()
+        ))),
+    }
+}
+
+fn is_tls_error(error: &tokio_postgres::Error) -> bool {
+    let text = reason(error);
+    text.contains("TLS") || text.contains("certificate")
+}
+
+/// Cancels the statement `client` is running (the cancel request goes over the same TLS).
+pub async fn cancel(client: &Client, target: &Target) -> Result<(), Failure> {
+    let connector = target.tls.connector()?;
+    client
+        .cancel_token()
+        .cancel_query(connector)
+        .await
+        .map_err(|e| Failure::Environment(reason(&e)))
+}
+
+/// What went wrong, with the server's own words: `SQLSTATE message` for a server error,
+/// else the error and its causes (`error performing TLS handshake: invalid peer certificate …`).
+pub fn reason(error: &tokio_postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return format!("{} {}", db.code().code(), db.message());
+    }
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
