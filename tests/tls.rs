@@ -120,10 +120,7 @@ impl Pki {
 
 /// A server that speaks only TLS on 127.0.0.1, and the port it listens on.
 fn tls_server(pki: &Pki) -> (TestServer, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port();
+    let port = support::pg::free_port();
     let settings = "listen_addresses = '127.0.0.1'\nssl = on\n\
          ssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'ca.crt'\n";
     let (cert, key, ca) = (

@@ -3,7 +3,8 @@
 //! (see `tls.rs`), `application_name=schemagate`, one deadline over connect, TLS, startup and
 //! authentication, and errors that carry the server's own reason, never the password.
 
-use super::tls::Tls;
+use super::conninfo;
+use super::tls::{self, Tls};
 use crate::Failure;
 use std::time::Duration;
 use tokio_postgres::{Client, Config};
@@ -11,11 +12,17 @@ use tokio_postgres::{Client, Config};
 /// Connect, TLS handshake, startup and authentication together.
 pub const CONNECT_DEADLINE: Duration = Duration::from_secs(10);
 
-/// Where to connect: the driver's settings and the TLS settings it cannot hold.
+/// The port of Supabase's transaction-mode pooler.
+const TRANSACTION_POOLER_PORT: u16 = 6543;
+
+/// Where to connect: the driver's settings and what it cannot hold.
 #[derive(Debug, Clone)]
 pub struct Target {
     pub config: Config,
     pub tls: Tls,
+    /// A transaction-mode pooler (`pgbouncer=true`, or port 6543): consecutive transactions
+    /// may run on different server sessions, so nothing may outlive a transaction.
+    pub transaction_pooler: bool,
 }
 
 impl Target {
@@ -24,7 +31,18 @@ impl Target {
         Target {
             config,
             tls: Tls::local(),
+            transaction_pooler: false,
         }
+    }
+
+    /// Refuses a transaction-mode pooler for `purpose`, which needs one session throughout.
+    pub fn require_session(&self, shown: &str, purpose: &str) -> Result<(), Failure> {
+        if !self.transaction_pooler {
+            return Ok(());
+        }
+        Err(Failure::Usage(format!(
+            "{shown} is a transaction-mode pooler (pgbouncer=true or port {TRANSACTION_POOLER_PORT}), but {purpose} needs one session throughout; use a session-mode URL instead: on Supabase the session pooler (the same pooler host on port 5432) or the direct connection (db.<project-ref>.supabase.co:5432); see docs/connecting.md"
+        )))
     }
 }
 
@@ -35,13 +53,23 @@ pub fn parse(url: &str) -> Result<Target, Failure> {
             "--database-url is not a valid PostgreSQL connection string ({why}); use postgres://user:password@host:port/database"
         ))
     };
-    let (rest, tls) = Tls::split(url).map_err(invalid)?;
+    let keys: Vec<&str> = tls::KEYS.iter().copied().chain(["pgbouncer"]).collect();
+    let (rest, found) = conninfo::take(url, &keys);
+    let tls = Tls::from_settings(&found).map_err(invalid)?;
     let mut config = rest.parse::<Config>().map_err(|e| invalid(reason(&e)))?;
+    let pgbouncer = found
+        .iter()
+        .any(|(key, value)| key == "pgbouncer" && value == "true");
+    let transaction_pooler = pgbouncer || config.get_ports().contains(&TRANSACTION_POOLER_PORT);
     config.ssl_mode(tls.mode.for_driver());
     if config.get_application_name().is_none() {
         config.application_name("schemagate");
     }
-    Ok(Target { config, tls })
+    Ok(Target {
+        config,
+        tls,
+        transaction_pooler,
+    })
 }
 
 /// Connects to `target` within [`CONNECT_DEADLINE`], driving the connection on the current

@@ -9,6 +9,7 @@ pub mod cause;
 pub mod cleanup;
 pub mod cluster;
 pub mod connect;
+pub mod conninfo;
 pub mod overlay;
 pub mod role;
 pub mod scratch;

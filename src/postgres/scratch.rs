@@ -46,6 +46,10 @@ impl Scratch {
 
     async fn create_owned_by(url: &str, owner: Option<Owner>) -> Result<Scratch, Failure> {
         let admin_config = parse(url)?;
+        admin_config.require_session(
+            &crate::commands::redact::redact_url(url),
+            "a scratch database (check, diff and dump-schema with --database-url: CREATE DATABASE, session settings, the migrations' own SETs)",
+        )?;
         let admin = connect(&admin_config, "the --database-url server").await?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

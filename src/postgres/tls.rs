@@ -86,7 +86,7 @@ pub struct Tls {
 }
 
 /// The connection-string keys handled here.
-const KEYS: [&str; 4] = ["sslmode", "sslrootcert", "sslcert", "sslkey"];
+pub const KEYS: [&str; 4] = ["sslmode", "sslrootcert", "sslcert", "sslkey"];
 
 impl Tls {
     /// No TLS: an ephemeral cluster's unix socket.
@@ -98,22 +98,17 @@ impl Tls {
         }
     }
 
-    /// The TLS settings of `url` (a URL or a key/value string) and `url` without them, for
-    /// tokio-postgres. The error says which setting is wrong.
-    pub fn split(url: &str) -> Result<(String, Tls), String> {
-        Self::split_with(url, |name| std::env::var(name).ok(), home_dir())
+    /// The TLS settings among `found` (the [`KEYS`] taken out of a connection string), else
+    /// from the environment. The error says which setting is wrong.
+    pub fn from_settings(found: &[(String, String)]) -> Result<Tls, String> {
+        Self::from_settings_with(found, |name| std::env::var(name).ok(), home_dir())
     }
 
-    fn split_with(
-        url: &str,
+    fn from_settings_with(
+        found: &[(String, String)],
         env: impl Fn(&str) -> Option<String>,
         home: Option<PathBuf>,
-    ) -> Result<(String, Tls), String> {
-        let (rest, found) = if is_url(url) {
-            take_url_params(url)
-        } else {
-            take_keywords(url)
-        };
+    ) -> Result<Tls, String> {
         let setting = |key: &str, variable: &str| {
             found
                 .iter()
@@ -156,7 +151,7 @@ impl Tls {
             (None, None) => None,
             _ => return Err("a client certificate needs both sslcert and sslkey".to_string()),
         };
-        Ok((rest, Tls { mode, root, client }))
+        Ok(Tls { mode, root, client })
     }
 
     /// After a failed plain connection in `allow` mode: the settings to try with TLS.
@@ -278,114 +273,6 @@ fn webpki(
         .map_err(|e| Failure::Usage(format!("sslrootcert: {e}")))
 }
 
-fn is_url(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
-}
-
-/// `url` without the TLS query parameters, and their decoded values.
-fn take_url_params(url: &str) -> (String, Vec<(String, String)>) {
-    let Some((base, query)) = url.split_once('?') else {
-        return (url.to_string(), Vec::new());
-    };
-    let mut found = Vec::new();
-    let mut kept = Vec::new();
-    for pair in query.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if KEYS.contains(&key) {
-            found.push((key.to_string(), percent_decode(value)));
-        } else {
-            kept.push(pair);
-        }
-    }
-    let rest = if kept.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}?{}", kept.join("&"))
-    };
-    (rest, found)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A key/value string without the TLS keywords, and their values. Values follow libpq's
-/// quoting: `'…'` with `\'` and `\\`, or a run without spaces.
-fn take_keywords(text: &str) -> (String, Vec<(String, String)>) {
-    let mut found = Vec::new();
-    let mut rest = String::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some(&(start, c)) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-            continue;
-        }
-        let mut key = String::new();
-        while let Some(&(_, c)) = chars.peek() {
-            if c == '=' || c.is_whitespace() {
-                break;
-            }
-            key.push(c);
-            chars.next();
-        }
-        while chars.peek().is_some_and(|&(_, c)| c.is_whitespace()) {
-            chars.next();
-        }
-        if chars.peek().map(|&(_, c)| c) != Some('=') {
-            // Malformed: left for tokio-postgres to reject with its own message.
-            return (text.to_string(), Vec::new());
-        }
-        chars.next();
-        while chars.peek().is_some_and(|&(_, c)| c.is_whitespace()) {
-            chars.next();
-        }
-        let mut value = String::new();
-        let quoted = chars.peek().map(|&(_, c)| c) == Some('\'');
-        if quoted {
-            chars.next();
-        }
-        while let Some((_, c)) = chars.next() {
-            match c {
-                '\\' => {
-                    if let Some((_, escaped)) = chars.next() {
-                        value.push(escaped);
-                    }
-                }
-                '\'' if quoted => break,
-                c if c.is_whitespace() && !quoted => break,
-                c => value.push(c),
-            }
-        }
-        let end = chars.peek().map_or(text.len(), |&(i, _)| i);
-        if KEYS.contains(&key.as_str()) {
-            found.push((key, value));
-        } else {
-            rest.push_str(text[start..end].trim_end());
-            rest.push(' ');
-        }
-    }
-    (rest.trim_end().to_string(), found)
-}
-
 /// `require` without a root certificate (libpq's meaning): encrypted, nothing checked.
 #[derive(Debug)]
 struct Unchecked(Arc<CryptoProvider>);
@@ -486,17 +373,20 @@ impl ServerCertVerifier for ChainOnly {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::postgres::conninfo;
 
     fn split(url: &str, env: &[(&str, &str)]) -> Result<(String, Tls), String> {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Tls::split_with(
-            url,
+        let (rest, found) = conninfo::take(url, &KEYS);
+        let tls = Tls::from_settings_with(
+            &found,
             |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
             None,
-        )
+        )?;
+        Ok((rest, tls))
     }
 
     #[test]

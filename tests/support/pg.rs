@@ -14,7 +14,7 @@ const SERVER_USER: &str = "postgres";
 pub struct TestServer {
     /// Holds the data directory and the socket; deleted on drop after the server stops.
     dir: tempfile::TempDir,
-    port: u16,
+    pub port: u16,
 }
 
 /// What a server needs beyond the defaults: more `postgresql.conf` lines, a `pg_hba.conf`,
@@ -196,4 +196,78 @@ fn pg_bin() -> PathBuf {
         Ok(bin) => bin.dir,
         Err(error) => panic!("the tests need a PostgreSQL server: {error}"),
     }
+}
+
+/// PgBouncer in transaction mode on 127.0.0.1 in front of a [`TestServer`], trusting every
+/// user, with one server connection (so whatever a client leaves in a server session, the
+/// next client meets); stopped on drop.
+pub struct Pooler {
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl Pooler {
+    /// Starts `pgbouncer` (Debian's package) and waits until it accepts connections.
+    pub fn start(server: &TestServer) -> Pooler {
+        let dir = tempfile::Builder::new()
+            .prefix("schemagate-pgbouncer-")
+            .tempdir()
+            .expect("create a temporary directory");
+        let port = free_port();
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        let config = format!(
+            "[databases]\n* = host={socket} port={server_port}\n\
+             [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+             auth_type = trust\nauth_file = {users}\npool_mode = transaction\ndefault_pool_size = 1\n\
+             logfile = {log}\npidfile = {pid}\n",
+            socket = server.socket_dir().display(),
+            server_port = server.port,
+            users = path("users.txt"),
+            log = path("pgbouncer.log"),
+            pid = path("pgbouncer.pid"),
+        );
+        std::fs::write(dir.path().join("users.txt"), "\"postgres\" \"\"\n").expect("write users");
+        std::fs::write(dir.path().join("pgbouncer.ini"), config).expect("write the config");
+        // PgBouncer refuses to run as root.
+        let mut command = if is_root() {
+            run(Command::new("chown")
+                .arg("-R")
+                .arg(format!("{SERVER_USER}:"))
+                .arg(dir.path()));
+            let mut command = Command::new("runuser");
+            command.args(["-u", SERVER_USER, "--", "pgbouncer"]);
+            command
+        } else {
+            Command::new("pgbouncer")
+        };
+        run(command.arg("-d").arg(dir.path().join("pgbouncer.ini")));
+        let pooler = Pooler { dir, port };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pgbouncer did not listen: {}",
+                std::fs::read_to_string(pooler.dir.path().join("pgbouncer.log"))
+                    .unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        pooler
+    }
+}
+
+impl Drop for Pooler {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("pgbouncer.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+/// A TCP port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
 }
