@@ -56,8 +56,8 @@ async fn inspect(
     verbose: bool,
 ) -> Result<(Vec<Finding>, Config), Failure> {
     let shown = super::redact::redact_url(url);
-    let target = crate::postgres::connect::parse(url)?;
-    let client = crate::postgres::connect::connect(&target, &shown).await?;
+    let pg_config = crate::postgres::connect::parse(url)?;
+    let client = crate::postgres::connect::connect(&pg_config, &shown).await?;
     let result = inspect_read_only(&client, config, verbose).await;
     drop(client);
     result.map_err(|error| {

@@ -67,8 +67,8 @@ fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>,
         .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
     let shown = super::redact::redact_url(url);
     runtime.block_on(async {
-        let target = crate::postgres::connect::parse(url)?;
-        let mut client = crate::postgres::connect::connect(&target, &shown).await?;
+        let config = crate::postgres::connect::parse(url)?;
+        let mut client = crate::postgres::connect::connect(&config, &shown).await?;
         let read = async {
             let transaction = client.build_transaction().read_only(true).start().await?;
             let history = remote::read_history(&transaction, layout).await?;
@@ -78,7 +78,8 @@ fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>,
         .await
         .map_err(|e| {
             Failure::Environment(format!(
-                "reading the migration history from {shown} failed: {e}"
+                "reading the migration history from {shown} failed: {}",
+                crate::postgres::connect::reason(&e)
             ))
         });
         drop(client);
