@@ -11,25 +11,17 @@ const MIGRATION: &str = "create table public.notes (id bigint primary key, body 
 #[test]
 fn read_only_commands_work_through_a_transaction_pooler_and_session_commands_refuse() {
     let server = TestServer::start();
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            server
-                .connect("postgres")
-                .await
-                .batch_execute(&format!(
-                    "create schema supabase_migrations;
-                     create table supabase_migrations.schema_migrations
-                         (version text primary key, name text, statements text[]);
-                     insert into supabase_migrations.schema_migrations
-                         values ('20240101000000', 'notes', array[$${MIGRATION}$$]);
-                     {MIGRATION}"
-                ))
-                .await
-                .unwrap();
-        });
+    server.execute(
+        "postgres",
+        &format!(
+            "create schema supabase_migrations;
+             create table supabase_migrations.schema_migrations
+                 (version text primary key, name text, statements text[]);
+             insert into supabase_migrations.schema_migrations
+                 values ('20240101000000', 'notes', array[$${MIGRATION}$$]);
+             {MIGRATION}"
+        ),
+    );
     let pooler = Pooler::start(&server);
     let url = format!(
         "postgresql://postgres@127.0.0.1:{}/postgres?pgbouncer=true",

@@ -239,18 +239,7 @@ fn a_plain_connection_to_a_tls_only_server_fails_with_the_servers_reason() {
 fn a_client_certificate_is_accepted_where_pg_hba_asks_for_one() {
     let pki = Pki::generate();
     let (server, port) = tls_server(&pki);
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            server
-                .connect("postgres")
-                .await
-                .batch_execute("create role certuser login")
-                .await
-                .unwrap();
-        });
+    server.execute("postgres", "create role certuser login");
     let url = format!("postgresql://certuser@localhost:{port}/postgres?sslmode=verify-full");
     let ca = pki.path("ca.crt");
     let (cert, key) = (pki.path("client.crt"), pki.path("client.key"));

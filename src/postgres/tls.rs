@@ -166,17 +166,21 @@ impl Tls {
     pub fn connector(&self) -> Result<MakeRustlsConnect, Failure> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let roots = self.roots()?;
-        let verifier: Arc<dyn ServerCertVerifier> = match (self.mode, roots) {
-            (SslMode::VerifyFull, Some(roots)) => webpki(roots, &provider)?,
-            (_, Some(roots)) => Arc::new(ChainOnly(webpki(roots, &provider)?)),
+        let chain = match (self.mode, roots) {
+            (_, Some(roots)) => Some(webpki(roots, &provider)?),
             (SslMode::VerifyCa | SslMode::VerifyFull, None) => {
                 return Err(Failure::Usage(format!(
                     "sslmode={} needs the root certificate to check the server's against: set sslrootcert to a file (or \"system\" for the public certificate authorities), or put it in ~/.postgresql/root.crt",
                     self.mode.as_str()
                 )))
             }
-            (_, None) => Arc::new(Unchecked(provider.clone())),
+            (_, None) => None,
         };
+        let verifier = Arc::new(Verifier {
+            chain,
+            any_name: self.mode != SslMode::VerifyFull,
+            provider: provider.clone(),
+        });
         let builder = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| Failure::Environment(format!("cannot set up TLS: {e}")))?
@@ -273,20 +277,36 @@ fn webpki(
         .map_err(|e| Failure::Usage(format!("sslrootcert: {e}")))
 }
 
-/// `require` without a root certificate (libpq's meaning): encrypted, nothing checked.
+/// What is checked of the server's certificate: with `chain`, that it leads to the root
+/// certificate and, unless `any_name`, that it names the host (`verify-full`); without, nothing
+/// (`require` with no root certificate, libpq's meaning). The handshake signature is always
+/// checked.
 #[derive(Debug)]
-struct Unchecked(Arc<CryptoProvider>);
+struct Verifier {
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    any_name: bool,
+    provider: Arc<CryptoProvider>,
+}
 
-impl ServerCertVerifier for Unchecked {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        // The name is checked after the chain, so a name error means the chain was good.
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) if self.any_name => Ok(ServerCertVerified::assertion()),
+            result => result,
+        }
     }
 
     fn verify_tls12_signature(
@@ -299,7 +319,7 @@ impl ServerCertVerifier for Unchecked {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
@@ -313,60 +333,14 @@ impl ServerCertVerifier for Unchecked {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// `verify-ca` (and `require` with a root certificate): the chain is checked, the name not.
-#[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for ChainOnly {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        // The name is checked after the chain, so a name error means the chain was good.
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            result => result,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 

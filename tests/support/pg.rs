@@ -112,6 +112,21 @@ impl TestServer {
         client
     }
 
+    /// Runs `sql` in `database` as the superuser, from a runtime of its own.
+    pub fn execute(&self, database: &str, sql: &str) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(async {
+                self.connect(database)
+                    .await
+                    .batch_execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+            });
+    }
+
     fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }
