@@ -10,9 +10,10 @@ use std::process::{Command, Output};
 use support::pg::{Setup, TestServer};
 
 /// Plain connections have no line, so they are refused with the server's reason; `certuser`
-/// must show a client certificate.
+/// must show a client certificate, `pwuser` a password.
 const HBA: &str = "local all all trust\n\
                    hostssl all certuser 127.0.0.1/32 cert\n\
+                   hostssl all pwuser 127.0.0.1/32 scram-sha-256\n\
                    hostssl all all 127.0.0.1/32 trust\n";
 
 /// Certificates and keys in a temporary directory.
@@ -140,12 +141,18 @@ fn tls_server(pki: &Pki) -> (TestServer, u16) {
 /// `schemagate inspect` against `url` with the `PGSSL*` variables in `env`, and a home
 /// without ~/.postgresql, so only what the test passes counts.
 fn inspect(url: &str, env: &[(&str, &Path)]) -> Output {
+    inspect_with(url, env, |_| {})
+}
+
+/// [`inspect`] with a home directory `prepare` fills first.
+fn inspect_with(url: &str, env: &[(&str, &Path)], prepare: impl Fn(&Path)) -> Output {
     let home = tempfile::tempdir().expect("a home directory");
     let mut command = support::schemagate();
     command
         .args(["inspect", "--database-url", url, "--format", "json"])
         .current_dir(home.path())
         .env("HOME", home.path());
+    prepare(home.path());
     for (name, value) in env {
         command.env(name, value);
     }
@@ -289,4 +296,41 @@ fn scratch_databases_and_pg_dump_go_over_the_same_tls() {
     support::assert_exit(&output, 0);
     let sql = std::fs::read_to_string(project.path().join("schema.sql")).unwrap();
     assert!(sql.contains("CREATE TABLE public.notes"), "{sql}");
+}
+
+#[test]
+fn passwords_come_from_pgpassword_or_the_password_file() {
+    let pki = Pki::generate();
+    let (server, port) = tls_server(&pki);
+    server.execute("postgres", "create role pwuser login password 'pw:s3cret'");
+    let url = format!("postgresql://pwuser@127.0.0.1:{port}/postgres");
+
+    let without = inspect(&url, &[]);
+    support::assert_exit(&without, 3);
+    assert!(
+        stderr(&without).contains("password"),
+        "{}",
+        stderr(&without)
+    );
+
+    support::assert_exit(&inspect(&url, &[("PGPASSWORD", Path::new("pw:s3cret"))]), 0);
+
+    let pgpass = |mode: u32| {
+        move |home: &Path| {
+            use std::os::unix::fs::PermissionsExt;
+            let file = home.join(".pgpass");
+            let line = format!("127.0.0.1:{port}:postgres:pwuser:pw\\:s3cret\n");
+            std::fs::write(&file, line).unwrap();
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    };
+    support::assert_exit(&inspect_with(&url, &[], pgpass(0o600)), 0);
+    // A password file others can read is ignored, as libpq does.
+    let exposed = inspect_with(&url, &[], pgpass(0o644));
+    support::assert_exit(&exposed, 3);
+    assert!(
+        stderr(&exposed).contains("readable by others"),
+        "{}",
+        stderr(&exposed)
+    );
 }

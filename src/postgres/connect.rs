@@ -62,6 +62,11 @@ pub fn parse(url: &str) -> Result<Target, Failure> {
         .any(|(key, value)| key == "pgbouncer" && value == "true");
     let transaction_pooler = pgbouncer || config.get_ports().contains(&TRANSACTION_POOLER_PORT);
     config.ssl_mode(tls.mode.for_driver());
+    if config.get_password().is_none() {
+        if let Some(password) = super::password::default_for(&config) {
+            config.password(password);
+        }
+    }
     if config.get_application_name().is_none() {
         config.application_name("schemagate");
     }

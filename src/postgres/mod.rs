@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod connect;
 pub mod conninfo;
 pub mod overlay;
+pub mod password;
 pub mod role;
 pub mod scratch;
 pub mod sibling;
