@@ -181,6 +181,12 @@ fn sslmodes_check_what_libpq_checks() {
     // verify-full: the right CA and the name on the certificate.
     let verified = format!("sslmode=verify-full&sslrootcert={}", ca.display());
     support::assert_exit(&inspect(&url("localhost", &verified), &[]), 0);
+    // The same as a key/value string.
+    let keywords = format!(
+        "host=localhost port={port} user=postgres password='s3 cret' dbname=postgres sslmode=verify-full sslrootcert='{}'",
+        ca.display()
+    );
+    support::assert_exit(&inspect(&keywords, &[]), 0);
     // The same from the environment.
     support::assert_exit(
         &inspect(
