@@ -277,3 +277,61 @@ fn inspect_without_a_database_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// libpq's connection service file: `service=name` takes the section's settings, and what
+/// the string itself says wins.
+#[test]
+fn a_service_names_the_server_and_the_string_overrides_it() {
+    let server = TestServer::start();
+    server.execute("postgres", "create table public.plain (id bigint);");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("services.conf");
+    std::fs::write(
+        &file,
+        format!(
+            "# test services\n[other]\nhost=/nonexistent\n\n[local]\nhost={}\nport={}\nuser=postgres\ndbname=postgres\n",
+            server.socket_dir().display(),
+            server.port
+        ),
+    )
+    .unwrap();
+    let file = file.to_string_lossy().into_owned();
+    let env = [("PGSERVICEFILE", file.as_str())];
+
+    let output = schemagate(
+        &[
+            "inspect",
+            "--database-url",
+            "service=local",
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    let document = json_of(&output);
+    assert_eq!(document["command"], "inspect");
+    // The service's database was reached: its table without a primary key is reported.
+    assert_eq!(rule_objects(&document, "no-primary-key"), ["public.plain"]);
+
+    // The string's own dbname wins over the service's.
+    let output = schemagate(
+        &[
+            "inspect",
+            "--database-url",
+            "service=local dbname=elsewhere",
+        ],
+        &env,
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("\"elsewhere\" does not exist"), "{stderr}");
+
+    // An unknown service is a usage error naming the file.
+    let output = schemagate(&["inspect", "--database-url", "service=nope"], &env);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("service `nope` is not defined in") && stderr.contains(&file),
+        "{stderr}"
+    );
+}

@@ -64,10 +64,25 @@ pub fn parse(url: &str) -> Result<Target, Failure> {
             "--database-url is not a valid PostgreSQL connection string ({why}); use postgres://user:password@host:port/database"
         ))
     };
-    let keys: Vec<&str> = tls::KEYS.iter().copied().chain(["pgbouncer"]).collect();
-    let (rest, found) = conninfo::take(url, &keys);
+    let keys: Vec<&str> = tls::KEYS
+        .iter()
+        .copied()
+        .chain(["pgbouncer", "service"])
+        .collect();
+    let (rest, mut found) = conninfo::take(url, &keys);
+    let service = match found.iter().position(|(key, _)| key == "service") {
+        Some(at) => super::service::settings(&found.remove(at).1).map_err(invalid)?,
+        None => Vec::new(),
+    };
+    // The service's settings fill in what the string itself does not say.
+    for (key, value) in &service {
+        if keys.contains(&key.as_str()) && !found.iter().any(|(k, _)| k == key) {
+            found.push((key.clone(), value.clone()));
+        }
+    }
     let tls = Tls::from_settings(&found).map_err(invalid)?;
     let mut config = rest.parse::<Config>().map_err(|e| invalid(reason(&e)))?;
+    with_service_defaults(&mut config, &service).map_err(invalid)?;
     let pgbouncer = found
         .iter()
         .any(|(key, value)| key == "pgbouncer" && value == "true");
@@ -86,6 +101,51 @@ pub fn parse(url: &str) -> Result<Target, Failure> {
         tls,
         transaction_pooler,
     })
+}
+
+/// Sets what `service` says and `config` does not: host, port, user, password, database,
+/// application name, options.
+fn with_service_defaults(config: &mut Config, service: &[(String, String)]) -> Result<(), String> {
+    let get = |key: &str| {
+        service
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    if config.get_hosts().is_empty() {
+        if let Some(hosts) = get("host") {
+            for host in hosts.split(',') {
+                config.host(host.trim());
+            }
+        }
+    }
+    if config.get_ports().is_empty() {
+        if let Some(ports) = get("port") {
+            for port in ports.split(',') {
+                let port = port
+                    .trim()
+                    .parse::<u16>()
+                    .map_err(|_| format!("the service's port `{port}` is not a number"))?;
+                config.port(port);
+            }
+        }
+    }
+    if let (None, Some(user)) = (config.get_user(), get("user")) {
+        config.user(user);
+    }
+    if let (None, Some(password)) = (config.get_password(), get("password")) {
+        config.password(password);
+    }
+    if let (None, Some(dbname)) = (config.get_dbname(), get("dbname")) {
+        config.dbname(dbname);
+    }
+    if let (None, Some(name)) = (config.get_application_name(), get("application_name")) {
+        config.application_name(name);
+    }
+    if let (None, Some(options)) = (config.get_options(), get("options")) {
+        config.options(options);
+    }
+    Ok(())
 }
 
 /// Connects to `target` within [`connect_timeout`], driving the connection on the current

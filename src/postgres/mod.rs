@@ -14,6 +14,7 @@ pub mod overlay;
 pub mod password;
 pub mod role;
 pub mod scratch;
+pub mod service;
 pub mod sibling;
 pub mod tls;
 
