@@ -335,3 +335,55 @@ fn a_service_names_the_server_and_the_string_overrides_it() {
         "{stderr}"
     );
 }
+
+/// URLs as users paste them: a percent-encoded password with `@`, `/`, `:` and `%`, an IPv6
+/// literal, and a host list whose first host is down (the next one is tried, as libpq does).
+#[test]
+fn urls_with_encoded_passwords_ipv6_literals_and_host_lists() {
+    let port = support::pg::free_port();
+    let server = TestServer::start_with(&support::pg::Setup {
+        port: Some(port),
+        settings: "listen_addresses = '127.0.0.1,::1'\npassword_encryption = 'scram-sha-256'\n",
+        hba: Some(
+            "local all all trust\n\
+             host all all 127.0.0.1/32 scram-sha-256\n\
+             host all all ::1/128 scram-sha-256\n",
+        ),
+        files: &[],
+    });
+    server.execute("postgres", "alter role postgres password 'p@ss/w:rd%1'");
+    let password = "p%40ss%2Fw%3Ard%251";
+    let down = support::pg::free_port();
+    for url in [
+        format!("postgresql://postgres:{password}@[::1]:{port}/postgres"),
+        format!("postgresql://postgres:{password}@127.0.0.1:{down},[::1]:{port}/postgres"),
+        format!("host=127.0.0.1,::1 port={down},{port} user=postgres password='p@ss/w:rd%1' dbname=postgres"),
+    ] {
+        let output = schemagate(&["inspect", "--database-url", &url, "--format", "json"], &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{url}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // A wrong password says so, without printing it.
+    let output = schemagate(
+        &[
+            "inspect",
+            "--database-url",
+            &format!("postgresql://postgres:wr%40ng@[::1]:{port}/postgres"),
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("password authentication failed"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("wr@ng") && !stderr.contains("wr%40ng"),
+        "{stderr}"
+    );
+}
