@@ -326,6 +326,28 @@ fn a_service_names_the_server_and_the_string_overrides_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("\"elsewhere\" does not exist"), "{stderr}");
 
+    // libpq's environment variables fill in what neither says.
+    let socket = server.socket_dir().to_string_lossy().into_owned();
+    let port = server.port.to_string();
+    let output = schemagate(
+        &[
+            "inspect",
+            "--database-url",
+            "dbname=postgres",
+            "--format",
+            "json",
+        ],
+        &[
+            ("PGHOST", &socket),
+            ("PGPORT", &port),
+            ("PGUSER", "postgres"),
+        ],
+    );
+    assert_eq!(
+        rule_objects(&json_of(&output), "no-primary-key"),
+        ["public.plain"]
+    );
+
     // An unknown service is a usage error naming the file.
     let output = schemagate(&["inspect", "--database-url", "service=nope"], &env);
     assert_eq!(output.status.code(), Some(2));

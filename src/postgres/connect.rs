@@ -70,8 +70,16 @@ pub fn parse(url: &str) -> Result<Target, Failure> {
         .chain(["pgbouncer", "service"])
         .collect();
     let (rest, mut found) = conninfo::take(url, &keys);
-    let service = match found.iter().position(|(key, _)| key == "service") {
-        Some(at) => super::service::settings(&found.remove(at).1).map_err(invalid)?,
+    let environment = environment_defaults();
+    let service_name = match found.iter().position(|(key, _)| key == "service") {
+        Some(at) => Some(found.remove(at).1),
+        None => environment
+            .iter()
+            .find(|(key, _)| key == "service")
+            .map(|(_, name)| name.clone()),
+    };
+    let service = match service_name {
+        Some(name) => super::service::settings(&name).map_err(invalid)?,
         None => Vec::new(),
     };
     // The service's settings fill in what the string itself does not say.
@@ -82,7 +90,9 @@ pub fn parse(url: &str) -> Result<Target, Failure> {
     }
     let tls = Tls::from_settings(&found).map_err(invalid)?;
     let mut config = rest.parse::<Config>().map_err(|e| invalid(reason(&e)))?;
-    with_service_defaults(&mut config, &service).map_err(invalid)?;
+    // libpq's order: the string, then the service, then the environment.
+    with_defaults(&mut config, &service).map_err(invalid)?;
+    with_defaults(&mut config, &environment).map_err(invalid)?;
     let pgbouncer = found
         .iter()
         .any(|(key, value)| key == "pgbouncer" && value == "true");
@@ -103,11 +113,31 @@ pub fn parse(url: &str) -> Result<Target, Failure> {
     })
 }
 
-/// Sets what `service` says and `config` does not: host, port, user, password, database,
-/// application name, options.
-fn with_service_defaults(config: &mut Config, service: &[(String, String)]) -> Result<(), String> {
+/// libpq's environment variables for what a connection string leaves out (`PGPASSWORD` and
+/// the TLS ones are read where those settings are).
+fn environment_defaults() -> Vec<(String, String)> {
+    [
+        ("PGHOST", "host"),
+        ("PGPORT", "port"),
+        ("PGUSER", "user"),
+        ("PGDATABASE", "dbname"),
+        ("PGAPPNAME", "application_name"),
+        ("PGOPTIONS", "options"),
+        ("PGSERVICE", "service"),
+    ]
+    .into_iter()
+    .filter_map(|(variable, key)| {
+        let value = std::env::var(variable).ok().filter(|v| !v.is_empty())?;
+        Some((key.to_string(), value))
+    })
+    .collect()
+}
+
+/// Sets what `defaults` (a service's settings, or the environment's) say and `config` does
+/// not: host, port, user, password, database, application name, options.
+fn with_defaults(config: &mut Config, defaults: &[(String, String)]) -> Result<(), String> {
     let get = |key: &str| {
-        service
+        defaults
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
@@ -125,7 +155,7 @@ fn with_service_defaults(config: &mut Config, service: &[(String, String)]) -> R
                 let port = port
                     .trim()
                     .parse::<u16>()
-                    .map_err(|_| format!("the service's port `{port}` is not a number"))?;
+                    .map_err(|_| format!("port `{port}` is not a number"))?;
                 config.port(port);
             }
         }
