@@ -254,3 +254,31 @@ fn suppressions_are_honoured_and_checked() {
     // Only a warning and an info remain: the gate (fail-on error) passes.
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
+
+#[test]
+fn each_output_file_written_is_named_on_stderr_unless_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("a.sql"),
+        "create table t (id int primary key);\n",
+    )
+    .unwrap();
+    let args = [
+        "lint",
+        "a.sql",
+        "--output",
+        "html=out/report.html",
+        "--output",
+        "sarif=out/results.sarif",
+    ];
+    let output = schemagate(&args, dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "wrote the html report to out/report.html\nwrote the sarif report to out/results.sarif\n"
+    );
+    assert!(dir.path().join("out/report.html").is_file());
+    let mut quiet = args.to_vec();
+    quiet.push("-q");
+    assert_eq!(stderr(&schemagate(&quiet, dir.path())), "");
+}

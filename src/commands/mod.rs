@@ -17,6 +17,7 @@ use crate::config::{Config, Overrides};
 use crate::report::{self, Report};
 use crate::Failure;
 use clap::Parser;
+use clap::ValueEnum;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -158,6 +159,14 @@ pub(crate) fn write_outputs(
     crate::postgres::cleanup::halt_if_interrupted();
     for output in &common.outputs {
         write_output(report, output, options)?;
+        if !common.quiet {
+            let format = output
+                .format
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default();
+            eprintln!("wrote the {format} report to {}", output.path.display());
+        }
     }
     Ok(())
 }
