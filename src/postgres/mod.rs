@@ -30,7 +30,7 @@ pub const SUPABASE_PRELUDE: &str = include_str!("prelude/supabase.sql");
 pub struct ServerOptions {
     pub database_url: Option<String>,
     pub pg_bin: Option<PathBuf>,
-    pub pg_major: Option<u32>,
+    pub pg_major: Option<binaries::WantedMajor>,
     /// Apply the Supabase prelude first.
     pub supabase: bool,
     pub apply_as: ApplyAs,
@@ -229,7 +229,7 @@ fn cached_data_dir(entry: &Path, key: &str, major: u32) -> Option<PathBuf> {
 }
 
 async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
-    let bin = binaries::find(options.pg_bin.as_deref(), options.pg_major)?;
+    let bin = binaries::find(options.pg_bin.as_deref(), options.pg_major.as_ref())?;
     let owner = cluster::server_owner()?;
     let key = cache_key(&bin, options);
     let entry = cache_root().map(|root| root.join(&key));
