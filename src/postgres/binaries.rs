@@ -108,24 +108,35 @@ struct Found {
 /// Finds the server binaries. `explicit` is `--pg-bin`/`PG_BIN` (a path list); `wanted` the
 /// major asked for.
 pub fn find(explicit: Option<&Path>, wanted: Option<&WantedMajor>) -> Result<PgBin, Failure> {
-    let found: Vec<Found> = match explicit {
-        Some(list) => {
-            let found = probe_all(
-                &explicit_dirs(list, "--pg-bin/PG_BIN"),
-                "postgres",
-                PgBin::probe,
-            );
-            if found.is_empty() {
-                return Err(Failure::Environment(format!(
-                    "{} holds no working `postgres` and `initdb` (looked in each directory and below it); pass the server's bin directory (e.g. /usr/lib/postgresql/15/bin) to --pg-bin",
-                    list.display()
-                )));
-            }
-            found
-        }
-        None => probe_all(&standard_dirs(), "postgres", PgBin::probe),
-    };
+    let found = servers(explicit);
+    if let (Some(list), true) = (explicit, found.is_empty()) {
+        return Err(Failure::Environment(format!(
+            "{} holds no working `postgres` and `initdb` (looked in each directory and below it); pass the server's bin directory (e.g. /usr/lib/postgresql/15/bin) to --pg-bin",
+            list.display()
+        )));
+    }
     choose(found, wanted)
+}
+
+/// One server of each major found (the first found of it), oldest first: in `explicit` (a
+/// path list) when given, else in the standard places.
+pub fn installed(explicit: Option<&Path>) -> Vec<PgBin> {
+    let mut majors: Vec<PgBin> = Vec::new();
+    for found in servers(explicit) {
+        if !majors.iter().any(|bin| bin.major == found.bin.major) {
+            majors.push(found.bin);
+        }
+    }
+    majors.sort_by_key(|bin| bin.major);
+    majors
+}
+
+fn servers(explicit: Option<&Path>) -> Vec<Found> {
+    let dirs = match explicit {
+        Some(list) => explicit_dirs(list, "--pg-bin/PG_BIN"),
+        None => standard_dirs(),
+    };
+    probe_all(&dirs, "postgres", PgBin::probe)
 }
 
 /// The wanted major among `found`, else the newest (with a note, or an error when the

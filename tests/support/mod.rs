@@ -25,6 +25,13 @@ pub fn schemagate() -> Command {
     command
 }
 
+/// [`schemagate`] on the server binaries of `bin` (one of [`pg::pg_majors`]).
+pub fn schemagate_on(bin: &schemagate::postgres::binaries::PgBin) -> Command {
+    let mut command = schemagate();
+    command.env("PG_BIN", &bin.dir);
+    command
+}
+
 /// A Supabase project in a temporary directory with the given migration files.
 pub fn supabase_project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

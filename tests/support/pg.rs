@@ -5,6 +5,7 @@
 //!
 //! Test-only; the product's own cluster lives in `src/postgres/`.
 
+use schemagate::postgres::binaries::{self, PgBin};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -14,16 +15,28 @@ const SERVER_USER: &str = "postgres";
 pub struct TestServer {
     /// Holds the data directory and the socket; deleted on drop after the server stops.
     dir: tempfile::TempDir,
+    /// The server binaries' directory.
+    bin: PathBuf,
 }
 
 impl TestServer {
-    /// Initialises and starts a server; panics with the tool's output when that fails.
+    /// Initialises and starts a server of the newest major the tests run on; panics with the
+    /// tool's output when that fails.
     pub fn start() -> TestServer {
+        let newest = pg_majors().pop().expect("pg_majors is never empty");
+        TestServer::start_on(&newest)
+    }
+
+    /// Initialises and starts a server from `bin`.
+    pub fn start_on(bin: &PgBin) -> TestServer {
         let dir = tempfile::Builder::new()
             .prefix("schemagate-pg-")
             .tempdir()
             .expect("create a temporary directory");
-        let server = TestServer { dir };
+        let server = TestServer {
+            dir,
+            bin: bin.dir.clone(),
+        };
         if is_root() {
             run(Command::new("chown")
                 .arg(format!("{SERVER_USER}:"))
@@ -88,7 +101,7 @@ impl TestServer {
 
     /// `tool` from the server binaries, run as the server's user.
     fn command(&self, tool: &str) -> Command {
-        let program = pg_bin().join(tool);
+        let program = self.bin.join(tool);
         if is_root() {
             let mut command = Command::new("runuser");
             command.args(["-u", SERVER_USER, "--"]).arg(program);
@@ -144,12 +157,22 @@ fn run(command: &mut Command) -> Output {
     output
 }
 
-/// The server binaries the tests run against: `PG_BIN`, else those the product itself
-/// would pick (the highest installed major).
-fn pg_bin() -> PathBuf {
-    let explicit = std::env::var_os("PG_BIN").map(PathBuf::from);
-    match schemagate::postgres::binaries::find(explicit.as_deref(), None) {
-        Ok(bin) => bin.dir,
-        Err(error) => panic!("the tests need a PostgreSQL server: {error}"),
-    }
+/// The servers the tests run on, one per major, oldest first: those in
+/// `SCHEMAGATE_TEST_PG_BINS` (a path list of bin directories or folders to search, as
+/// `.ci/run` sets it), else every major the product finds on this machine. A test that
+/// touches a server runs on each; failing on one fails the test.
+pub fn pg_majors() -> Vec<PgBin> {
+    let list = std::env::var_os("SCHEMAGATE_TEST_PG_BINS")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let majors = binaries::installed(list.as_deref());
+    assert!(
+        !majors.is_empty(),
+        "the tests need a PostgreSQL server: none found in {}",
+        list.as_deref().map_or_else(
+            || "pg_config --bindir, /usr/lib/postgresql/*/bin or PATH".to_string(),
+            |l| format!("SCHEMAGATE_TEST_PG_BINS={}", l.display())
+        )
+    );
+    majors
 }
