@@ -158,21 +158,33 @@ fn run(command: &mut Command) -> Output {
 }
 
 /// The servers the tests run on, one per major, oldest first: those in
-/// `SCHEMAGATE_TEST_PG_BINS` (a path list of bin directories or folders to search, as
-/// `.ci/run` sets it), else every major the product finds on this machine. A test that
-/// touches a server runs on each; failing on one fails the test.
+/// `SCHEMAGATE_TEST_PG_BINS` (a path list of bin directories or folders to search; `.ci/run`
+/// runs the tests once per major with it), else every major the product finds on this
+/// machine. Tests that compare majors loop over them; the others use the newest.
 pub fn pg_majors() -> Vec<PgBin> {
-    let list = std::env::var_os("SCHEMAGATE_TEST_PG_BINS")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let majors = binaries::installed(list.as_deref());
+    let majors = chosen_majors()
+        .cloned()
+        .unwrap_or_else(|| binaries::installed(None));
     assert!(
         !majors.is_empty(),
-        "the tests need a PostgreSQL server: none found in {}",
-        list.as_deref().map_or_else(
-            || "pg_config --bindir, /usr/lib/postgresql/*/bin or PATH".to_string(),
-            |l| format!("SCHEMAGATE_TEST_PG_BINS={}", l.display())
-        )
+        "the tests need a PostgreSQL server: none found in pg_config --bindir, /usr/lib/postgresql/*/bin or PATH"
     );
     majors
+}
+
+/// The majors `SCHEMAGATE_TEST_PG_BINS` names, when set (read once a test process).
+pub fn chosen_majors() -> Option<&'static Vec<PgBin>> {
+    static CHOSEN: std::sync::OnceLock<Option<Vec<PgBin>>> = std::sync::OnceLock::new();
+    CHOSEN
+        .get_or_init(|| {
+            let list = std::env::var_os("SCHEMAGATE_TEST_PG_BINS").filter(|v| !v.is_empty())?;
+            let majors = binaries::installed(Some(Path::new(&list)));
+            assert!(
+                !majors.is_empty(),
+                "SCHEMAGATE_TEST_PG_BINS={} holds no PostgreSQL server binaries",
+                Path::new(&list).display()
+            );
+            Some(majors)
+        })
+        .as_ref()
 }
