@@ -189,6 +189,7 @@ fn cache_key(bin: &binaries::PgBin, options: &ServerOptions) -> String {
     hasher.update(role::database_sql(role::MIGRATOR));
     if options.supabase {
         hasher.update(SUPABASE_PRELUDE);
+        hasher.update(role::supabase_admin_sql());
     }
     for (name, script) in overlay::EMULATIONS {
         hasher.update(name);
@@ -293,7 +294,11 @@ async fn prepare_database(client: &Client, supabase: bool) -> Result<(), Failure
     if supabase {
         run_prelude(client).await?;
     }
-    role::run(client, &role::database_sql(role::MIGRATOR)).await
+    role::run(client, &role::database_sql(role::MIGRATOR)).await?;
+    if supabase {
+        role::run(client, &role::supabase_admin_sql()).await?;
+    }
+    Ok(())
 }
 
 /// Stops the cluster cleanly and stores its data directory under `entry` (written to a
