@@ -375,12 +375,12 @@ fn varchar_arrays_as_stored(text: &str) -> String {
             .expect("a valid pattern")
     });
     static ARRAY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"ANY \(ARRAY\[((?:'(?:[^']|'')*'::character varying(?:, )?)+)\]\)")
+        regex::Regex::new(r"(ANY|ALL) \(ARRAY\[((?:'(?:[^']|'')*'::character varying(?:, )?)+)\]\)")
             .expect("a valid pattern")
     });
     let elements = ELEMENT.replace_all(text, "$1");
     ARRAY
-        .replace_all(&elements, "ANY ((ARRAY[$1])::text[])")
+        .replace_all(&elements, "$1 ((ARRAY[$2])::text[])")
         .into_owned()
 }
 
@@ -626,6 +626,11 @@ mod tests {
         assert!(only_printed_differently(&change(
             "CHECK (((s)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])))",
             "CHECK (((s)::text = ANY (ARRAY[('a'::character varying)::text, ('b'::character varying)::text])))",
+        )));
+        // `<> ALL` too (an index predicate of the corpus).
+        assert!(only_printed_differently(&change(
+            "WHERE ((s)::text <> ALL ((ARRAY['a'::character varying])::text[]))",
+            "WHERE ((s)::text <> ALL (ARRAY[('a'::character varying)::text]))",
         )));
         assert!(!only_printed_differently(&change(
             "CHECK (((s)::text = ANY ((ARRAY['a'::character varying])::text[])))",
