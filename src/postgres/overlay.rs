@@ -362,6 +362,45 @@ mod tests {
         assert!(from_binaries(&root.path().join("elsewhere/bin")).is_none());
     }
 
+    /// docs/extensions.md's verdict for `name`.
+    fn documented(table: &str, name: &str) -> Option<String> {
+        table.lines().find_map(|line| {
+            let mut cells = line.trim_matches('|').split('|').map(str::trim);
+            let names = cells.next()?;
+            let verdict = cells.next()?;
+            names
+                .split(", ")
+                .any(|n| n == name)
+                .then(|| verdict.to_string())
+        })
+    }
+
+    #[test]
+    fn the_extension_table_in_docs_says_what_the_overlay_does() {
+        let table = include_str!("../../docs/extensions.md");
+        for (name, _) in EMULATIONS {
+            assert_eq!(
+                documented(table, name).as_deref(),
+                Some("emulated"),
+                "{name}"
+            );
+        }
+        for name in TRUSTED_BY_SUPABASE {
+            assert_eq!(
+                documented(table, name).as_deref(),
+                Some("real, trusted"),
+                "{name}"
+            );
+        }
+        for line in table.lines().filter(|l| l.ends_with("| emulated |")) {
+            let name = line.trim_matches('|').split('|').next().unwrap().trim();
+            assert!(
+                EMULATIONS.iter().any(|(emulated, _)| *emulated == name),
+                "docs/extensions.md says {name} is emulated"
+            );
+        }
+    }
+
     #[test]
     fn relocates_like_postgres() {
         let bindir = Path::new("/usr/lib/postgresql/15/bin");
