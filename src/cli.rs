@@ -26,6 +26,16 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Give up reaching a PostgreSQL server (connect, startup, authentication) after this
+    /// long, e.g. 10s.
+    #[arg(
+        long,
+        global = true,
+        default_value = "10s",
+        value_parser = parse_duration,
+        env = "SCHEMAGATE_CONNECT_TIMEOUT"
+    )]
+    pub connect_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +76,20 @@ pub enum Command {
     /// The GitHub Action's entrypoint: runs `check` with the action's INPUT_* variables.
     #[command(hide = true)]
     Action,
+}
+
+impl Command {
+    /// The stdout format, for commands that have one.
+    pub fn format(&self) -> Option<Format> {
+        match self {
+            Command::Check(args) => Some(args.common.format),
+            Command::Lint(args) => Some(args.common.format),
+            Command::Inspect(args) => Some(args.common.format),
+            Command::Status(args) => Some(args.common.format),
+            Command::Diff(args) => Some(args.common.format),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -1,15 +1,51 @@
 use clap::Parser;
-use schemagate::cli::Cli;
+use schemagate::cli::{Cli, Command, Format};
+use schemagate::github::stop_commands;
+
+/// Stack for the command and for rayon's workers: walks over a statement's tree recurse as
+/// deep as it nests (`sql::MAX_EXPRESSION_DEPTH` bounds that), and the default 2 MiB of a
+/// spawned thread is too little for that in a debug build. Only touched pages are committed.
+const STACK_BYTES: usize = 256 << 20;
 
 fn main() {
     let cli = Cli::parse();
-    let code = match schemagate::commands::run(cli) {
-        Ok(passed) => i32::from(!passed),
-        Err(failure) => {
+    let runner = stop_commands::runner_reads_output(
+        matches!(cli.command, Command::Action),
+        cli.command.format() == Some(Format::Github),
+    );
+    if runner {
+        let action = matches!(cli.command, Command::Action);
+        let format = cli.command.format();
+        stop_commands::stop(action || matches!(format, Some(Format::Tty | Format::Github)));
+    }
+    // Fails only if a pool exists already, and then that one is used.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_BYTES)
+        .build_global();
+    let outcome = std::thread::Builder::new()
+        .name("schemagate".into())
+        .stack_size(STACK_BYTES)
+        .spawn(move || schemagate::commands::run(cli))
+        .map_err(|error| format!("cannot start the main thread: {error}"))
+        .and_then(|thread| {
+            thread
+                .join()
+                .map_err(|_| "schemagate panicked (a bug: please report it)".to_string())
+        });
+    let code = match outcome {
+        Ok(Ok(passed)) => i32::from(!passed),
+        Ok(Err(failure)) => {
             eprintln!("error: {failure}");
             failure.exit_code()
         }
+        Err(message) => {
+            eprintln!("error: {message}");
+            101
+        }
     };
     schemagate::postgres::cleanup::wait_if_interrupted();
+    if runner {
+        stop_commands::resume();
+    }
     std::process::exit(code);
 }

@@ -272,5 +272,8 @@ fn inspect_without_a_database_is_a_usage_error() {
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("not a valid connection string"), "{stderr}");
+    assert!(
+        stderr.contains("not a valid PostgreSQL connection string"),
+        "{stderr}"
+    );
 }

@@ -15,7 +15,7 @@ use crate::migrations::{self, MigrationSet};
 use crate::model::Model;
 use crate::postgres::apply::{self, ApplyOptions, ApplyReport};
 use crate::postgres::{self, Database, ServerOptions};
-use crate::report::{self, Report};
+use crate::report::Report;
 use crate::Failure;
 use tokio::runtime::Runtime;
 
@@ -97,7 +97,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
         if args.common.format == crate::cli::Format::Tty {
             println!("{line}");
         } else {
-            print!("{}", report::render(&report, args.common.format, &options));
+            super::print_report(&report, args.common.format, &options);
         }
         if let Some(ctx) = &github {
             publish::unchanged(&args, ctx, &sets, &line)?;

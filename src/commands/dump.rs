@@ -110,21 +110,21 @@ fn data_statements(set: &MigrationSet) -> Vec<String> {
     let mut places = Vec::new();
     for migration in set.applied() {
         for statement in migration.statements.iter().filter(|s| s.applies) {
-            let data = match (statement.ast(), &statement.parsed) {
-                (Some(ast), _) => matches!(
-                    ast,
-                    Ast::Insert(_)
-                        | Ast::Update(_)
-                        | Ast::Delete(_)
-                        | Ast::Query(_)
-                        | Ast::Copy { .. }
-                ),
-                (None, crate::sql::Parsed::Fallback(fallback)) => {
-                    ["INSERT", "UPDATE", "DELETE", "COPY", "SELECT", "WITH"]
-                        .iter()
-                        .any(|word| fallback.command.starts_with(word))
+            let data = match statement.ast() {
+                Some(ast) => crate::sql::is_data(ast) || matches!(ast, Ast::Query(_)),
+                // Data statements keep no tree: classify their text.
+                None => {
+                    let text = migration
+                        .source
+                        .as_ref()
+                        .map_or("", |source| statement.text(source));
+                    let command = crate::sql::Fallback::classify(text, None).command;
+                    [
+                        "INSERT", "UPDATE", "DELETE", "COPY", "MERGE", "SELECT", "WITH",
+                    ]
+                    .iter()
+                    .any(|word| command.starts_with(word))
                 }
-                _ => false,
             };
             if data {
                 let location = migration.statement_location(statement);

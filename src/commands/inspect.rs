@@ -8,7 +8,7 @@ use crate::migrations::{Layout, MigrationSet};
 use crate::report::Report;
 use crate::Failure;
 use std::path::{Path, PathBuf};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 pub fn run(args: InspectArgs) -> Result<bool, Failure> {
     let Some(url) = args
@@ -56,29 +56,10 @@ async fn inspect(
     verbose: bool,
 ) -> Result<(Vec<Finding>, Config), Failure> {
     let shown = super::redact::redact_url(url);
-    let pg_config: tokio_postgres::Config = url.parse().map_err(|error| {
-        Failure::Usage(format!(
-            "--database-url {shown} is not a valid connection string: {}\n\
-             use postgresql://user:password@host:port/dbname",
-            describe(&error)
-        ))
-    })?;
-    let (client, connection) = pg_config.connect(NoTls).await.map_err(|error| {
-        Failure::Environment(format!(
-            "cannot connect to {shown}: {}\ncheck that the server is running and the URL, user and password are right{}",
-            describe(&error),
-            if url.contains("sslmode=require") {
-                " (schemagate connects without TLS: use sslmode=prefer or disable)"
-            } else {
-                ""
-            }
-        ))
-    })?;
-    let driver = tokio::spawn(connection);
+    let pg_config = crate::postgres::connect::parse(url)?;
+    let client = crate::postgres::connect::connect(&pg_config, &shown).await?;
     let result = inspect_read_only(&client, config, verbose).await;
     drop(client);
-    // The connection ends once the client is gone; its own error adds nothing to `result`.
-    let _ = driver.await;
     result.map_err(|error| {
         Failure::Environment(format!(
             "inspecting {shown} failed: {}\nthe user needs to read pg_catalog (any role can) and the tables the rules read, e.g. storage.buckets",

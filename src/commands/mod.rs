@@ -21,6 +21,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
+    crate::postgres::connect::set_connect_timeout(cli.connect_timeout);
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Lint(args) => lint::run(args),
@@ -116,6 +117,7 @@ pub(crate) fn emit_with(
     common: &CommonArgs,
     options: report::RenderOptions,
 ) -> Result<bool, Failure> {
+    crate::postgres::cleanup::halt_if_interrupted();
     let color = match common.color {
         Color::Always => true,
         Color::Never => false,
@@ -128,8 +130,23 @@ pub(crate) fn emit_with(
         ..options.clone()
     };
     write_outputs(report, common, &options)?;
-    print!("{}", report::render(report, common.format, &stdout_options));
+    print_report(report, common.format, &stdout_options);
     Ok(report.passed())
+}
+
+/// Prints the report on stdout; the runner executes the `github` format's workflow commands
+/// (and only those: see `github::stop_commands`).
+pub(crate) fn print_report(
+    report: &Report<'_>,
+    format: crate::cli::Format,
+    options: &report::RenderOptions,
+) {
+    let text = report::render(report, format, options);
+    if format == crate::cli::Format::Github {
+        crate::github::stop_commands::with_commands(|| print!("{text}"));
+    } else {
+        print!("{text}");
+    }
 }
 
 /// Writes every `--output FORMAT=PATH` file.
@@ -138,6 +155,7 @@ pub(crate) fn write_outputs(
     common: &CommonArgs,
     options: &report::RenderOptions,
 ) -> Result<(), Failure> {
+    crate::postgres::cleanup::halt_if_interrupted();
     for output in &common.outputs {
         write_output(report, output, options)?;
     }

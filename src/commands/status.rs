@@ -67,14 +67,8 @@ fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>,
         .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
     let shown = super::redact::redact_url(url);
     runtime.block_on(async {
-        let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .map_err(|e| {
-                Failure::Environment(format!(
-                    "cannot connect to {shown}: {e}\ncheck the URL, that the server runs and accepts this user"
-                ))
-            })?;
-        let connection = tokio::spawn(connection);
+        let config = crate::postgres::connect::parse(url)?;
+        let mut client = crate::postgres::connect::connect(&config, &shown).await?;
         let read = async {
             let transaction = client.build_transaction().read_only(true).start().await?;
             let history = remote::read_history(&transaction, layout).await?;
@@ -82,9 +76,13 @@ fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>,
             Ok::<_, tokio_postgres::Error>(history)
         }
         .await
-        .map_err(|e| Failure::Environment(format!("reading the migration history from {shown} failed: {e}")));
+        .map_err(|e| {
+            Failure::Environment(format!(
+                "reading the migration history from {shown} failed: {}",
+                crate::postgres::connect::reason(&e)
+            ))
+        });
         drop(client);
-        let _ = connection.await;
         read
     })
 }

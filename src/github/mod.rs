@@ -10,6 +10,7 @@ mod comment;
 pub mod context;
 mod publish;
 pub mod step;
+pub mod stop_commands;
 
 pub use annotation::{Annotation, AnnotationLevel};
 pub use context::{Context, PullRequest, Repository, Token};

@@ -129,13 +129,13 @@ pub fn publish(
         .token
         .clone()
         .map(|token| Client::new(&ctx.api_url, token));
-    publish_with(
-        ctx,
-        settings,
-        input,
-        client.as_ref(),
-        &mut std::io::stdout().lock(),
-    )
+    let mut console = Vec::new();
+    let outcome = publish_with(ctx, settings, input, client.as_ref(), &mut console);
+    if !console.is_empty() {
+        super::stop_commands::with_commands(|| std::io::stdout().write_all(&console))
+            .map_err(console_error)?;
+    }
+    outcome
 }
 
 /// [`publish`] with an explicit client (`None`: no API) and console.

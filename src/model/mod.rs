@@ -15,7 +15,7 @@ mod tests;
 use crate::migrations::{Migration, MigrationSet};
 use crate::sql::Statement;
 use sqlparser::ast::Expr;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub use names::{
     base_of, ident_name, in_schema_of, index_column_name, index_name, qualified,
@@ -273,6 +273,38 @@ pub struct Model {
     pub functions: Vec<Function>,
     pub views: BTreeMap<String, View>,
     pub grants: Vec<Grant>,
+    /// Built once replay is done; until then the per-table lookups scan.
+    by_table: Option<ByTable>,
+}
+
+/// Each table's indexes (names, in name order) and policies (positions in
+/// [`Model::policies`]): rules ask per table, and scanning everything for each table made
+/// lint time quadratic in the number of tables.
+#[derive(Debug, Default)]
+struct ByTable {
+    indexes: HashMap<String, Vec<String>>,
+    policies: HashMap<String, Vec<usize>>,
+}
+
+impl ByTable {
+    fn new(model: &Model) -> ByTable {
+        let mut by_table = ByTable::default();
+        for index in model.indexes.values() {
+            by_table
+                .indexes
+                .entry(index.table.clone())
+                .or_default()
+                .push(index.name.clone());
+        }
+        for (position, policy) in model.policies.iter().enumerate() {
+            by_table
+                .policies
+                .entry(policy.table.clone())
+                .or_default()
+                .push(position);
+        }
+        by_table
+    }
 }
 
 impl Model {
@@ -280,6 +312,7 @@ impl Model {
     pub fn build(set: &MigrationSet) -> Model {
         let mut model = Model::default();
         replay::replay_set(&mut model, set);
+        model.by_table = Some(ByTable::new(&model));
         model
     }
 
@@ -289,7 +322,20 @@ impl Model {
 
     /// Indexes of a table, in name order.
     pub fn indexes_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Index> {
-        self.indexes.values().filter(move |i| i.table == table)
+        let (looked_up, scanned) = match &self.by_table {
+            Some(by_table) => {
+                let names = by_table.indexes.get(table).into_iter().flatten();
+                (Some(names.filter_map(|name| self.indexes.get(name))), None)
+            }
+            None => (
+                None,
+                Some(self.indexes.values().filter(move |i| i.table == table)),
+            ),
+        };
+        looked_up
+            .into_iter()
+            .flatten()
+            .chain(scanned.into_iter().flatten())
     }
 
     /// Can `anon` or `authenticated` select from the table or view `object` (created at
@@ -421,6 +467,19 @@ impl Model {
 
     /// Policies of a table, in creation order.
     pub fn policies_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Policy> {
-        self.policies.iter().filter(move |p| p.table == table)
+        let (looked_up, scanned) = match &self.by_table {
+            Some(by_table) => {
+                let positions = by_table.policies.get(table).into_iter().flatten();
+                (Some(positions.filter_map(|&p| self.policies.get(p))), None)
+            }
+            None => (
+                None,
+                Some(self.policies.iter().filter(move |p| p.table == table)),
+            ),
+        };
+        looked_up
+            .into_iter()
+            .flatten()
+            .chain(scanned.into_iter().flatten())
     }
 }

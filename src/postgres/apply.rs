@@ -127,19 +127,72 @@ impl Failed {
     }
 }
 
-/// Runs one statement; a client-side watchdog cancels it if the server-side timeout was
-/// lifted by the migration itself, so a run never hangs.
-async fn run(db: &Database, text: &str, limit: Duration) -> Result<(), Failed> {
+/// The client side's limit on one statement, over the server-side `statement_timeout`
+/// (which a migration can lift or a plpgsql block can swallow).
+struct Watchdog {
+    limit: Duration,
+    /// The session's backend, to terminate when a cancel is ignored.
+    backend: Option<i32>,
+}
+
+/// How long a cancelled statement may take to stop before its session is terminated.
+const CANCEL_GRACE: Duration = Duration::from_secs(5);
+
+/// Runs one statement. Past the watchdog's limit it is cancelled; a statement that ignores
+/// the cancel (a loop that catches `query_canceled`) has its backend terminated from a
+/// second connection, so a run never hangs. Both end as a statement timeout (57014).
+async fn run(db: &Database, text: &str, watchdog: &Watchdog) -> Result<(), Failed> {
     let future = db.client.batch_execute(text);
     tokio::pin!(future);
-    let result = tokio::select! {
-        result = &mut future => result,
-        () = tokio::time::sleep(limit) => {
-            let _ = db.client.cancel_token().cancel_query(NoTls).await;
-            future.await
-        }
+    if let Ok(result) = tokio::time::timeout(watchdog.limit, &mut future).await {
+        return result.map_err(|e| Failed::from_error(&e));
+    }
+    let _ = db.client.cancel_token().cancel_query(NoTls).await;
+    if let Ok(result) = tokio::time::timeout(CANCEL_GRACE, &mut future).await {
+        return result.map_err(|e| Failed::from_error(&e));
+    }
+    let ended = match watchdog.backend {
+        Some(pid) => terminate(db, pid).await,
+        None => Err("its backend is unknown".to_string()),
     };
-    result.map_err(|e| Failed::from_error(&e))
+    let _ = tokio::time::timeout(CANCEL_GRACE, &mut future).await;
+    let what = match ended {
+        Ok(()) => "so schemagate terminated its session".to_string(),
+        Err(error) => format!("and schemagate could not terminate its session ({error})"),
+    };
+    Err(Failed {
+        code: "57014".to_string(),
+        message: format!(
+            "the statement ran past {} s and ignored the cancel, {what}",
+            watchdog.limit.as_secs()
+        ),
+        detail: None,
+        hint: None,
+        context: None,
+        position: None,
+    })
+}
+
+/// Ends the backend `pid` from a second connection to the same database.
+async fn terminate(db: &Database, pid: i32) -> Result<(), String> {
+    let connect = tokio::time::timeout(CANCEL_GRACE, db.connection.connect(NoTls));
+    let (client, connection) = match connect.await {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(error)) => return Err(super::describe_error(&error)),
+        Err(_) => return Err("no connection within 5 s".to_string()),
+    };
+    let driver = tokio::spawn(connection);
+    let terminated = client
+        .query_one("select pg_terminate_backend($1)", &[&pid])
+        .await
+        .map_err(|error| super::describe_error(&error))
+        .and_then(|row| row.try_get::<_, bool>(0).map_err(|e| e.to_string()));
+    driver.abort();
+    match terminated {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("pg_terminate_backend refused".to_string()),
+        Err(error) => Err(error),
+    }
 }
 
 /// Applies the set's files in order; stops at the first failure.
@@ -159,7 +212,15 @@ pub async fn apply_files(
     applied: Vec<&Migration>,
     options: &ApplyOptions,
 ) -> (ApplyReport, Vec<Finding>) {
-    let watchdog = options.statement_timeout * 2 + Duration::from_secs(10);
+    let watchdog = &Watchdog {
+        limit: options.statement_timeout * 2 + Duration::from_secs(10),
+        backend: db
+            .client
+            .query_one("select pg_backend_pid()", &[])
+            .await
+            .ok()
+            .and_then(|row| row.try_get(0).ok()),
+    };
     let mut report = ApplyReport {
         folder: crate::migrations::display_path(&set.root),
         server: db.description.clone(),
@@ -378,7 +439,7 @@ async fn apply_file<'a>(
     db: &Database,
     migration: &'a Migration,
     options: &ApplyOptions,
-    watchdog: Duration,
+    watchdog: &Watchdog,
     emulated: &mut EmulatedSeen,
     findings: &mut Vec<Finding>,
 ) -> Result<(), FileError<'a>> {

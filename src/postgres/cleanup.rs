@@ -2,7 +2,8 @@
 //! registered here, and a signal thread stops and deletes them, then exits 130/143.
 //! (Success, errors and panics are covered by the owners' `Drop`.)
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
 /// The environment variable that names a server's directory in the environment of the
@@ -30,6 +31,21 @@ static NEXT: Mutex<u64> = Mutex::new(0);
 static INSTALL: Once = Once::new();
 /// Held by the signal thread from the signal until the process exits.
 static CLEANING: Mutex<()> = Mutex::new(());
+
+/// Set by the signal thread, before it stops anything.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Called before a command writes its results (report, files, GitHub): after SIGINT or
+/// SIGTERM what the run saw (its server stopped under it: a false `apply-failed 08006`) is
+/// no result, so this never returns then; the signal thread exits the process.
+pub fn halt_if_interrupted() {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        let _wait = CLEANING.lock();
+        loop {
+            std::thread::park();
+        }
+    }
+}
 
 /// Called by `main` before exiting: if a signal is being handled, the resources it stops
 /// may have made the command fail; let the signal thread finish and set the exit code.
@@ -71,6 +87,7 @@ fn install_handler() {
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 let _cleaning = CLEANING.lock();
+                INTERRUPTED.store(true, Ordering::SeqCst);
                 let resources: Vec<Resource> = LIVE
                     .lock()
                     .map(|live| live.iter().rev().map(|(_, r)| r.clone()).collect())
@@ -78,7 +95,8 @@ fn install_handler() {
                 for resource in &resources {
                     release(resource);
                 }
-                eprintln!("interrupted: stopped the PostgreSQL server and removed its files");
+                eprintln!("interrupted: stopped the PostgreSQL server and removed its files; no report written");
+                crate::github::stop_commands::resume();
                 std::process::exit(128 + signal);
             }
         });
@@ -233,4 +251,87 @@ fn children_with(parent: libc::pid_t, marker: &[u8]) -> Vec<libc::pid_t> {
                     .is_ok_and(|env| env.split(|b| *b == 0).any(|entry| entry == marker))
         })
         .collect()
+}
+
+/// Removes what earlier runs left when they were killed (SIGKILL, the OOM killer: no
+/// handler runs): in `dir`, cluster directories `schemagate-<pid>-…` and cache staging
+/// directories `.<key>.<pid>.tmp` whose run `<pid>` no longer exists, after stopping a
+/// server still running in them. Best effort; while any process has that pid (the run, a
+/// test binary using the library, or an unrelated process that reused the pid) nothing is
+/// touched.
+pub fn sweep(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = owner_pid(&name) else {
+            continue;
+        };
+        if Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let path = entry.path();
+        stop_orphan_server(&path.join("data"));
+        let _ = std::fs::remove_dir_all(&path);
+    }
+}
+
+/// The run that made a directory, from its name (see `cluster::scratch_dir` and
+/// `save_to_cache`).
+fn owner_pid(name: &str) -> Option<u32> {
+    if let Some(rest) = name.strip_prefix("schemagate-") {
+        // `<pid>-<random>`: a name without the pid (older versions) is never swept.
+        let (pid, random) = rest.split_once('-')?;
+        return (!random.is_empty()).then(|| pid.parse().ok())?;
+    }
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    rest.rsplit('.').next()?.parse().ok()
+}
+
+/// Stops the server of `data` if one still runs: the pid of its `postmaster.pid`, and only
+/// if that process is a postgres started on this very directory.
+fn stop_orphan_server(data: &Path) {
+    let Some(pid) = std::fs::read_to_string(data.join("postmaster.pid"))
+        .ok()
+        .and_then(|text| text.lines().next()?.trim().parse::<libc::pid_t>().ok())
+    else {
+        return;
+    };
+    let ours = std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+        let data = data.as_os_str().as_encoded_bytes();
+        cmdline.split(|b| *b == 0).any(|arg| arg == data)
+            && cmdline
+                .split(|b| *b == 0)
+                .next()
+                .is_some_and(|program| program.ends_with(b"postgres"))
+    });
+    if !ours {
+        return;
+    }
+    // SAFETY: signals to a process checked above to be a postgres of that directory.
+    unsafe { libc::kill(pid, libc::SIGQUIT) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        if std::time::Instant::now() > deadline {
+            // SAFETY: as above.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_with_a_pid_are_swept() {
+        assert_eq!(owner_pid("schemagate-4242-aB3xYz"), Some(4242));
+        assert_eq!(owner_pid(".pg15.18-supabase-0a1b2c.4242.tmp"), Some(4242));
+        assert_eq!(owner_pid("schemagate-123456"), None);
+        assert_eq!(owner_pid("schemagate-pg-aB3xYz"), None);
+        assert_eq!(owner_pid("pg15.18-supabase-0a1b2c"), None);
+    }
 }

@@ -95,8 +95,10 @@ fn free_bytes(path: &Path) -> Option<u64> {
 /// A fresh directory for a cluster (see [`scratch_base`]), owned by `owner`, mode 0700.
 pub fn scratch_dir(owner: Option<Owner>) -> Result<PathBuf, Failure> {
     let base = scratch_base();
+    // The pid in the name lets a later run sweep what this one leaves if it is killed.
+    cleanup::sweep(&base);
     let dir = tempfile::Builder::new()
-        .prefix("schemagate-")
+        .prefix(&format!("schemagate-{}-", std::process::id()))
         .tempdir_in(&base)
         .map_err(|e| {
             Failure::Environment(format!(

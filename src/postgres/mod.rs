@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cause;
 pub mod cleanup;
 pub mod cluster;
+pub mod connect;
 pub mod overlay;
 pub mod role;
 pub mod scratch;
@@ -233,12 +234,31 @@ async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
     let bin = binaries::find(options.pg_bin.as_deref(), options.pg_major.as_ref())?;
     let owner = cluster::server_owner()?;
     let key = cache_key(&bin, options);
+    if let Some(root) = cache_root() {
+        cleanup::sweep(&root);
+    }
     let entry = cache_root().map(|root| root.join(&key));
     let cached = entry
         .as_ref()
         .and_then(|entry| cached_data_dir(entry, &key, bin.major));
+    // A cached copy that does not start (e.g. a damaged pg_control) is discarded and rebuilt.
+    let cached = match cached.map(|data| Cluster::start(&bin, DataSource::Copy(&data), owner, true))
+    {
+        Some(Ok(cluster)) => Some(cluster),
+        Some(Err(error)) => {
+            if let Some(entry) = &entry {
+                eprintln!(
+                    "note: the cached data directory {} does not start ({error}); discarded, rebuilding it",
+                    entry.display()
+                );
+                let _ = std::fs::remove_dir_all(entry);
+            }
+            None
+        }
+        None => None,
+    };
     let cluster = match (cached, &entry) {
-        (Some(data), _) => Cluster::start(&bin, DataSource::Copy(&data), owner, true)?,
+        (Some(cluster), _) => cluster,
         (None, Some(entry)) => {
             let fresh = prepare_fresh(&bin, owner, options).await?;
             match save_to_cache(fresh, entry, &key) {

@@ -5,7 +5,6 @@
 
 use super::cleanup::{self, Registration, Resource};
 use crate::Failure;
-use tokio_postgres::{Client, NoTls};
 
 /// A scratch database and its apply role; dropping it drops both.
 #[derive(Debug)]
@@ -21,25 +20,53 @@ pub struct Scratch {
     _registration: Registration,
 }
 
-fn parse(url: &str) -> Result<tokio_postgres::Config, Failure> {
-    url.parse::<tokio_postgres::Config>().map_err(|e| {
-        Failure::Usage(format!(
-            "--database-url is not a valid PostgreSQL connection string ({e}); use postgres://user:password@host:port/database"
-        ))
-    })
+pub use super::connect::{connect, parse};
+
+/// The names of scratch databases: `<prefix><pid>_<unix microseconds created>` (short:
+/// longer names break the dump's verification).
+const SCRATCH_PREFIX: &str = "schemagate_scratch_";
+
+/// A scratch database older than this was left by a killed run (GitHub ends a job after
+/// 6 hours; no run lasts longer).
+const LONGEST_RUN_SECS: u64 = 6 * 60 * 60;
+
+/// Drops the scratch databases that killed runs left on this server (best effort).
+async fn sweep_stale(admin: &tokio_postgres::Client, now: u64) {
+    let Ok(rows) = admin
+        .query(
+            "select datname::text from pg_database where starts_with(datname, $1)",
+            &[&SCRATCH_PREFIX],
+        )
+        .await
+    else {
+        return;
+    };
+    for name in rows
+        .iter()
+        .filter_map(|row| row.try_get::<_, String>(0).ok())
+    {
+        if is_stale(&name, now) {
+            let statement = format!("drop database if exists \"{name}\" with (force)");
+            if admin.batch_execute(&statement).await.is_ok() {
+                // Its role has its name (siblings' roles go with their first database).
+                let _ = admin
+                    .batch_execute(&format!("drop role if exists \"{name}\""))
+                    .await;
+                eprintln!("note: dropped {name}, a scratch database a killed run left");
+            }
+        }
+    }
 }
 
-/// Connects with `config`, driving the connection on the current runtime.
-pub async fn connect(config: &tokio_postgres::Config, what: &str) -> Result<Client, Failure> {
-    let (client, connection) = config.connect(NoTls).await.map_err(|e| {
-        Failure::Environment(format!(
-            "cannot connect to {what}: {e}; check that the server is running and the URL, user and password are right (TLS is not supported: use sslmode=disable or a local service container)"
-        ))
-    })?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(client)
+/// Was `name` created more than [`LONGEST_RUN_SECS`] before `now`? Names without a
+/// creation time are never stale.
+fn is_stale(name: &str, now: u64) -> bool {
+    let created = name
+        .strip_prefix(SCRATCH_PREFIX)
+        .and_then(|rest| rest.split('_').nth(1))
+        .and_then(|micros| micros.parse::<u64>().ok())
+        .map(|micros| micros / 1_000_000);
+    created.is_some_and(|created| now.saturating_sub(created) > LONGEST_RUN_SECS)
 }
 
 /// The role a scratch database belongs to, and how to log in as it.
@@ -68,11 +95,12 @@ impl Scratch {
     async fn create_owned_by(url: &str, owner: Option<Owner>) -> Result<Scratch, Failure> {
         let admin_config = parse(url)?;
         let admin = connect(&admin_config, "the --database-url server").await?;
-        let nanos = std::time::SystemTime::now()
+        let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let name = format!("schemagate_scratch_{}_{nanos:09}", std::process::id());
+            .unwrap_or_default();
+        sweep_stale(&admin, now.as_secs()).await;
+        // Created at `now`: a later run can tell when a killed run's database is stale.
+        let name = format!("{SCRATCH_PREFIX}{}_{}", std::process::id(), now.as_micros());
         let mut setup = Vec::new();
         let owner = match owner {
             Some(owner) => owner,
@@ -180,4 +208,18 @@ pub fn drop_blocking(url: &str, name: &str, role: &str) -> Result<(), String> {
     })
     .join()
     .map_err(|_| "the clean-up thread panicked".to_string())?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_with_an_old_creation_time_are_stale() {
+        let now = 1_800_000_000;
+        assert!(is_stale("schemagate_scratch_12_1700000000000001", now));
+        assert!(!is_stale("schemagate_scratch_12_1799999000000001", now));
+        assert!(!is_stale("schemagate_scratch_12", now));
+        assert!(!is_stale("precious", now));
+    }
 }

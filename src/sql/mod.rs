@@ -101,8 +101,9 @@ pub fn quote_ident(name: &str) -> String {
 pub enum Parsed {
     Ast(Box<ast::Statement>),
     Fallback(Fallback),
-    /// Parsed, but the tree was dropped after linting to bound memory
-    /// (see `MigrationSet::release_syntax_trees`).
+    /// Parsed, but the tree was dropped to bound memory: after linting (see
+    /// `MigrationSet::release_syntax_trees`), or at once for a data statement, which no rule
+    /// or model reads (a seed file's trees took a hundred times its size).
     Released,
 }
 
@@ -133,6 +134,82 @@ impl Statement {
     /// Did sqlparser parse it (whether or not the tree is still kept)?
     pub fn is_parsed(&self) -> bool {
         matches!(self.parsed, Parsed::Ast(_) | Parsed::Released)
+    }
+}
+
+/// Statements whose expressions may nest deeper than this are not given to sqlparser.
+/// Its recursion limit counts parentheses only, but a flat chain `a or b or …` becomes a
+/// left-deep tree that every later walk over it (and its drop) recurses through: 140,000
+/// terms overflowed the stack.
+pub const MAX_EXPRESSION_DEPTH: usize = 1_000;
+
+/// An upper bound on how deep sqlparser's tree for `text` can nest: open brackets plus,
+/// at each open level, the operators since the last comma (a comma starts a new sibling,
+/// e.g. the next row of `VALUES`). Linear, no allocation.
+pub fn expression_depth_bound(text: &str) -> usize {
+    // Operators counted at each open level; `depth` is their sum plus the open levels.
+    let mut levels = vec![0usize];
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for token in split::token_iter(text) {
+        match token {
+            "(" | "[" => {
+                levels.push(0);
+                depth += 1;
+            }
+            ")" | "]" if levels.len() > 1 => {
+                depth -= levels.pop().unwrap_or(0) + 1;
+            }
+            "," => {
+                if let Some(operators) = levels.last_mut() {
+                    depth -= *operators;
+                    *operators = 0;
+                }
+            }
+            _ if nests(token) => {
+                if let Some(operators) = levels.last_mut() {
+                    *operators += 1;
+                }
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+    }
+    deepest
+}
+
+/// Could this token make the tree one level deeper: an operator character, or a keyword
+/// that joins or wraps expressions or queries?
+fn nests(token: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "and",
+        "or",
+        "not",
+        "is",
+        "in",
+        "like",
+        "ilike",
+        "similar",
+        "between",
+        "collate",
+        "at",
+        "case",
+        "union",
+        "intersect",
+        "except",
+        "any",
+        "all",
+        "some",
+        "operator",
+    ];
+    match token.as_bytes() {
+        [b] if b.is_ascii_punctuation() => !matches!(b, b'.' | b';' | b'\'' | b'"' | b'$'),
+        [first, ..] if first.is_ascii_alphabetic() => {
+            KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(token))
+        }
+        _ => false,
     }
 }
 
@@ -200,18 +277,38 @@ pub fn balance_parentheses(text: &str, start: usize, end: usize) -> (usize, usiz
     widened
 }
 
-/// Parses one statement's text. Never fails: what sqlparser rejects becomes a fallback.
+/// Parses one statement's text. Never fails: what sqlparser rejects, and what may nest
+/// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback.
 pub fn parse_statement(text: &str) -> Parsed {
+    if expression_depth_bound(text) > MAX_EXPRESSION_DEPTH {
+        let reason = format!(
+            "the statement nests too deeply to parse (more than {MAX_EXPRESSION_DEPTH} levels of operators or brackets)"
+        );
+        return Parsed::Fallback(Fallback::classify(text, Some(reason)));
+    }
     let dialect = PostgreSqlDialect {};
     let parsed = Parser::new(&dialect)
         .with_recursion_limit(64)
         .try_with_sql(text)
         .and_then(|mut parser| parser.parse_statements());
     match parsed {
+        Ok(statements) if statements.len() == 1 && is_data(&statements[0]) => Parsed::Released,
         Ok(mut statements) if statements.len() == 1 => Parsed::Ast(Box::new(statements.remove(0))),
         Ok(_) => Parsed::Fallback(Fallback::classify(text, None)),
         Err(error) => Parsed::Fallback(Fallback::classify(text, Some(error.to_string()))),
     }
+}
+
+/// Does the statement only change rows (`INSERT`, `UPDATE`, `DELETE`, `COPY`, `MERGE`)?
+pub fn is_data(statement: &ast::Statement) -> bool {
+    matches!(
+        statement,
+        ast::Statement::Insert(_)
+            | ast::Statement::Update(_)
+            | ast::Statement::Delete(_)
+            | ast::Statement::Copy { .. }
+            | ast::Statement::Merge(_)
+    )
 }
 
 /// Splits and parses a whole text. `applies` says, for a byte offset, whether the statement
@@ -264,6 +361,42 @@ mod tests {
         let source = SourceText::new("a;\r\nbb;\r\n".to_string());
         assert_eq!(source.line_col(4), (2, 1));
         assert_eq!(source.line_text(1), "a;");
+    }
+
+    #[test]
+    fn depth_bound_counts_operator_chains_and_brackets_not_siblings_or_strings() {
+        assert_eq!(expression_depth_bound("select ((a))"), 2);
+        assert_eq!(expression_depth_bound("select 1 where a or b or c"), 2);
+        // Rows of VALUES are siblings; operators inside quotes are text.
+        assert_eq!(
+            expression_depth_bound("insert into t values (1, -2), (3, -4)"),
+            2
+        );
+        assert_eq!(
+            expression_depth_bound("select 'a or b or (c' = $$ ) or $$"),
+            1
+        );
+        // A comma inside a string does not end the chain.
+        assert_eq!(
+            expression_depth_bound("select 1 where a = ',' or b = ','"),
+            3
+        );
+    }
+
+    #[test]
+    fn data_statements_keep_no_tree() {
+        for text in [
+            "insert into t values (1), (2);",
+            "update t set a = 1;",
+            "delete from t;",
+            "copy t from stdin;",
+        ] {
+            assert!(matches!(parse_statement(text), Parsed::Released), "{text}");
+        }
+        assert!(matches!(
+            parse_statement("select cron.schedule('x', '* * * * *', 'select 1');"),
+            Parsed::Ast(_)
+        ));
     }
 
     #[test]

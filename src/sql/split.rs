@@ -150,46 +150,65 @@ pub fn split(text: &str) -> Split {
 /// same tokens differ only in layout and comments. An unterminated quote or comment ends the
 /// stream with the rest of the text as one token.
 pub fn tokens(text: &str) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let end = if b == b'-' && bytes.get(i + 1) == Some(&b'-') {
-            i = memchr_newline(bytes, i);
-            continue;
-        } else if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
-            match skip_block_comment(bytes, i) {
-                Some(end) => {
-                    i = end;
-                    continue;
+    Tokens { text, at: 0 }.collect()
+}
+
+/// [`tokens`] one at a time.
+pub fn token_iter(text: &str) -> impl Iterator<Item = &str> {
+    Tokens { text, at: 0 }
+}
+
+struct Tokens<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        loop {
+            let i = self.at;
+            let b = *bytes.get(i)?;
+            let end = if b == b'-' && bytes.get(i + 1) == Some(&b'-') {
+                self.at = memchr_newline(bytes, i);
+                continue;
+            } else if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                match skip_block_comment(bytes, i) {
+                    Some(end) => {
+                        self.at = end;
+                        continue;
+                    }
+                    None => {
+                        self.at = bytes.len();
+                        return None;
+                    }
                 }
-                None => return tokens,
-            }
-        } else if b.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        } else if b == b'\'' || b == b'"' {
-            skip_quoted(bytes, i, b, b == b'\'' && is_escape_string_prefix(bytes, i))
-        } else if b == b'$' {
-            match dollar_tag(bytes, i) {
-                Some(tag_end) => {
-                    find(bytes, tag_end, &bytes[i..tag_end]).map(|c| c + (tag_end - i))
+            } else if b.is_ascii_whitespace() {
+                self.at += 1;
+                continue;
+            } else if b == b'\'' || b == b'"' {
+                skip_quoted(bytes, i, b, b == b'\'' && is_escape_string_prefix(bytes, i))
+            } else if b == b'$' {
+                match dollar_tag(bytes, i) {
+                    Some(tag_end) => {
+                        find(bytes, tag_end, &bytes[i..tag_end]).map(|c| c + (tag_end - i))
+                    }
+                    None => Some(i + 1),
                 }
-                None => Some(i + 1),
+            } else if is_word_byte(b) {
+                Some(word_end(bytes, i))
+            } else {
+                Some(i + utf8_len(b))
+            };
+            let end = end.unwrap_or(bytes.len()).min(bytes.len()).max(i + 1);
+            self.at = end;
+            if let Some(token) = self.text.get(i..end) {
+                return Some(token);
             }
-        } else if is_word_byte(b) {
-            Some(word_end(bytes, i))
-        } else {
-            Some(i + utf8_len(b))
-        };
-        let end = end.unwrap_or(bytes.len()).min(bytes.len());
-        if let Some(token) = text.get(i..end) {
-            tokens.push(token);
         }
-        i = end;
     }
-    tokens
 }
 
 /// The end of the statement text that runs to the end of the file, without trailing

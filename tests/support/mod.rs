@@ -86,3 +86,19 @@ pub fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// `output` without the lines that open and close the runner's stop-commands window
+/// (`::stop-commands::TOKEN`, `::TOKEN::`).
+pub fn without_stop_commands(output: &str) -> String {
+    output
+        .lines()
+        .filter(|line| {
+            let token = line.strip_prefix("::stop-commands::").or_else(|| {
+                line.strip_prefix("::")
+                    .and_then(|rest| rest.strip_suffix("::"))
+            });
+            !token.is_some_and(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
