@@ -169,35 +169,31 @@ pub async fn dump(
 
 /// The major version of the server `database` runs on.
 pub async fn server_major(database: &Database) -> Result<u32, Failure> {
-    let row = database
-        .admin
-        .query_one(
-            "select current_setting('server_version_num')::int / 10000",
-            &[],
-        )
-        .await
-        .map_err(|e| {
-            Failure::Environment(format!(
-                "cannot read the server's version: {}",
-                describe_error(&e)
-            ))
-        })?;
-    let major: i32 = row.get(0);
-    Ok(major.unsigned_abs())
+    let rows = server_facts(
+        database,
+        "select (current_setting('server_version_num')::int / 10000)::text",
+        "version",
+    )
+    .await?;
+    rows.first()
+        .and_then(|major| major.parse().ok())
+        .ok_or_else(|| Failure::Environment("cannot read the server's version".to_string()))
 }
 
 /// The settings the server knows: a newer `pg_dump` sets more (`transaction_timeout`).
 async fn known_settings(database: &Database) -> Result<BTreeSet<String>, Failure> {
-    let rows = database
-        .admin
-        .query("select name from pg_settings", &[])
-        .await
-        .map_err(|e| {
-            Failure::Environment(format!(
-                "cannot read the server's settings: {}",
-                describe_error(&e)
-            ))
-        })?;
+    let rows = server_facts(database, "select name from pg_settings", "settings").await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The first column of `sql`'s rows, as text, read by the admin session.
+async fn server_facts(database: &Database, sql: &str, what: &str) -> Result<Vec<String>, Failure> {
+    let rows = database.admin.query(sql, &[]).await.map_err(|e| {
+        Failure::Environment(format!(
+            "cannot read the server's {what}: {}",
+            describe_error(&e)
+        ))
+    })?;
     Ok(rows.iter().map(|row| row.get(0)).collect())
 }
 
