@@ -227,7 +227,8 @@ fn pg_dump(bin_dir: &Path, database: &Database, archive: &Path) -> Result<(), Fa
     command
         .args(["--schema-only", "--format=custom", "--no-owner", "--file"])
         .arg(archive);
-    connect_args(&mut command, &database.connection);
+    connect_args(&mut command, &database.connection.config);
+    command.envs(database.connection.tls.libpq_env());
     run(&mut command, "pg_dump")
 }
 

@@ -33,6 +33,16 @@ fn section_keys(section: &str) -> BTreeSet<String> {
     keys
 }
 
+/// Inputs `action.yml` itself consumes (the image's PostgreSQL major), not passed to `check`.
+const ACTION_ONLY_INPUTS: [&str; 1] = ["postgres-version"];
+
+/// The inputs passed on to the container.
+fn container_inputs() -> BTreeSet<String> {
+    let mut inputs = section_keys("inputs");
+    inputs.retain(|input| !ACTION_ONLY_INPUTS.contains(&input.as_str()));
+    inputs
+}
+
 /// The variable each input is passed in, from `runs.env`: `INPUT_X: ${{ inputs.x }}`.
 fn env_mapping() -> BTreeSet<(String, String)> {
     action_yml()
@@ -47,7 +57,7 @@ fn env_mapping() -> BTreeSet<(String, String)> {
 
 #[test]
 fn every_input_is_passed_through_env() {
-    let expected: BTreeSet<(String, String)> = section_keys("inputs")
+    let expected: BTreeSet<(String, String)> = container_inputs()
         .into_iter()
         .map(|input| {
             (
@@ -59,9 +69,31 @@ fn every_input_is_passed_through_env() {
     assert_eq!(env_mapping(), expected);
 }
 
+/// One image step per PostgreSQL major, each passing every input: a variable missing from one
+/// step would only show with that major.
+#[test]
+fn every_image_step_passes_every_input() {
+    let text = action_yml();
+    let steps = text
+        .lines()
+        .filter(|line| line.trim().starts_with("uses: docker://"))
+        .count();
+    assert_eq!(steps, 2, "one image per PostgreSQL major");
+    for (variable, _) in env_mapping() {
+        let passed = text
+            .lines()
+            .filter(|line| line.trim().starts_with(&format!("{variable}: ")))
+            .count();
+        assert_eq!(
+            passed, steps,
+            "{variable} is not passed by every image step"
+        );
+    }
+}
+
 #[test]
 fn every_input_reaches_check() {
-    let inputs = section_keys("inputs");
+    let inputs = container_inputs();
     assert_eq!(inputs.len(), 9, "{inputs:?}");
     // As `runs.env` passes them, and as the runner itself names them.
     let underscores = |name: &str| format!("INPUT_{}", name.to_ascii_uppercase().replace('-', "_"));

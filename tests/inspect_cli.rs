@@ -277,3 +277,135 @@ fn inspect_without_a_database_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// libpq's connection service file: `service=name` takes the section's settings, and what
+/// the string itself says wins.
+#[test]
+fn a_service_names_the_server_and_the_string_overrides_it() {
+    let server = TestServer::start();
+    server.execute("postgres", "create table public.plain (id bigint);");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("services.conf");
+    std::fs::write(
+        &file,
+        format!(
+            "# test services\n[other]\nhost=/nonexistent\n\n[local]\nhost={}\nport={}\nuser=postgres\ndbname=postgres\n",
+            server.socket_dir().display(),
+            server.port
+        ),
+    )
+    .unwrap();
+    let file = file.to_string_lossy().into_owned();
+    let env = [("PGSERVICEFILE", file.as_str())];
+
+    let output = schemagate(
+        &[
+            "inspect",
+            "--database-url",
+            "service=local",
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    let document = json_of(&output);
+    assert_eq!(document["command"], "inspect");
+    // The service's database was reached: its table without a primary key is reported.
+    assert_eq!(rule_objects(&document, "no-primary-key"), ["public.plain"]);
+
+    // The string's own dbname wins over the service's.
+    let output = schemagate(
+        &[
+            "inspect",
+            "--database-url",
+            "service=local dbname=elsewhere",
+        ],
+        &env,
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("\"elsewhere\" does not exist"), "{stderr}");
+
+    // libpq's environment variables fill in what neither says.
+    let socket = server.socket_dir().to_string_lossy().into_owned();
+    let port = server.port.to_string();
+    let output = schemagate(
+        &[
+            "inspect",
+            "--database-url",
+            "dbname=postgres",
+            "--format",
+            "json",
+        ],
+        &[
+            ("PGHOST", &socket),
+            ("PGPORT", &port),
+            ("PGUSER", "postgres"),
+        ],
+    );
+    assert_eq!(
+        rule_objects(&json_of(&output), "no-primary-key"),
+        ["public.plain"]
+    );
+
+    // An unknown service is a usage error naming the file.
+    let output = schemagate(&["inspect", "--database-url", "service=nope"], &env);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("service `nope` is not defined in") && stderr.contains(&file),
+        "{stderr}"
+    );
+}
+
+/// URLs as users paste them: a percent-encoded password with `@`, `/`, `:` and `%`, an IPv6
+/// literal, and a host list whose first host is down (the next one is tried, as libpq does).
+#[test]
+fn urls_with_encoded_passwords_ipv6_literals_and_host_lists() {
+    let port = support::pg::free_port();
+    let server = TestServer::start_with(&support::pg::Setup {
+        port: Some(port),
+        settings: "listen_addresses = '127.0.0.1,::1'\npassword_encryption = 'scram-sha-256'\n",
+        hba: Some(
+            "local all all trust\n\
+             host all all 127.0.0.1/32 scram-sha-256\n\
+             host all all ::1/128 scram-sha-256\n",
+        ),
+        ..support::pg::Setup::default()
+    });
+    server.execute("postgres", "alter role postgres password 'p@ss/w:rd%1'");
+    let password = "p%40ss%2Fw%3Ard%251";
+    let down = support::pg::free_port();
+    for url in [
+        format!("postgresql://postgres:{password}@[::1]:{port}/postgres"),
+        format!("postgresql://postgres:{password}@127.0.0.1:{down},[::1]:{port}/postgres"),
+        format!("host=127.0.0.1,::1 port={down},{port} user=postgres password='p@ss/w:rd%1' dbname=postgres"),
+    ] {
+        let output = schemagate(&["inspect", "--database-url", &url, "--format", "json"], &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{url}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // A wrong password says so, without printing it.
+    let output = schemagate(
+        &[
+            "inspect",
+            "--database-url",
+            &format!("postgresql://postgres:wr%40ng@[::1]:{port}/postgres"),
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("password authentication failed"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("wr@ng") && !stderr.contains("wr%40ng"),
+        "{stderr}"
+    );
+}

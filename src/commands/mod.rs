@@ -8,7 +8,7 @@ mod fix;
 mod inspect;
 mod lint;
 mod publish;
-mod redact;
+pub(crate) mod redact;
 mod rules;
 mod status;
 

@@ -17,7 +17,6 @@ use std::io::IsTerminal;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 use tokio_postgres::error::ErrorPosition;
-use tokio_postgres::NoTls;
 
 /// What happened to each file, in apply order.
 #[derive(Debug, Clone, Serialize)]
@@ -147,7 +146,7 @@ async fn run(db: &Database, text: &str, watchdog: &Watchdog) -> Result<(), Faile
     if let Ok(result) = tokio::time::timeout(watchdog.limit, &mut future).await {
         return result.map_err(|e| Failed::from_error(&e));
     }
-    let _ = db.client.cancel_token().cancel_query(NoTls).await;
+    let _ = super::connect::cancel(&db.client, &db.connection).await;
     if let Ok(result) = tokio::time::timeout(CANCEL_GRACE, &mut future).await {
         return result.map_err(|e| Failed::from_error(&e));
     }
@@ -175,19 +174,17 @@ async fn run(db: &Database, text: &str, watchdog: &Watchdog) -> Result<(), Faile
 
 /// Ends the backend `pid` from a second connection to the same database.
 async fn terminate(db: &Database, pid: i32) -> Result<(), String> {
-    let connect = tokio::time::timeout(CANCEL_GRACE, db.connection.connect(NoTls));
-    let (client, connection) = match connect.await {
-        Ok(Ok(pair)) => pair,
-        Ok(Err(error)) => return Err(super::describe_error(&error)),
+    let connect = super::connect::connect(&db.connection, "the database, to end the statement");
+    let client = match tokio::time::timeout(CANCEL_GRACE, connect).await {
+        Ok(Ok(client)) => client,
+        Ok(Err(error)) => return Err(error.to_string()),
         Err(_) => return Err("no connection within 5 s".to_string()),
     };
-    let driver = tokio::spawn(connection);
     let terminated = client
         .query_one("select pg_terminate_backend($1)", &[&pid])
         .await
         .map_err(|error| super::describe_error(&error))
         .and_then(|row| row.try_get::<_, bool>(0).map_err(|e| e.to_string()));
-    driver.abort();
     match terminated {
         Ok(true) => Ok(()),
         Ok(false) => Err("pg_terminate_backend refused".to_string()),

@@ -9,13 +9,18 @@ pub mod cause;
 pub mod cleanup;
 pub mod cluster;
 pub mod connect;
+pub mod conninfo;
 pub mod overlay;
+pub mod password;
 pub mod role;
 pub mod scratch;
+pub mod service;
 pub mod sibling;
+pub mod tls;
 
 use crate::Failure;
 use cluster::{Cluster, DataSource};
+use connect::Target;
 pub use role::ApplyAs;
 use scratch::Scratch;
 use sha2::{Digest, Sha256};
@@ -67,7 +72,7 @@ pub struct Database {
     pub supabase: bool,
     /// How the admin session reaches it (for `pg_dump`); holds the password of a
     /// `--database-url`.
-    pub connection: tokio_postgres::Config,
+    pub connection: Target,
     _holder: Holder,
 }
 
@@ -102,7 +107,7 @@ async fn open_url(url: &str, options: &ServerOptions) -> Result<Database, Failur
 /// A scratch database made ready for migrations: the prelude, then the apply role's
 /// ownerships (or, with `--apply-as superuser`, the URL's user applies).
 async fn open_scratch(scratch: Scratch, options: &ServerOptions) -> Result<Database, Failure> {
-    let admin = scratch::connect(&scratch.config, "the scratch database").await?;
+    let admin = connect::connect(&scratch.config, "the scratch database").await?;
     if options.supabase {
         run_prelude(&admin).await?;
     }
@@ -138,18 +143,18 @@ fn describe(server: &str, role: &str, apply_as: ApplyAs) -> String {
     }
 }
 
-fn url_user(config: &tokio_postgres::Config) -> String {
-    config.get_user().unwrap_or("?").to_string()
+fn url_user(target: &Target) -> String {
+    target.config.get_user().unwrap_or("?").to_string()
 }
 
 /// The session migrations run on, with the timeouts as session defaults.
 async fn connect_applying(
-    mut config: tokio_postgres::Config,
+    mut target: Target,
     options: &ServerOptions,
     what: &str,
 ) -> Result<Client, Failure> {
-    config.options(session_options(options));
-    scratch::connect(&config, what).await
+    target.config.options(session_options(options));
+    connect::connect(&target, what).await
 }
 
 async fn server_version(client: &Client) -> String {
@@ -272,9 +277,13 @@ async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
         (None, None) => prepare_fresh(&bin, owner, options).await?,
     };
     let apply_role = options.apply_as.cluster_role();
-    let admin = scratch::connect(&cluster.config("postgres"), "the ephemeral server").await?;
+    let admin = connect::connect(
+        &Target::local(cluster.config("postgres")),
+        "the ephemeral server",
+    )
+    .await?;
     let client = connect_applying(
-        cluster.config_as("postgres", apply_role),
+        Target::local(cluster.config_as("postgres", apply_role)),
         options,
         "the ephemeral server",
     )
@@ -285,7 +294,7 @@ async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
         bin.dir.display()
     );
     Ok(Database {
-        connection: cluster.config("postgres"),
+        connection: Target::local(cluster.config("postgres")),
         client,
         admin,
         description: describe(&server, apply_role, options.apply_as),
@@ -302,7 +311,11 @@ async fn prepare_fresh(
     options: &ServerOptions,
 ) -> Result<Cluster, Failure> {
     let cluster = Cluster::start(bin, DataSource::Initdb, owner, true)?;
-    let client = scratch::connect(&cluster.config("postgres"), "the ephemeral server").await?;
+    let client = connect::connect(
+        &Target::local(cluster.config("postgres")),
+        "the ephemeral server",
+    )
+    .await?;
     role::run(&client, &role::cluster_sql()).await?;
     prepare_database(&client, options.supabase).await?;
     Ok(cluster)

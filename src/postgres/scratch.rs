@@ -4,6 +4,7 @@
 //! No other database is touched.
 
 use super::cleanup::{self, Registration, Resource};
+use super::connect::{connect, parse, Target};
 use crate::Failure;
 
 /// A scratch database and its apply role; dropping it drops both.
@@ -12,15 +13,13 @@ pub struct Scratch {
     pub url: String,
     pub name: String,
     /// The URL's user, connected to the scratch database.
-    pub config: tokio_postgres::Config,
+    pub config: Target,
     /// The role migrations run as (`schemagate_scratch_…`); it owns the scratch database.
     pub role: String,
     /// The apply role's connection settings (with its password).
-    pub role_config: tokio_postgres::Config,
+    pub role_config: Target,
     _registration: Registration,
 }
-
-pub use super::connect::{connect, parse};
 
 /// The names of scratch databases: `<prefix><pid>_<unix microseconds created>` (short:
 /// longer names break the dump's verification).
@@ -72,7 +71,7 @@ fn is_stale(name: &str, now: u64) -> bool {
 /// The role a scratch database belongs to, and how to log in as it.
 struct Owner {
     name: String,
-    config: tokio_postgres::Config,
+    config: Target,
 }
 
 impl Scratch {
@@ -94,6 +93,10 @@ impl Scratch {
 
     async fn create_owned_by(url: &str, owner: Option<Owner>) -> Result<Scratch, Failure> {
         let admin_config = parse(url)?;
+        admin_config.require_session(
+            &crate::commands::redact::redact_url(url),
+            "a scratch database (check, diff and dump-schema with --database-url: CREATE DATABASE, session settings, the migrations' own SETs)",
+        )?;
         let admin = connect(&admin_config, "the --database-url server").await?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -110,7 +113,7 @@ impl Scratch {
                 setup.push(super::role::scratch_role_sql(&name, &password));
                 setup.push(format!("grant \"{name}\" to current_user"));
                 let mut config = admin_config.clone();
-                config.user(&name).password(password);
+                config.config.user(&name).password(password);
                 Owner {
                     name: name.clone(),
                     config,
@@ -139,9 +142,9 @@ impl Scratch {
             }
         }
         let mut config = admin_config;
-        config.dbname(&name);
+        config.config.dbname(&name);
         let mut role_config = owner.config;
-        role_config.dbname(&name);
+        role_config.config.dbname(&name);
         Ok(Scratch {
             url: url.to_string(),
             name,

@@ -3,7 +3,8 @@
 //! independent databases; creating them on the same server costs a `CREATE DATABASE` instead
 //! of another cluster start.
 
-use super::{connect_applying, prepare_database, scratch, Database, Holder, ServerOptions};
+use super::connect::{connect, Target};
+use super::{connect_applying, prepare_database, Database, Holder, ServerOptions};
 use crate::Failure;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -11,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// create further siblings. The database itself goes away with the cluster.
 #[derive(Debug)]
 pub struct Held {
-    admin: tokio_postgres::Config,
+    admin: Target,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(1);
@@ -33,7 +34,7 @@ impl Database {
             "schemagate_sibling_{}",
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let server = scratch::connect(&admin, "the ephemeral server").await?;
+        let server = connect(&admin, "the ephemeral server").await?;
         server
             .batch_execute(&format!("create database \"{name}\""))
             .await
@@ -44,12 +45,12 @@ impl Database {
                 ))
             })?;
         let mut config = admin.clone();
-        config.dbname(&name);
-        let setup = scratch::connect(&config, "the ephemeral server").await?;
+        config.config.dbname(&name);
+        let setup = connect(&config, "the ephemeral server").await?;
         prepare_database(&setup, options.supabase).await?;
         let apply_role = options.apply_as.cluster_role();
         let mut apply_config = config.clone();
-        apply_config.user(apply_role);
+        apply_config.config.user(apply_role);
         let client = connect_applying(apply_config, options, "the ephemeral server").await?;
         Ok(Database {
             connection: config,

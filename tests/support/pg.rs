@@ -15,27 +15,53 @@ const SERVER_USER: &str = "postgres";
 pub struct TestServer {
     /// Holds the data directory and the socket; deleted on drop after the server stops.
     dir: tempfile::TempDir,
+    pub port: u16,
     /// The server binaries' directory.
     bin: PathBuf,
+}
+
+/// What a server needs beyond the defaults: more `postgresql.conf` lines, a `pg_hba.conf`,
+/// and files in the data directory (certificates, keys), owned by the server's user, mode
+/// 0600.
+#[derive(Default)]
+pub struct Setup<'a> {
+    /// The server binaries; the newest of [`pg_majors`] if none.
+    pub bin: Option<&'a PgBin>,
+    /// The port (of the socket, and of TCP where `settings` listens on it); 5432 if none.
+    pub port: Option<u16>,
+    pub settings: &'a str,
+    pub hba: Option<&'a str>,
+    pub files: &'a [(&'a str, &'a [u8])],
 }
 
 impl TestServer {
     /// Initialises and starts a server of the newest major the tests run on; panics with the
     /// tool's output when that fails.
     pub fn start() -> TestServer {
-        let newest = pg_majors().pop().expect("pg_majors is never empty");
-        TestServer::start_on(&newest)
+        Self::start_with(&Setup::default())
     }
 
     /// Initialises and starts a server from `bin`.
     pub fn start_on(bin: &PgBin) -> TestServer {
+        Self::start_with(&Setup {
+            bin: Some(bin),
+            ..Setup::default()
+        })
+    }
+
+    /// A server set up as `setup` says.
+    pub fn start_with(setup: &Setup) -> TestServer {
         let dir = tempfile::Builder::new()
             .prefix("schemagate-pg-")
             .tempdir()
             .expect("create a temporary directory");
         let server = TestServer {
             dir,
-            bin: bin.dir.clone(),
+            port: setup.port.unwrap_or(5432),
+            bin: match setup.bin {
+                Some(bin) => bin.dir.clone(),
+                None => pg_majors().pop().expect("pg_majors is never empty").dir,
+            },
         };
         if is_root() {
             run(Command::new("chown")
@@ -54,14 +80,22 @@ impl TestServer {
         // Settings go into the config file rather than on a command line, so no path ever
         // passes through a shell.
         let settings = format!(
-            "\nlisten_addresses = ''\nunix_socket_directories = '{}'\nfsync = off\n\
+            "\nlisten_addresses = ''\nport = {}\nunix_socket_directories = '{}'\nfsync = off\n\
              synchronous_commit = off\nfull_page_writes = off\n",
+            server.port,
             server.socket_dir().display()
         );
         let conf = server.data_dir().join("postgresql.conf");
         let mut text = std::fs::read_to_string(&conf).expect("read postgresql.conf");
         text.push_str(&settings);
+        text.push_str(setup.settings);
         std::fs::write(&conf, text).expect("write postgresql.conf");
+        if let Some(hba) = setup.hba {
+            server.install("pg_hba.conf", hba.as_bytes());
+        }
+        for (name, contents) in setup.files {
+            server.install(name, contents);
+        }
         run(server
             .pg_ctl(&["start", "--wait", "--log"])
             .arg(server.dir.path().join("server.log")));
@@ -76,8 +110,9 @@ impl TestServer {
     /// A `postgresql://` URL for `database` over the unix socket.
     pub fn url(&self, database: &str) -> String {
         format!(
-            "postgresql://postgres@/{database}?host={}",
-            self.socket_dir().display()
+            "postgresql://postgres@/{database}?host={}&port={}",
+            self.socket_dir().display(),
+            self.port
         )
     }
 
@@ -95,8 +130,37 @@ impl TestServer {
         client
     }
 
+    /// Runs `sql` in `database` as the superuser, from a runtime of its own.
+    pub fn execute(&self, database: &str, sql: &str) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(async {
+                self.connect(database)
+                    .await
+                    .batch_execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+            });
+    }
+
     fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
+    }
+
+    /// Writes a file into the data directory, readable only by the server's user.
+    fn install(&self, name: &str, contents: &[u8]) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.data_dir().join(name);
+        std::fs::write(&path, contents).expect("write a file into the data directory");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .expect("restrict the file");
+        if is_root() {
+            run(Command::new("chown")
+                .arg(format!("{SERVER_USER}:"))
+                .arg(&path));
+        }
     }
 
     /// `tool` from the server binaries, run as the server's user.
@@ -187,4 +251,78 @@ pub fn chosen_majors() -> Option<&'static Vec<PgBin>> {
             Some(majors)
         })
         .as_ref()
+}
+
+/// PgBouncer in transaction mode on 127.0.0.1 in front of a [`TestServer`], trusting every
+/// user, with one server connection (so whatever a client leaves in a server session, the
+/// next client meets); stopped on drop.
+pub struct Pooler {
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl Pooler {
+    /// Starts `pgbouncer` (Debian's package) and waits until it accepts connections.
+    pub fn start(server: &TestServer) -> Pooler {
+        let dir = tempfile::Builder::new()
+            .prefix("schemagate-pgbouncer-")
+            .tempdir()
+            .expect("create a temporary directory");
+        let port = free_port();
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        let config = format!(
+            "[databases]\n* = host={socket} port={server_port}\n\
+             [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+             auth_type = trust\nauth_file = {users}\npool_mode = transaction\ndefault_pool_size = 1\n\
+             logfile = {log}\npidfile = {pid}\n",
+            socket = server.socket_dir().display(),
+            server_port = server.port,
+            users = path("users.txt"),
+            log = path("pgbouncer.log"),
+            pid = path("pgbouncer.pid"),
+        );
+        std::fs::write(dir.path().join("users.txt"), "\"postgres\" \"\"\n").expect("write users");
+        std::fs::write(dir.path().join("pgbouncer.ini"), config).expect("write the config");
+        // PgBouncer refuses to run as root.
+        let mut command = if is_root() {
+            run(Command::new("chown")
+                .arg("-R")
+                .arg(format!("{SERVER_USER}:"))
+                .arg(dir.path()));
+            let mut command = Command::new("runuser");
+            command.args(["-u", SERVER_USER, "--", "pgbouncer"]);
+            command
+        } else {
+            Command::new("pgbouncer")
+        };
+        run(command.arg("-d").arg(dir.path().join("pgbouncer.ini")));
+        let pooler = Pooler { dir, port };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pgbouncer did not listen: {}",
+                std::fs::read_to_string(pooler.dir.path().join("pgbouncer.log"))
+                    .unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        pooler
+    }
+}
+
+impl Drop for Pooler {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("pgbouncer.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+/// A TCP port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
 }
