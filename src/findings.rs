@@ -226,7 +226,8 @@ impl FailOn {
     }
 }
 
-/// Orders findings for output: by file, position, then rule.
+/// Orders findings for output: errors, then warnings, then infos (what fails the gate is
+/// read first); within a severity by file, position, then rule.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
@@ -234,9 +235,9 @@ pub fn sort_findings(findings: &mut [Finding]) {
                 .as_ref()
                 .map(|l| (l.file.clone(), l.line, l.column))
         };
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| b.severity.cmp(&a.severity))
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| key(a).cmp(&key(b)))
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.object.cmp(&b.object))
     });

@@ -129,19 +129,19 @@ fn edits_of_applied_migrations_are_errors_and_layout_only_edits_warnings() {
         [
             row(
                 "edited-applied-migration",
-                "warning",
-                "new",
-                "20240101000000_profiles.sql"
-            ),
-            row(
-                "edited-applied-migration",
                 "error",
                 "new",
                 "20240102000000_posts.sql"
             ),
+            row(
+                "edited-applied-migration",
+                "warning",
+                "new",
+                "20240101000000_profiles.sql"
+            ),
         ]
     );
-    let help = findings(&report)[1]["help"].as_str().unwrap();
+    let help = findings(&report)[0]["help"].as_str().unwrap();
     assert!(
         help.contains("git checkout main -- supabase/migrations/20240102000000_posts.sql"),
         "{help}"

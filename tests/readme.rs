@@ -124,8 +124,8 @@ fn schemagate_toml_sets_levels_and_layout() {
     assert_eq!(
         findings(&document),
         [
-            row("rls-disabled", "info", "new", "public.t"),
             row("empty-migration", "error", "new", ""),
+            row("rls-disabled", "info", "new", "public.t"),
         ]
     );
 }
@@ -159,14 +159,14 @@ fn suppressions_and_verbose_output() {
         findings(&json(&output)),
         [
             row("rls-disabled", "error", "suppressed", "public.audit_log"),
-            row("no-primary-key", "info", "suppressed", "public.audit_log"),
-            row("rls-enabled-no-policy", "info", "new", "public.parent"),
             row(
                 "unindexed-foreign-key",
                 "warning",
                 "suppressed",
                 "public.child.parent_id"
             ),
+            row("no-primary-key", "info", "suppressed", "public.audit_log"),
+            row("rls-enabled-no-policy", "info", "new", "public.parent"),
             row("rls-enabled-no-policy", "info", "new", "public.child"),
         ]
     );
