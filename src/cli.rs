@@ -4,6 +4,7 @@ use crate::config::{Config, Profile};
 use crate::findings::FailOn;
 use crate::github::{Context, Settings, Token};
 use crate::migrations::Layout;
+use crate::postgres::binaries::WantedMajor;
 use crate::postgres::{ApplyAs, ServerOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -125,11 +126,12 @@ pub struct ServerArgs {
     /// be at least the server's version).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// The directory of the server binaries (postgres, initdb; pg_dump for dump-schema).
+    /// The server binaries (postgres, initdb; pg_dump for dump-schema): bin directories or
+    /// folders to search below, as a path list (dir1:dir2).
     #[arg(long, env = "PG_BIN")]
     pub pg_bin: Option<PathBuf>,
-    /// The PostgreSQL major version to use when several are installed (default:
-    /// supabase/config.toml's [db].major_version, else the highest).
+    /// The PostgreSQL major version to use; exit 3 when it is not installed (default:
+    /// supabase/config.toml's [db].major_version, else the newest).
     #[arg(long)]
     pub pg_version: Option<u32>,
     /// Cancel a statement that runs longer than this (e.g. 60s, 2m).
@@ -148,7 +150,10 @@ impl ServerArgs {
         ServerOptions {
             database_url: self.database_url.clone().filter(|u| !u.is_empty()),
             pg_bin: self.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),
-            pg_major: self.pg_version.or(config.pg_major),
+            pg_major: self
+                .pg_version
+                .map(WantedMajor::flag)
+                .or_else(|| config.pg_major.clone()),
             supabase: config.supabase_prelude(),
             apply_as: self.apply_as,
             lock_timeout,

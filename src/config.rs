@@ -2,6 +2,7 @@
 
 use crate::findings::Severity;
 use crate::migrations::Layout;
+use crate::postgres::binaries::WantedMajor;
 pub use crate::profile::Profile;
 use crate::rules::Scope;
 use serde::Deserialize;
@@ -38,8 +39,9 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleLevel>,
     pub ignore: Vec<IgnoreEntry>,
     pub layout: Option<Layout>,
-    /// The PostgreSQL major version the project targets (`[db].major_version`).
-    pub pg_major: Option<u32>,
+    /// The PostgreSQL major version the project targets (`[db].major_version`,
+    /// `pg-version`) and which file says so.
+    pub pg_major: Option<WantedMajor>,
     /// The prelude to apply before migrations (`supabase` or `none`); detected when unset.
     pub prelude: Option<String>,
     /// Where the settings came from, for `-v`.
@@ -142,7 +144,14 @@ impl Config {
             if let Some(schemas) = parsed.api.and_then(|api| api.schemas) {
                 config.exposed_schemas = schemas;
             }
-            config.pg_major = parsed.db.and_then(|db| db.major_version);
+            config.pg_major = parsed
+                .db
+                .and_then(|db| db.major_version)
+                .map(|major| WantedMajor {
+                    major,
+                    from: format!("[db] major_version in {}", supabase.display()),
+                    required: false,
+                });
             config.sources.push(supabase.clone());
         }
         let file = match &overrides.config_file {
@@ -213,7 +222,13 @@ impl Config {
             self.api_roles = roles;
         }
         self.layout = file.layout.or(self.layout);
-        self.pg_major = file.pg_version.or(self.pg_major);
+        if let Some(major) = file.pg_version {
+            self.pg_major = Some(WantedMajor {
+                major,
+                from: format!("pg-version in {}", path.display()),
+                required: false,
+            });
+        }
         self.prelude = file.prelude;
         for (rule, level) in file.rules {
             if crate::rules::registry::meta(&rule).is_none() {
@@ -318,7 +333,7 @@ mod tests {
         .unwrap();
         let config = Config::load(&migrations, &Overrides::default()).unwrap();
         assert_eq!(config.exposed_schemas, ["public", "api"]);
-        assert_eq!(config.pg_major, Some(15));
+        assert_eq!(config.pg_major.map(|m| m.major), Some(15));
 
         std::fs::write(
             dir.path().join("schemagate.toml"),

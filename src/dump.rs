@@ -134,7 +134,8 @@ pub async fn dump(
             drop_statement(change).or_else(|| default_privilege_resets(change, &baseline_snapshot))
         })
         .collect();
-    let mut sql = migration_sql(&removals.join("\n"), &raw);
+    let known = known_settings(database).await?;
+    let mut sql = migration_sql(&removals.join("\n"), &raw, &known);
 
     let fresh = database.create_sibling(server).await?;
     execute(&fresh, &sql).await?;
@@ -164,6 +165,36 @@ pub async fn dump(
         differences,
         objects: original.objects.len(),
     })
+}
+
+/// The major version of the server `database` runs on.
+pub async fn server_major(database: &Database) -> Result<u32, Failure> {
+    let rows = server_facts(
+        database,
+        "select (current_setting('server_version_num')::int / 10000)::text",
+        "version",
+    )
+    .await?;
+    rows.first()
+        .and_then(|major| major.parse().ok())
+        .ok_or_else(|| Failure::Environment("cannot read the server's version".to_string()))
+}
+
+/// The settings the server knows: a newer `pg_dump` sets more (`transaction_timeout`).
+async fn known_settings(database: &Database) -> Result<BTreeSet<String>, Failure> {
+    let rows = server_facts(database, "select name from pg_settings", "settings").await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The first column of `sql`'s rows, as text, read by the admin session.
+async fn server_facts(database: &Database, sql: &str, what: &str) -> Result<Vec<String>, Failure> {
+    let rows = database.admin.query(sql, &[]).await.map_err(|e| {
+        Failure::Environment(format!(
+            "cannot read the server's {what}: {}",
+            describe_error(&e)
+        ))
+    })?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
 }
 
 /// The roles whose default privileges the apply role may change (those it is a member of).
@@ -259,16 +290,24 @@ fn entry_key(line: &str) -> &str {
 }
 
 /// The script as a migration: `removals` first, psql meta-commands (`\\restrict`, which
-/// newer `pg_dump` versions write) removed, since migration tools run plain SQL; a header
-/// says where it came from.
-fn migration_sql(removals: &str, script: &str) -> String {
+/// newer `pg_dump` versions write) and the header's settings the server does not know
+/// (`SET transaction_timeout` from a newer `pg_dump`) removed, since migration tools run
+/// plain SQL on that server; a header says where it came from.
+fn migration_sql(removals: &str, script: &str, known_settings: &BTreeSet<String>) -> String {
     // Line ends are kept as they are: function bodies may hold CRLF. pg_dump starts each
     // object's statement after a blank line, so only such lines are rewritten.
     let mut body = String::with_capacity(script.len());
     let mut after_blank = true;
+    let mut in_header = true;
     for line in script.split_inclusive('\n') {
+        in_header = in_header && !line.starts_with("-- Name: ");
         let meta = line.starts_with("\\restrict ") || line.starts_with("\\unrestrict ");
-        if !meta {
+        let unknown = in_header
+            && line
+                .strip_prefix("SET ")
+                .and_then(|rest| rest.split_once(" = "))
+                .is_some_and(|(name, _)| !known_settings.contains(name));
+        if !meta && !unknown {
             body.push_str(&if after_blank {
                 or_replace(line)
             } else {
@@ -333,12 +372,12 @@ fn varchar_arrays_as_stored(text: &str) -> String {
             .expect("a valid pattern")
     });
     static ARRAY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"ANY \(ARRAY\[((?:'(?:[^']|'')*'::character varying(?:, )?)+)\]\)")
+        regex::Regex::new(r"(ANY|ALL) \(ARRAY\[((?:'(?:[^']|'')*'::character varying(?:, )?)+)\]\)")
             .expect("a valid pattern")
     });
     let elements = ELEMENT.replace_all(text, "$1");
     ARRAY
-        .replace_all(&elements, "ANY ((ARRAY[$1])::text[])")
+        .replace_all(&elements, "$1 ((ARRAY[$2])::text[])")
         .into_owned()
 }
 
@@ -585,6 +624,11 @@ mod tests {
             "CHECK (((s)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])))",
             "CHECK (((s)::text = ANY (ARRAY[('a'::character varying)::text, ('b'::character varying)::text])))",
         )));
+        // `<> ALL` too (an index predicate of the corpus).
+        assert!(only_printed_differently(&change(
+            "WHERE ((s)::text <> ALL ((ARRAY['a'::character varying])::text[]))",
+            "WHERE ((s)::text <> ALL (ARRAY[('a'::character varying)::text]))",
+        )));
         assert!(!only_printed_differently(&change(
             "CHECK (((s)::text = ANY ((ARRAY['a'::character varying])::text[])))",
             "CHECK (((s)::text = ANY (ARRAY[('b'::character varying)::text])))",
@@ -593,11 +637,27 @@ mod tests {
 
     #[test]
     fn meta_commands_are_dropped() {
+        let known = BTreeSet::from(["x".to_string()]);
         let sql = migration_sql(
             "",
             "\\restrict abc\nSET x = 1;\ncreate table t ();\n\\unrestrict abc\n",
+            &known,
         );
         assert!(!sql.contains("restrict"), "{sql}");
         assert!(sql.ends_with("SET x = 1;\ncreate table t ();\n"), "{sql}");
+    }
+
+    #[test]
+    fn header_settings_the_server_does_not_know_are_dropped() {
+        let known = BTreeSet::from(["statement_timeout".to_string()]);
+        let script = "SET statement_timeout = 0;\nSET transaction_timeout = 0;\n\n--\n-- Name: f\n--\n\nCREATE FUNCTION f() RETURNS void\n    LANGUAGE sql AS $$\nSET transaction_timeout = 0;\n$$;\n";
+        let sql = migration_sql("", script, &known);
+        assert!(sql.contains("SET statement_timeout = 0;\n"), "{sql}");
+        // Only the header's: the same line in a function body is the migrations' own.
+        assert_eq!(sql.matches("SET transaction_timeout").count(), 1, "{sql}");
+        assert!(
+            sql.contains("AS $$\nSET transaction_timeout = 0;\n$$;"),
+            "{sql}"
+        );
     }
 }

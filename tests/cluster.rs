@@ -4,7 +4,6 @@
 
 mod support;
 
-use schemagate::postgres::binaries;
 use schemagate::postgres::cluster::{self, Cluster, DataSource};
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
@@ -84,7 +83,7 @@ async fn query_strings(config: &tokio_postgres::Config, sql: &str) -> Vec<String
 
 #[test]
 fn database_url_works_in_a_scratch_database_and_drops_it_then_panic_cleans_up() {
-    let bin = binaries::find(None, None).unwrap();
+    let bin = support::pg::pg_majors().pop().unwrap();
     let owner = cluster::server_owner().unwrap();
     let server = Cluster::start(&bin, DataSource::Initdb, owner, false).unwrap();
     let admin = server.config("postgres");

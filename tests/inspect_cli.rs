@@ -371,7 +371,7 @@ fn urls_with_encoded_passwords_ipv6_literals_and_host_lists() {
              host all all 127.0.0.1/32 scram-sha-256\n\
              host all all ::1/128 scram-sha-256\n",
         ),
-        files: &[],
+        ..support::pg::Setup::default()
     });
     server.execute("postgres", "alter role postgres password 'p@ss/w:rd%1'");
     let password = "p%40ss%2Fw%3Ard%251";

@@ -134,6 +134,7 @@ fn tls_server(pki: &Pki) -> (TestServer, u16) {
         settings,
         hba: Some(HBA),
         files: &[("server.crt", &cert), ("server.key", &key), ("ca.crt", &ca)],
+        ..Setup::default()
     });
     (server, port)
 }

@@ -204,13 +204,15 @@ fn verified_dump(
     let server = source
         .server
         .options(&config, std::time::Duration::from_secs(10));
-    let bin = binaries::find(server.pg_bin.as_deref(), server.pg_major)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
     let outcome = runtime.block_on(async {
         let database = postgres::open(&server).await?;
+        // Before the apply: a missing pg_dump should not cost the whole folder's apply.
+        let major = dump::server_major(&database).await?;
+        let tools = binaries::pg_dump_for(major, server.pg_bin.as_deref())?;
         let options = ApplyOptions::new(set, source.server.statement_timeout, source.quiet);
         let (report, findings) = apply::apply(&database, set, &options).await;
         if let Some(failed) = report.files.iter().find(|f| f.status != FileStatus::Applied) {
@@ -224,7 +226,7 @@ fn verified_dump(
             );
             return Ok(None);
         }
-        dump::dump(&database, &server, &bin.dir).await.map(Some)
+        dump::dump(&database, &server, &tools.dir).await.map(Some)
     })?;
     let Some(dump) = outcome else {
         return Ok(None);

@@ -11,7 +11,9 @@ with user_namespaces as (
 extension_members as (
   select objid, classid from pg_depend where deptype = 'e'
 )
-select 'schema' as kind, n.nspname as identity, '{}'::jsonb::text as attributes
+-- Identities are text: a `name` first branch would make the column `name` and cut every
+-- identity to 63 bytes, so long ones would collide.
+select 'schema' as kind, n.nspname::text as identity, '{}'::jsonb::text as attributes
 from user_namespaces n
 union all
 select case c.relkind when 'r' then 'table' when 'p' then 'table' when 'v' then 'view'
@@ -49,7 +51,9 @@ select 'constraint', n.nspname || '.' || c.relname || '.' || k.conname,
 from pg_constraint k
 join pg_class c on c.oid = k.conrelid
 join user_namespaces n on n.oid = c.relnamespace
-where not exists (select 1 from extension_members e where e.objid = c.oid and e.classid = 'pg_class'::regclass)
+-- NOT NULL constraints (in pg_constraint from PostgreSQL 18) are the columns' `not null`.
+where k.contype <> 'n'
+  and not exists (select 1 from extension_members e where e.objid = c.oid and e.classid = 'pg_class'::regclass)
 union all
 select 'index', n.nspname || '.' || i.relname,
        jsonb_build_object('definition', pg_get_indexdef(i.oid))::text
@@ -102,7 +106,7 @@ join user_namespaces n on n.oid = t.typnamespace
 where t.typtype = 'e'
   and not exists (select 1 from extension_members e where e.objid = t.oid and e.classid = 'pg_type'::regclass)
 union all
-select 'extension', x.extname,
+select 'extension', x.extname::text,
        jsonb_build_object('schema', n.nspname, 'version', x.extversion)::text
 from pg_extension x
 join pg_namespace n on n.oid = x.extnamespace

@@ -439,12 +439,16 @@ fn skipped_files(set: &MigrationSet) -> Vec<(String, String)> {
 /// wording, or a statement only a superuser can run), not a missing grant of the role.
 fn needs_superuser(message: &str, statement: &str) -> bool {
     static SUPERUSER_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)superuser|pg_execute_server_program|pg_read_server_files|pg_write_server_files|permission denied for language|permission denied for function (pg_read_file|pg_read_binary_file|pg_ls_dir|pg_stat_file|lo_import|lo_export)\b|permission denied to create extension")
+        Regex::new(r"(?i)superuser|pg_execute_server_program|pg_read_server_files|pg_write_server_files|permission denied for language|permission denied for function (pg_read_file|pg_read_binary_file|pg_ls_dir|pg_stat_file|lo_import|lo_export)\b|permission denied to create extension|permission denied to COPY (to|from) (a file|or from an external program)")
             .expect("valid regex")
     });
-    static ALTER_SYSTEM: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?is)^\s*alter\s+system\b").expect("valid regex"));
-    SUPERUSER_ONLY.is_match(message) || ALTER_SYSTEM.is_match(statement)
+    // PostgreSQL 16+ words some refusals without naming the superuser (that is in the
+    // detail): the statement tells.
+    static SUPERUSER_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)^\s*(alter\s+system\b|(create|alter)\s+(role|user)\b.*\bsuperuser\b)")
+            .expect("valid regex")
+    });
+    SUPERUSER_ONLY.is_match(message) || SUPERUSER_STATEMENT.is_match(statement)
 }
 
 /// `extension-unavailable` when the server has neither `extension` nor an emulation of
@@ -851,6 +855,10 @@ mod tests {
         for (message, statement) in [
             ("must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program", "copy t from program 'id'"),
             ("must be superuser to create superusers", "create role x superuser"),
+            // PostgreSQL 16+.
+            ("permission denied to COPY to or from an external program", "copy t from program 'id'"),
+            ("permission denied to COPY from a file", "copy t from '/etc/passwd'"),
+            ("permission denied to create role", "create role boss superuser"),
             ("permission denied to set parameter \"work_mem\"", "ALTER SYSTEM set work_mem = '1MB'"),
             ("permission denied for language c", "create function f() returns int language c as 'x'"),
             ("permission denied for function pg_read_file", "select pg_read_file('x')"),
@@ -867,6 +875,10 @@ mod tests {
             (
                 "permission denied to set parameter \"work_mem\"",
                 "alter role x set work_mem = '1MB'",
+            ),
+            (
+                "permission denied to create role",
+                "create role helper nosuperuser",
             ),
         ] {
             assert!(!needs_superuser(message, statement), "{message}");

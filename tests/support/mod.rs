@@ -9,7 +9,8 @@ use std::process::Command;
 
 /// The `schemagate` binary with a clean environment: only `PATH` and `HOME` of the caller,
 /// so a test run inside GitHub Actions (or with `DATABASE_URL`, `PG_BIN`, `SCHEMAGATE_*`,
-/// `GIT_DIR` set) behaves as anywhere else. Ephemeral clusters share a prepared data
+/// `GIT_DIR` set) behaves as anywhere else; on the newest server of
+/// `SCHEMAGATE_TEST_PG_BINS` when that is set. Ephemeral clusters share a prepared data
 /// directory cached under target/, and colour is off.
 pub fn schemagate() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_schemagate"));
@@ -22,6 +23,16 @@ pub fn schemagate() -> Command {
     command
         .env("XDG_CACHE_HOME", cache_dir())
         .env("NO_COLOR", "1");
+    if let Some(newest) = pg::chosen_majors().and_then(|majors| majors.last()) {
+        command.env("PG_BIN", &newest.dir);
+    }
+    command
+}
+
+/// [`schemagate`] on the server binaries of `bin` (one of [`pg::pg_majors`]).
+pub fn schemagate_on(bin: &schemagate::postgres::binaries::PgBin) -> Command {
+    let mut command = schemagate();
+    command.env("PG_BIN", &bin.dir);
     command
 }
 

@@ -5,6 +5,7 @@
 //!
 //! Test-only; the product's own cluster lives in `src/postgres/`.
 
+use schemagate::postgres::binaries::{self, PgBin};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -15,6 +16,8 @@ pub struct TestServer {
     /// Holds the data directory and the socket; deleted on drop after the server stops.
     dir: tempfile::TempDir,
     pub port: u16,
+    /// The server binaries' directory.
+    bin: PathBuf,
 }
 
 /// What a server needs beyond the defaults: more `postgresql.conf` lines, a `pg_hba.conf`,
@@ -22,6 +25,8 @@ pub struct TestServer {
 /// 0600.
 #[derive(Default)]
 pub struct Setup<'a> {
+    /// The server binaries; the newest of [`pg_majors`] if none.
+    pub bin: Option<&'a PgBin>,
     /// The port (of the socket, and of TCP where `settings` listens on it); 5432 if none.
     pub port: Option<u16>,
     pub settings: &'a str,
@@ -30,9 +35,18 @@ pub struct Setup<'a> {
 }
 
 impl TestServer {
-    /// Initialises and starts a server; panics with the tool's output when that fails.
+    /// Initialises and starts a server of the newest major the tests run on; panics with the
+    /// tool's output when that fails.
     pub fn start() -> TestServer {
         Self::start_with(&Setup::default())
+    }
+
+    /// Initialises and starts a server from `bin`.
+    pub fn start_on(bin: &PgBin) -> TestServer {
+        Self::start_with(&Setup {
+            bin: Some(bin),
+            ..Setup::default()
+        })
     }
 
     /// A server set up as `setup` says.
@@ -44,6 +58,10 @@ impl TestServer {
         let server = TestServer {
             dir,
             port: setup.port.unwrap_or(5432),
+            bin: match setup.bin {
+                Some(bin) => bin.dir.clone(),
+                None => pg_majors().pop().expect("pg_majors is never empty").dir,
+            },
         };
         if is_root() {
             run(Command::new("chown")
@@ -147,7 +165,7 @@ impl TestServer {
 
     /// `tool` from the server binaries, run as the server's user.
     fn command(&self, tool: &str) -> Command {
-        let program = pg_bin().join(tool);
+        let program = self.bin.join(tool);
         if is_root() {
             let mut command = Command::new("runuser");
             command.args(["-u", SERVER_USER, "--"]).arg(program);
@@ -203,14 +221,36 @@ fn run(command: &mut Command) -> Output {
     output
 }
 
-/// The server binaries the tests run against: `PG_BIN`, else those the product itself
-/// would pick (the highest installed major).
-fn pg_bin() -> PathBuf {
-    let explicit = std::env::var_os("PG_BIN").map(PathBuf::from);
-    match schemagate::postgres::binaries::find(explicit.as_deref(), None) {
-        Ok(bin) => bin.dir,
-        Err(error) => panic!("the tests need a PostgreSQL server: {error}"),
-    }
+/// The servers the tests run on, one per major, oldest first: those in
+/// `SCHEMAGATE_TEST_PG_BINS` (a path list of bin directories or folders to search; `.ci/run`
+/// runs the tests once per major with it), else every major the product finds on this
+/// machine. Tests that compare majors loop over them; the others use the newest.
+pub fn pg_majors() -> Vec<PgBin> {
+    let majors = chosen_majors()
+        .cloned()
+        .unwrap_or_else(|| binaries::installed(None));
+    assert!(
+        !majors.is_empty(),
+        "the tests need a PostgreSQL server: none found in pg_config --bindir, /usr/lib/postgresql/*/bin or PATH"
+    );
+    majors
+}
+
+/// The majors `SCHEMAGATE_TEST_PG_BINS` names, when set (read once a test process).
+pub fn chosen_majors() -> Option<&'static Vec<PgBin>> {
+    static CHOSEN: std::sync::OnceLock<Option<Vec<PgBin>>> = std::sync::OnceLock::new();
+    CHOSEN
+        .get_or_init(|| {
+            let list = std::env::var_os("SCHEMAGATE_TEST_PG_BINS").filter(|v| !v.is_empty())?;
+            let majors = binaries::installed(Some(Path::new(&list)));
+            assert!(
+                !majors.is_empty(),
+                "SCHEMAGATE_TEST_PG_BINS={} holds no PostgreSQL server binaries",
+                Path::new(&list).display()
+            );
+            Some(majors)
+        })
+        .as_ref()
 }
 
 /// PgBouncer in transaction mode on 127.0.0.1 in front of a [`TestServer`], trusting every

@@ -46,7 +46,7 @@ impl Rule for SecurityDefinerView {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        if cx.config.pg_major.is_some_and(|major| major < 15) {
+        if cx.config.pg_major.as_ref().is_some_and(|m| m.major < 15) {
             return;
         }
         for view in cx.model.views.values() {
