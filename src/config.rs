@@ -281,9 +281,14 @@ fn supabase_config_path(target: &Path) -> Option<PathBuf> {
     } else {
         target.to_path_buf()
     };
+    // `supabase/migrations/../config.toml` is shown as `supabase/config.toml`.
+    let parent = match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => dir.join(".."),
+    };
     [
         dir.join("config.toml"),
-        dir.join("../config.toml"),
+        parent.join("config.toml"),
         dir.join("supabase/config.toml"),
     ]
     .into_iter()
@@ -334,6 +339,7 @@ mod tests {
         let config = Config::load(&migrations, &Overrides::default()).unwrap();
         assert_eq!(config.exposed_schemas, ["public", "api"]);
         assert_eq!(config.pg_major.map(|m| m.major), Some(15));
+        assert_eq!(config.sources, [dir.path().join("supabase/config.toml")]);
 
         std::fs::write(
             dir.path().join("schemagate.toml"),
