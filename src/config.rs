@@ -282,10 +282,9 @@ fn supabase_config_path(target: &Path) -> Option<PathBuf> {
         target.to_path_buf()
     };
     // `supabase/migrations/../config.toml` is shown as `supabase/config.toml`.
-    let parent = match dir.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => dir.join(".."),
-    };
+    let parent = dir
+        .parent()
+        .map_or_else(|| dir.join(".."), Path::to_path_buf);
     [
         dir.join("config.toml"),
         parent.join("config.toml"),
