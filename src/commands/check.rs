@@ -5,6 +5,7 @@
 use super::publish;
 use crate::cli::CheckArgs;
 use crate::config::Config;
+use crate::declarative::{self, Schemas};
 use crate::diff::base::Folders;
 use crate::diff::order::{self, BaseRun, OrderOutcome};
 use crate::diff::Change;
@@ -142,7 +143,25 @@ fn check_folder(
     comparison: Option<&Comparison>,
 ) -> Result<Checked, Failure> {
     let shown = migrations::display_path(&set.root);
-    if let Some(comparison) = comparison.filter(|c| c.changed_migrations().is_empty()) {
+    // Supabase declarative schema files, compared with what the migrations build: the
+    // working tree's and, with a base, the base's (a branch that only edits them is checked).
+    let supabase_dir = (!args.no_apply)
+        .then(|| declarative::supabase_dir(set, config))
+        .flatten();
+    let schemas = supabase_dir
+        .as_deref()
+        .and_then(|dir| declarative::load(dir, &config.schema_paths, dir));
+    let base_schemas = match (comparison, &supabase_dir) {
+        (Some(comparison), Some(dir)) => declarative::base::load(dir, &comparison.base_commit)?,
+        _ => None,
+    };
+    let schemas_changed = match (&schemas, &base_schemas) {
+        (Some(head), Some(base)) => !head.same_as(base),
+        (head, base) => head.is_some() != base.is_some(),
+    };
+    if let Some(comparison) =
+        comparison.filter(|c| c.changed_migrations().is_empty() && !schemas_changed)
+    {
         if args.common.verbose {
             eprintln!(
                 "{shown}: no migration changed since {}: not linted or applied",
@@ -166,15 +185,24 @@ fn check_folder(
     }
     // The base's folder, written from git objects: the order check applies it, and its
     // findings tell the branch's from the base's.
-    let folders = comparison
+    let mut folders = comparison
         .map(|comparison| crate::diff::base::materialize(&set.root, set.layout, comparison))
         .transpose()?;
+    if let Some(folders) = folders.as_mut() {
+        folders.declarative = base_schemas;
+    }
     let mut apply = None;
     let mut changes = None;
     let mut base_run = None;
     if !args.no_apply && set.applied().next().is_some() {
         let options = args.server.options(config, args.lock_timeout);
-        let applied = runtime.block_on(apply_set(args, set, config, &options, folders.as_ref()))?;
+        let applied = runtime.block_on(apply_set(
+            args,
+            (set, &model, schemas.as_ref()),
+            config,
+            &options,
+            folders.as_ref(),
+        ))?;
         if let Some(catalog) = applied.catalog {
             raw = merge_catalog(raw, catalog, set, &model);
         }
@@ -271,8 +299,9 @@ fn without_static_duplicates(existing: &[Finding], found: Vec<Finding>) -> Vec<F
 struct Applied {
     report: ApplyReport,
     findings: Vec<Finding>,
-    /// The catalog rules' findings, when every file applied (on a half-applied database
-    /// they would describe a schema no one has).
+    /// The catalog rules' findings and the declarative schema files' differences, when
+    /// every file applied (on a half-applied database they would describe a schema no one
+    /// has).
     catalog: Option<Vec<Finding>>,
     /// The order check and schema changes, with a base and when every file applied.
     order: Option<OrderOutcome>,
@@ -283,7 +312,7 @@ struct Applied {
 
 async fn apply_set(
     args: &CheckArgs,
-    set: &MigrationSet,
+    (set, model, schemas): (&MigrationSet, &Model, Option<&Schemas>),
     config: &Config,
     options: &ServerOptions,
     folders: Option<&Folders>,
@@ -324,7 +353,13 @@ async fn apply_set(
             base,
         });
     }
-    let catalog = Some(catalog_findings(&database, config).await?);
+    let mut catalog = catalog_findings(&database, config).await?;
+    if let Some(schemas) = schemas {
+        catalog.extend(
+            declarative::compare(&database, options, schemas, (set, model), &apply_options).await?,
+        );
+    }
+    let catalog = Some(catalog);
     let order = match folders {
         Some(folders) => Some(
             order::order_check(&database, options, folders, &apply_options, Some(config)).await?,

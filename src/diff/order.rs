@@ -85,6 +85,14 @@ pub async fn apply_base(
     let catalog = match catalog {
         Some(config) if complete => {
             let mut found = catalog_findings(&production, config, "the base branch's").await?;
+            if let Some(schemas) = &folders.declarative {
+                let model = crate::model::Model::build(&folders.base);
+                let migrations = (&folders.base, &model);
+                found.extend(
+                    crate::declarative::compare(&production, server, schemas, migrations, options)
+                        .await?,
+                );
+            }
             match &folders.start {
                 None => Some(found),
                 Some(start) => {
@@ -286,7 +294,8 @@ fn out_of_order<'a>(fresh_order: &[&'a Migration], new: &[&'a Migration]) -> Opt
         .map(|(_, m)| *m)
 }
 
-async fn snapshot(database: &Database, what: &str) -> Result<Snapshot, Failure> {
+/// The catalog snapshot of `database`, `what` naming whose it is in the error.
+pub(crate) async fn snapshot(database: &Database, what: &str) -> Result<Snapshot, Failure> {
     Snapshot::take(&database.client).await.map_err(|e| {
         Failure::Environment(format!(
             "cannot read {what} catalog ({}); this is a schemagate bug, please report it with the server version",
