@@ -359,11 +359,13 @@ mod tests {
         std::fs::create_dir_all(&migrations).unwrap();
         std::fs::write(
             dir.path().join("supabase/config.toml"),
-            "[api]\nschemas = [\"public\", \"api\"]\n[db]\nmajor_version = 15\n",
+            "[api]\nschemas = [\"public\", \"api\"]\n[db]\nmajor_version = 15\n[db.migrations]\nschema_paths = [\"./schemas/a.sql\", \"./schemas/*.sql\"]\n",
         )
         .unwrap();
         let config = Config::load(&migrations, &Overrides::default()).unwrap();
         assert_eq!(config.exposed_schemas, ["public", "api"]);
+        assert_eq!(config.schema_paths, ["./schemas/a.sql", "./schemas/*.sql"]);
+        assert_eq!(config.supabase_dir, Some(dir.path().join("supabase")));
         assert_eq!(config.pg_major.map(|m| m.major), Some(15));
         assert_eq!(config.sources, [dir.path().join("supabase/config.toml")]);
 

@@ -1,6 +1,6 @@
 //! `schemagate check [PATH]`: the gate. Per migrations folder: discover → compare with the
-//! base → lint → apply → catalog rules → order check; then report, publish on GitHub, and
-//! the exit code.
+//! base → lint → apply → catalog rules and declarative schema drift → order check; then
+//! report, publish on GitHub, and the exit code.
 
 use super::publish;
 use crate::cli::CheckArgs;
