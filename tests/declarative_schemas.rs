@@ -222,8 +222,9 @@ fn with_no_apply_the_schema_files_are_not_compared() {
     assert!(drift(&document).is_empty(), "{document:#}");
 }
 
-/// A repository whose `main` holds the fixture `name`, with `feature` checked out.
-fn repository(name: &str) -> Repo {
+/// A repository whose `main` holds the fixture `name` and the files `extra`, with
+/// `feature` checked out.
+fn repository(name: &str, extra: &[(&str, &str)]) -> Repo {
     let repo = Repo::new();
     copy_into(
         &Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -231,6 +232,9 @@ fn repository(name: &str) -> Repo {
             .join(name),
         repo.path(),
     );
+    for (path, text) in extra {
+        repo.write(path, text);
+    }
     repo.base(&[])
 }
 
@@ -248,7 +252,7 @@ fn statuses(document: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn a_branch_that_edits_only_the_schema_files_is_checked_and_its_drift_is_new() {
-    let repo = repository("project");
+    let repo = repository("project", &[]);
     repo.write(
         "supabase/schemas/extra.sql",
         "create table public.extra (id bigint primary key);\n",
@@ -265,16 +269,13 @@ fn a_branch_that_edits_only_the_schema_files_is_checked_and_its_drift_is_new() {
 
 #[test]
 fn drift_the_base_already_had_is_existing() {
-    let repo = Repo::new();
-    copy_into(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/declarative/project"),
-        repo.path(),
+    let repo = repository(
+        "project",
+        &[(
+            "supabase/schemas/extra.sql",
+            "create table public.extra (id bigint primary key);\n",
+        )],
     );
-    repo.write(
-        "supabase/schemas/extra.sql",
-        "create table public.extra (id bigint primary key);\n",
-    );
-    let repo = repo.base(&[]);
     repo.migration(
         "20240103000000_notes.sql",
         "create table public.notes (id bigint primary key);\nalter table public.notes enable row level security;\n",
