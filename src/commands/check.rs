@@ -151,6 +151,18 @@ fn check_folder(
     let schemas = supabase_dir
         .as_deref()
         .and_then(|dir| declarative::load(dir, &config.schema_paths, dir));
+    if let (Some(schemas), true) = (&schemas, args.common.verbose) {
+        let files: Vec<&str> = schemas
+            .set
+            .migrations
+            .iter()
+            .map(|m| m.path.as_str())
+            .collect();
+        eprintln!(
+            "{shown}: declarative schema files, to compare with the migrations once they apply, in this order: {}",
+            files.join(", ")
+        );
+    }
     let base_schemas = match (comparison, &supabase_dir) {
         (Some(comparison), Some(dir)) => declarative::base::load(dir, &comparison.base_commit)?,
         _ => None,

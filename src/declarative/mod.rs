@@ -22,7 +22,7 @@ use sqlparser::ast::{self, Spanned};
 use sqlparser::tokenizer::Span;
 use std::path::{Path, PathBuf};
 
-pub use files::{schema_files, SchemaFiles};
+use files::schema_files;
 
 /// What the migrations' catalog is called in messages, and the schema files'.
 const MIGRATIONS: &str = "the migrations";
@@ -87,7 +87,8 @@ pub fn load(dir: &Path, schema_paths: &[String], shown_dir: &Path) -> Option<Sch
 }
 
 impl Schemas {
-    /// The same files (as shown) with the same texts, in the same order.
+    /// The same files (as shown) with the same texts, in the same order, and the same
+    /// problems (a `schema_paths` pattern that matches nothing).
     pub fn same_as(&self, other: &Schemas) -> bool {
         let files = |s: &Schemas| -> Vec<(String, Option<String>)> {
             s.set
@@ -96,7 +97,10 @@ impl Schemas {
                 .map(|m| (m.path.clone(), m.source.as_ref().map(|t| t.text.clone())))
                 .collect()
         };
-        files(self) == files(other) && self.findings.len() == other.findings.len()
+        let problems = |s: &Schemas| -> Vec<String> {
+            s.findings.iter().map(|f| f.fingerprint.clone()).collect()
+        };
+        files(self) == files(other) && problems(self) == problems(other)
     }
 }
 
