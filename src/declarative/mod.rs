@@ -311,3 +311,75 @@ fn column_span(statement: &ast::Statement, column: &str) -> Option<Span> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// (kind, identity, definition)
+    fn snapshot(objects: &[(&str, &str, &str)]) -> Snapshot {
+        Snapshot {
+            objects: objects
+                .iter()
+                .map(|(kind, identity, definition)| {
+                    let key = ObjectKey {
+                        kind: kind.to_string(),
+                        identity: identity.to_string(),
+                    };
+                    let attributes = (!definition.is_empty())
+                        .then(|| ("definition".to_string(), definition.to_string()))
+                        .into_iter()
+                        .collect::<BTreeMap<_, _>>();
+                    (key, attributes)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_table_on_one_side_is_one_difference_and_the_history_table_none() {
+        let migrations = snapshot(&[
+            ("table", "public.t", ""),
+            ("schema", "supabase_migrations", ""),
+            ("table", "supabase_migrations.schema_migrations", ""),
+            (
+                "index",
+                "public.old_idx",
+                "CREATE INDEX old_idx ON public.t USING btree (a)",
+            ),
+        ]);
+        let schema_files = snapshot(&[
+            ("table", "public.t", ""),
+            ("table", "public.extra", ""),
+            ("column", "public.extra.id", ""),
+            (
+                "index",
+                "public.extra_pkey",
+                "CREATE UNIQUE INDEX extra_pkey ON public.extra USING btree (id)",
+            ),
+            ("grant", "public.extra to anon", ""),
+            ("grant", "public.t to anon", ""),
+        ]);
+        let lines: Vec<String> = differences(&migrations, &schema_files)
+            .iter()
+            .map(describe::line)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "+ grant public.t to anon",
+                "- index public.old_idx",
+                "+ table public.extra"
+            ]
+        );
+        let removed = Change::Removed {
+            kind: "index".to_string(),
+            identity: "public.old_idx".to_string(),
+        };
+        assert_eq!(
+            model_name(&removed, &migrations, &schema_files),
+            "public.t.old_idx"
+        );
+    }
+}
