@@ -143,30 +143,7 @@ fn check_folder(
     comparison: Option<&Comparison>,
 ) -> Result<Checked, Failure> {
     let shown = migrations::display_path(&set.root);
-    // Supabase declarative schema files, compared with what the migrations build: the
-    // working tree's and, with a base, the base's (a branch that only edits them is checked).
-    let supabase_dir = (!args.no_apply)
-        .then(|| declarative::supabase_dir(set, config))
-        .flatten();
-    let schemas = supabase_dir
-        .as_deref()
-        .and_then(|dir| declarative::load(dir, &config.schema_paths, dir));
-    if let (Some(schemas), true) = (&schemas, args.common.verbose) {
-        let files: Vec<&str> = schemas
-            .set
-            .migrations
-            .iter()
-            .map(|m| m.path.as_str())
-            .collect();
-        eprintln!(
-            "{shown}: declarative schema files, to compare with the migrations once they apply, in this order: {}",
-            files.join(", ")
-        );
-    }
-    let base_schemas = match (comparison, &supabase_dir) {
-        (Some(comparison), Some(dir)) => declarative::base::load(dir, &comparison.base_commit)?,
-        _ => None,
-    };
+    let (schemas, base_schemas) = declarative_schemas(args, set, config, comparison)?;
     let schemas_changed = match (&schemas, &base_schemas) {
         (Some(head), Some(base)) => !head.same_as(base),
         (head, base) => head.is_some() != base.is_some(),
@@ -250,6 +227,42 @@ fn check_folder(
         changes,
         unchanged: false,
     })
+}
+
+/// The Supabase declarative schema files to compare with what the migrations build (not
+/// with `--no-apply`): the working tree's and, with a base, the base's (so that a branch
+/// that only edits them is checked, and the drift the base had is not the branch's).
+fn declarative_schemas(
+    args: &CheckArgs,
+    set: &MigrationSet,
+    config: &Config,
+    comparison: Option<&Comparison>,
+) -> Result<(Option<Schemas>, Option<Schemas>), Failure> {
+    let Some(dir) = (!args.no_apply)
+        .then(|| declarative::supabase_dir(set, config))
+        .flatten()
+    else {
+        return Ok((None, None));
+    };
+    let schemas = declarative::load(&dir, &config.schema_paths, &dir);
+    if let (Some(schemas), true) = (&schemas, args.common.verbose) {
+        let files: Vec<&str> = schemas
+            .set
+            .migrations
+            .iter()
+            .map(|m| m.path.as_str())
+            .collect();
+        eprintln!(
+            "{}: declarative schema files, to compare with the migrations once they apply, in this order: {}",
+            migrations::display_path(&dir),
+            files.join(", ")
+        );
+    }
+    let base = match comparison {
+        Some(comparison) => declarative::base::load(&dir, &comparison.base_commit)?,
+        None => None,
+    };
+    Ok((schemas, base))
 }
 
 /// The catalog decides whether a finding of its rules exists; the static model decides

@@ -69,10 +69,10 @@ pub async fn order_check(
 }
 
 /// Applies the base's folder to a new database next to `database` and, when every file
-/// applied and `catalog` is given, runs the catalog rules there (with the base's declarative
-/// schema files, their drift too) — and, when the branch is
-/// behind its base, on the folder where it started too (what it had before it changed
-/// anything). Returns the database with the base's schema.
+/// applied and `catalog` is given, runs the catalog rules there (and compares the base's
+/// declarative schema files with it, when it has some) — and, when the branch is behind
+/// its base, on the folder where it started too (what it had before it changed anything).
+/// Returns the database with the base's schema.
 pub async fn apply_base(
     database: &Database,
     server: &ServerOptions,
