@@ -73,6 +73,10 @@ pub enum Command {
     /// Replace a Supabase folder's migrations with one verified file that carries the newest
     /// version (prints the plan unless --write).
     Squash(SquashArgs),
+    /// A verified backup of a live database: `pg_dump` in custom format on one read-only
+    /// snapshot, restored into a fresh PostgreSQL of the same major and compared (catalog,
+    /// and each table's rows); fails when it does not restore to the same database.
+    Backup(BackupArgs),
     /// The GitHub Action's entrypoint: runs `check` with the action's INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -191,6 +195,42 @@ pub struct DumpArgs {
     /// Write the SQL to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  schemagate backup --database-url \"$DATABASE_URL\"\n  schemagate backup -o backups/before-deploy.dump --schema-only\n  schemagate backup --verify backups/app-20261207T010000Z.dump\n\nExit codes: 0 verified, 1 written but it does not restore to the same database,\n2 usage error, 3 the database or the PostgreSQL tools cannot be reached."
+)]
+pub struct BackupArgs {
+    /// The database to back up (read-only: nothing is written to it).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The archive to write (default: backups/<database>-<UTC timestamp>.dump; folders are
+    /// created).
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Only the schema, no rows.
+    #[arg(long)]
+    pub schema_only: bool,
+    /// Leave this schema out (repeatable). On a Supabase database the schemas Supabase
+    /// manages (auth, storage, realtime, …) are left out too, and named.
+    #[arg(long, value_name = "SCHEMA")]
+    pub exclude_schema: Vec<String>,
+    /// Keep the Supabase-managed schemas in the archive (verification then restores into a
+    /// plain PostgreSQL).
+    #[arg(long)]
+    pub include_managed_schemas: bool,
+    /// Check an existing archive against the database instead of writing one: it must
+    /// restore to the database as it is now.
+    #[arg(long, value_name = "FILE", conflicts_with = "out")]
+    pub verify: Option<PathBuf>,
+    /// pg_dump, pg_restore and the server binaries for the verification: bin directories or
+    /// folders to search below, as a path list (dir1:dir2).
+    #[arg(long, env = "PG_BIN")]
+    pub pg_bin: Option<PathBuf>,
+    /// No progress or summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -234,7 +234,7 @@ fn pg_dump(bin_dir: &Path, database: &Database, archive: &Path) -> Result<(), Fa
 
 /// Connection settings as `pg_dump` options and environment; the password only ever in
 /// the environment, never on a command line.
-fn connect_args(command: &mut Command, config: &tokio_postgres::Config) {
+pub(crate) fn connect_args(command: &mut Command, config: &tokio_postgres::Config) {
     match config.get_hosts().first() {
         Some(Host::Tcp(host)) => {
             command.arg("--host").arg(host);

@@ -3,6 +3,7 @@
 //! Data flows one way: `migrations` (discover, read, split, parse) → `model` → `rules`
 //! (via `lint`) → `report`. See ARCHITECTURE.md.
 
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -1,6 +1,7 @@
 //! One module per command: each turns parsed arguments into a result for `main`.
 //! `Ok(true)` = gate passed (exit 0), `Ok(false)` = gate failed (exit 1).
 
+mod backup;
 mod check;
 mod diff;
 mod dump;
@@ -34,6 +35,7 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
         Command::Fix(args) => fix::run(args),
         Command::DumpSchema(args) => dump::dump_schema(args),
         Command::Squash(args) => dump::squash(args),
+        Command::Backup(args) => backup::run(args),
         Command::Action => {
             let args = crate::github::action::check_args(&crate::github::context::process_env())?;
             let cli = crate::cli::Cli::try_parse_from(

@@ -203,7 +203,7 @@ pub fn pg_dump_for(major: u32, explicit: Option<&Path>) -> Result<PgBin, Failure
                 .map(|f| format!("{} in {}", f.bin.version, f.bin.dir.display()))
                 .collect();
             Failure::Environment(format!(
-                "dump-schema needs pg_dump {major} or newer for a PostgreSQL {major} server, and found {}; install the PostgreSQL {major} client tools (Debian/Ubuntu: `apt-get install postgresql-client-{major}`) and put their bin directory in --pg-bin (a path list, e.g. server-bin:client-bin)",
+                "dump-schema and backup need pg_dump {major} or newer for a PostgreSQL {major} server, and found {}; install the PostgreSQL {major} client tools (Debian/Ubuntu: `apt-get install postgresql-client-{major}`) and put their bin directory in --pg-bin (a path list, e.g. server-bin:client-bin)",
                 if seen.is_empty() { "none".to_string() } else { seen.join(", ") }
             ))
         })

@@ -67,6 +67,22 @@ pub fn xml_attribute(text: &str) -> String {
     xml(text).replace('\t', "&#9;").replace('\n', "&#10;")
 }
 
+/// One line of terminal text: control characters (line breaks, escape sequences) shown
+/// escaped (`\n`), so a name or a server message cannot start a line of its own or steer
+/// the terminal.
+pub fn terminal_line(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Percent-encodes a path for a URL, keeping `/` and the unreserved characters.
 pub fn url_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -116,6 +132,14 @@ pub fn segments(message: &str) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_lines_stay_one_line() {
+        assert_eq!(
+            terminal_line("a\n::error::x\u{1b}[2J"),
+            "a\\n::error::x\\u{1b}[2J"
+        );
+    }
 
     #[test]
     fn html_escapes_markup() {
