@@ -174,12 +174,32 @@ fn check_folder(
     let mut base_run = None;
     if !args.no_apply && set.applied().next().is_some() {
         let options = args.server.options(config, args.lock_timeout);
-        let applied = runtime.block_on(apply_set(args, set, config, &options, folders.as_ref()))?;
+        let baseline = args.server.baseline(config)?;
+        let apply_options = ApplyOptions::new(
+            set,
+            args.server.statement_timeout,
+            args.common.quiet,
+            baseline,
+        );
+        let applied = runtime.block_on(apply_set(
+            args,
+            set,
+            config,
+            &options,
+            &apply_options,
+            folders.as_ref(),
+        ))?;
+        if !args.common.quiet {
+            if let Some(baseline) = &applied.report.baseline {
+                super::note_baseline(baseline, args.common.verbose);
+            }
+        }
         if let Some(catalog) = applied.catalog {
             raw = merge_catalog(raw, catalog, set, &model);
         }
         let mut apply_findings = applied.findings;
         crate::profile::hint_supabase(&mut apply_findings, config);
+        hint_baseline(&mut apply_findings, &applied.report, comparison);
         raw.extend(without_static_duplicates(&raw, apply_findings));
         if let Some(order) = applied.order {
             for note in &order.notes {
@@ -210,6 +230,38 @@ fn check_folder(
         changes,
         unchanged: false,
     })
+}
+
+/// When the apply stops in a file this branch did not change, the folder's history does not
+/// rebuild from scratch (it began on a database that had more), which no change in the
+/// pull request fixes and a baseline does: the failure's help says how to set one up.
+fn hint_baseline(findings: &mut [Finding], report: &ApplyReport, comparison: Option<&Comparison>) {
+    let Some(stopped) = report.stopped_at() else {
+        return;
+    };
+    if !comparison.is_some_and(|c| c.unchanged.contains(stopped)) {
+        return;
+    }
+    let failure = findings
+        .iter_mut()
+        .rev()
+        .find(|f| f.location.as_ref().is_some_and(|l| l.file == stopped));
+    let Some(failure) = failure else {
+        return;
+    };
+    let hint = match &report.baseline {
+        Some(baseline) => format!(
+            "`{stopped}` is not changed by this branch: the baseline `{}` lacks what it expects; write the baseline again from the database the history runs on (`schemagate dump-schema --database-url URL -o {}`)",
+            baseline.path, baseline.path
+        ),
+        None => format!(
+            "`{stopped}` is not changed by this branch: the history does not rebuild from scratch; set up a baseline once: `schemagate dump-schema --database-url URL -o baseline.sql` of production (or `supabase db dump`), `baseline = \"baseline.sql\"` in schemagate.toml, and `baseline-version` for the migrations it contains (docs/baselines.md)"
+        ),
+    };
+    failure.help = Some(match failure.help.take() {
+        Some(help) => format!("{help}; {hint}"),
+        None => hint,
+    });
 }
 
 /// The catalog decides whether a finding of its rules exists; the static model decides
@@ -286,6 +338,7 @@ async fn apply_set(
     set: &MigrationSet,
     config: &Config,
     options: &ServerOptions,
+    apply_options: &ApplyOptions,
     folders: Option<&Folders>,
 ) -> Result<Applied, Failure> {
     let started = std::time::Instant::now();
@@ -297,12 +350,12 @@ async fn apply_set(
             started.elapsed().as_millis()
         );
     }
-    let apply_options = ApplyOptions::new(set, args.server.statement_timeout, args.common.quiet);
-    let (report, findings) = apply::apply(&database, set, &apply_options).await;
-    let complete = report
-        .files
-        .iter()
-        .all(|f| f.status == apply::FileStatus::Applied);
+    let (report, findings) = apply::apply(&database, set, apply_options).await;
+    let complete = report.stopped_at().is_none()
+        && report
+            .files
+            .iter()
+            .all(|f| f.status == apply::FileStatus::Applied);
     if !complete {
         let base = match folders {
             Some(folders) => {
@@ -327,7 +380,7 @@ async fn apply_set(
     let catalog = Some(catalog_findings(&database, config).await?);
     let order = match folders {
         Some(folders) => Some(
-            order::order_check(&database, options, folders, &apply_options, Some(config)).await?,
+            order::order_check(&database, options, folders, apply_options, Some(config)).await?,
         ),
         None => None,
     };
