@@ -362,3 +362,49 @@ fn dump_schema_of_a_live_database_is_a_baseline_without_supabase_schemas() {
     let skipped = document["apply"][0]["baseline"]["skipped"].to_string();
     assert!(skipped.contains("reporting"), "{skipped}");
 }
+
+#[test]
+fn findings_on_what_only_the_baseline_made_are_left_out_and_changes_point_at_the_migration() {
+    // Without RLS in the exposed schema: rls-disabled, were it the migrations' doing.
+    let dump = "create table public.legacy (id int primary key);\n\
+        create table public.accounts (id int primary key);\n\
+        alter table public.accounts enable row level security;\n";
+    let dir = support::supabase_project(&[(
+        "20240102000000_open.sql",
+        "alter table public.accounts disable row level security;\n",
+    )]);
+    std::fs::write(dir.path().join("supabase/baseline.sql"), dump).unwrap();
+    std::fs::write(
+        dir.path().join("schemagate.toml"),
+        "baseline = \"supabase/baseline.sql\"\n",
+    )
+    .unwrap();
+    let located = |document: &Value| -> Vec<(String, String)> {
+        with_rule(document, "rls-disabled")
+            .iter()
+            .map(|f| {
+                (
+                    f["object"].as_str().unwrap_or_default().to_string(),
+                    f["location"]["file"].as_str().unwrap_or("none").to_string(),
+                )
+            })
+            .collect()
+    };
+    let expected = [(
+        "public.accounts".to_string(),
+        "./supabase/migrations/20240102000000_open.sql".to_string(),
+    )];
+    // The catalog's findings, after the apply…
+    let (_, document, stderr) = check(dir.path(), &["-q"]);
+    assert!(
+        files(&document)
+            .iter()
+            .all(|(_, status)| status == "applied"),
+        "{document:#}\n{stderr}"
+    );
+    assert_eq!(located(&document), expected, "{document:#}");
+    // …and the static ones, from the model the baseline seeds.
+    let output = run_in(dir.path(), &["lint", ".", "--format", "json"]);
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(located(&document), expected, "{document:#}");
+}

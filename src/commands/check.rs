@@ -11,7 +11,7 @@ use crate::diff::Change;
 use crate::findings::Finding;
 use crate::history::causation::{self, Baseline};
 use crate::history::Comparison;
-use crate::migrations::{self, MigrationSet};
+use crate::migrations::{self, Migration, MigrationSet};
 use crate::model::Model;
 use crate::postgres::apply::{self, ApplyOptions, ApplyReport};
 use crate::postgres::{self, Database, ServerOptions};
@@ -159,7 +159,10 @@ fn check_folder(
     if args.common.verbose {
         super::describe_folder(set);
     }
-    let model = Model::build(set);
+    // The baseline's objects seed the static model; its statements are applied first.
+    let dump = args.server.baseline(config)?;
+    let dump_file = dump.as_ref().map(|d| &d.file);
+    let model = Model::build_on(dump_file, set);
     let mut raw = crate::lint::run_static_rules(set, &model, config, comparison);
     if let Some(comparison) = comparison {
         crate::history::add_findings(&mut raw, comparison);
@@ -174,12 +177,11 @@ fn check_folder(
     let mut base_run = None;
     if !args.no_apply && set.applied().next().is_some() {
         let options = args.server.options(config, args.lock_timeout);
-        let baseline = args.server.baseline(config)?;
         let apply_options = ApplyOptions::new(
             set,
             args.server.statement_timeout,
             args.common.quiet,
-            baseline,
+            dump.clone(),
         );
         let applied = runtime.block_on(apply_set(
             args,
@@ -216,7 +218,7 @@ fn check_folder(
     }
     let baseline = folders
         .as_ref()
-        .map(|folders| baseline(folders, config, base_run));
+        .map(|folders| baseline(folders, config, base_run, dump_file));
     if let (Some(comparison), Some(baseline)) = (comparison, &baseline) {
         causation::relocate(&mut raw, baseline, comparison, set, &model);
     }
@@ -272,18 +274,25 @@ fn merge_catalog(
     set: &MigrationSet,
     model: &Model,
 ) -> Vec<Finding> {
-    crate::inspect::merge(raw, catalog, |object| {
+    let mut merged = crate::inspect::merge(raw, catalog, |object| {
         let origin = model.locate(object)?;
         let (migration, statement) = origin.resolve(set)?;
         Some(migration.statement_location(statement))
-    })
+    });
+    crate::lint::settle_baseline_objects(&mut merged, model, set);
+    merged
 }
 
 /// The base's own findings, computed as the head's are: static rules on its files, and
 /// the apply and catalog findings of the base run when there was one. When the branch is
 /// behind its base, the static findings of where it started count too.
-fn baseline(folders: &Folders, config: &Config, run: Option<BaseRun>) -> Baseline {
-    let model = Model::build(&folders.base);
+fn baseline(
+    folders: &Folders,
+    config: &Config,
+    run: Option<BaseRun>,
+    dump: Option<&Migration>,
+) -> Baseline {
+    let model = Model::build_on(dump, &folders.base);
     let mut raw = crate::lint::run_static_rules(&folders.base, &model, config, None);
     let (catalog, apply) = match run {
         Some(run) => (run.catalog, Some(run.apply)),
@@ -299,7 +308,7 @@ fn baseline(folders: &Folders, config: &Config, run: Option<BaseRun>) -> Baselin
     }
     let mut findings = crate::lint::finalize(&folders.base, config, raw);
     if let Some(start) = &folders.start {
-        findings.extend(crate::lint::lint(start, config));
+        findings.extend(crate::lint::lint_on(start, config, dump));
     }
     Baseline::new(&findings, catalog_known, apply_known)
 }
