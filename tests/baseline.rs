@@ -408,3 +408,34 @@ fn findings_on_what_only_the_baseline_made_are_left_out_and_changes_point_at_the
     let document: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(located(&document), expected, "{document:#}");
 }
+
+#[test]
+fn a_full_pg_dump_of_a_supabase_database_applies_as_a_baseline() {
+    // `pg_dump --schema-only` of a Supabase database without exclusions: auth, storage,
+    // realtime, their ownerships, grants and Supabase's default privileges included.
+    let server = TestServer::start();
+    server.execute("postgres", schemagate::postgres::SUPABASE_PRELUDE);
+    server.execute(
+        "postgres",
+        "create table public.accounts (id uuid primary key default gen_random_uuid(), name text not null, owner uuid references auth.users);\n\
+         alter table public.accounts enable row level security;\n\
+         create policy \"own\" on public.accounts for select to authenticated using (owner = auth.uid());\n",
+    );
+    let pg_dump = support::pg::pg_majors().pop().unwrap().dir.join("pg_dump");
+    let output = std::process::Command::new(pg_dump)
+        .args(["--schema-only", "--dbname", &server.url("postgres")])
+        .output()
+        .unwrap();
+    support::assert_exit(&output, 0);
+    let dir = support::supabase_project(&[("20240102000000_email.sql", ADD_EMAIL)]);
+    std::fs::write(dir.path().join("full.sql"), &output.stdout).unwrap();
+    let (_, document, stderr) = check(dir.path(), &["-q", "--baseline", "full.sql"]);
+    assert_eq!(
+        files(&document),
+        [("20240102000000_email.sql".to_string(), "applied".to_string())],
+        "{document:#}\n{stderr}"
+    );
+    let skipped = document["apply"][0]["baseline"]["skipped"].to_string();
+    assert!(skipped.contains("CREATE TABLE auth.users"), "{skipped}");
+    assert!(!skipped.contains("public.accounts"), "{skipped}");
+}

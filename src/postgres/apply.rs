@@ -125,8 +125,8 @@ pub(super) struct Failed {
     pub code: String,
     pub message: String,
     pub detail: Option<String>,
-    hint: Option<String>,
-    context: Option<String>,
+    pub hint: Option<String>,
+    pub context: Option<String>,
     /// 1-based character position within the statement.
     pub position: Option<u32>,
 }

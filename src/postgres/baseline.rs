@@ -88,15 +88,28 @@ static TOLERATED_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// SQLSTATEs of "already exists": the prelude made it (Supabase's roles, schemas,
 /// extensions, publications).
-const ALREADY_EXISTS: [&str; 5] = ["42P06", "42P07", "42710", "42723", "42P16"];
+const ALREADY_EXISTS: [&str; 4] = ["42P06", "42P07", "42710", "42723"];
 
 /// Transaction control in a dump written for psql: the baseline has its own transaction.
 static TRANSACTION_CONTROL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:begin|commit|end|start\s+transaction)\b\s*;?\s*$").expect("valid regex")
 });
 
-fn tolerated(code: &str, text: &str) -> bool {
-    ALREADY_EXISTS.contains(&code) || TOLERATED_STATEMENT.is_match(text)
+/// psql meta-commands a dump for psql carries (`\restrict KEY` from pg_dump 17.6, 16.10,
+/// 15.14 and later; `\connect` from `--create`), blanked to spaces so that the server's error
+/// positions still match the file.
+fn without_meta_commands(text: &str) -> std::borrow::Cow<'_, str> {
+    static META: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^\\(?:restrict|unrestrict|connect)\b[^\n]*").expect("valid regex")
+    });
+    META.replace_all(text, |found: &regex::Captures| " ".repeat(found[0].len()))
+}
+
+fn tolerated(failed: &Failed, text: &str) -> bool {
+    ALREADY_EXISTS.contains(&failed.code.as_str())
+        // The primary key of a table the prelude has, added again.
+        || (failed.code == "42P16" && failed.message.starts_with("multiple primary keys"))
+        || TOLERATED_STATEMENT.is_match(text)
 }
 
 /// Applies the baseline on the apply role's session. `Err` is the finding on the statement
@@ -121,8 +134,8 @@ pub(super) async fn apply(
             .await
             .map_err(|f| (None, f))?;
         for statement in file.statements.iter().filter(|s| s.applies) {
-            let text = statement.text(source);
-            if TRANSACTION_CONTROL.is_match(text) {
+            let text = &*without_meta_commands(statement.text(source));
+            if text.trim().is_empty() || TRANSACTION_CONTROL.is_match(text) {
                 continue;
             }
             let alone = apply::is_non_transactional(text);
@@ -133,7 +146,7 @@ pub(super) async fn apply(
             };
             match ran {
                 Ok(()) => done.applied += 1,
-                Err(failed) if tolerated(&failed.code, text) => {
+                Err(failed) if tolerated(&failed, text) => {
                     let line = file.statement_location(statement).line;
                     done.skipped.push(format!(
                         "{}:{line}: {} ({} {})",
@@ -220,8 +233,20 @@ fn failure_finding(
 mod tests {
     use super::*;
 
+    fn failed(code: &str, message: &str) -> Failed {
+        Failed {
+            code: code.to_string(),
+            message: message.to_string(),
+            detail: None,
+            hint: None,
+            context: None,
+            position: None,
+        }
+    }
+
     #[test]
     fn failures_of_managed_and_existing_objects_are_tolerated() {
+        let denied = failed("42501", "must be owner");
         for text in [
             "CREATE SCHEMA IF NOT EXISTS \"public\";",
             "ALTER SCHEMA \"public\" OWNER TO \"postgres\";",
@@ -233,12 +258,35 @@ mod tests {
             "SET row_security = off;",
             "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();",
         ] {
-            assert!(tolerated("42501", text), "{text}");
+            assert!(tolerated(&denied, text), "{text}");
         }
-        assert!(tolerated("42P07", "CREATE TABLE auth.users (id uuid);"));
-        assert!(!tolerated("42P01", "ALTER TABLE t ADD COLUMN c int;"));
-        assert!(!tolerated("42601", "CREATE TABLE t (;"));
-        assert!(!tolerated("42501", "CREATE TABLE auth.x (id int);"));
+        let exists = failed("42P07", "relation \"users\" already exists");
+        assert!(tolerated(&exists, "CREATE TABLE auth.users (id uuid);"));
+        let second_key = failed(
+            "42P16",
+            "multiple primary keys for table \"users\" are not allowed",
+        );
+        assert!(tolerated(
+            &second_key,
+            "ALTER TABLE ONLY auth.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);"
+        ));
+        let invalid = failed("42P16", "cannot use a column list here");
+        assert!(!tolerated(&invalid, "CREATE TABLE t (id int);"));
+        let missing = failed("42P01", "relation \"t\" does not exist");
+        assert!(!tolerated(&missing, "ALTER TABLE t ADD COLUMN c int;"));
+        assert!(!tolerated(
+            &failed("42601", "syntax error"),
+            "CREATE TABLE t (;"
+        ));
+        assert!(!tolerated(&denied, "CREATE TABLE auth.x (id int);"));
+    }
+
+    #[test]
+    fn psql_meta_commands_are_blanked_in_place() {
+        let text = "\\restrict abc\n\nSET x = 1;";
+        assert_eq!(without_meta_commands(text), "             \n\nSET x = 1;");
+        assert!(without_meta_commands("\\unrestrict abc").trim().is_empty());
+        assert_eq!(without_meta_commands("select '\\x'"), "select '\\x'");
     }
 
     #[test]
