@@ -71,7 +71,8 @@ pub enum Command {
     Fix(FixArgs),
     /// The schema the migrations leave, as one SQL file: applied to a fresh PostgreSQL,
     /// dumped, and verified by applying the dump to another fresh database and comparing
-    /// catalogs.
+    /// catalogs. With --database-url and no folder: that live database's schema as a
+    /// baseline (read-only; Supabase's managed schemas left out).
     DumpSchema(DumpArgs),
     /// Replace a Supabase folder's migrations with one verified file that carries the newest
     /// version (prints the plan unless --write).

@@ -432,7 +432,10 @@ fn a_full_pg_dump_of_a_supabase_database_applies_as_a_baseline() {
     let (_, document, stderr) = check(dir.path(), &["-q", "--baseline", "full.sql"]);
     assert_eq!(
         files(&document),
-        [("20240102000000_email.sql".to_string(), "applied".to_string())],
+        [(
+            "20240102000000_email.sql".to_string(),
+            "applied".to_string()
+        )],
         "{document:#}\n{stderr}"
     );
     let skipped = document["apply"][0]["baseline"]["skipped"].to_string();
