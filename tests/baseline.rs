@@ -442,3 +442,45 @@ fn a_full_pg_dump_of_a_supabase_database_applies_as_a_baseline() {
     assert!(skipped.contains("CREATE TABLE auth.users"), "{skipped}");
     assert!(!skipped.contains("public.accounts"), "{skipped}");
 }
+
+#[test]
+fn squash_on_a_baseline_keeps_its_objects_and_says_to_drop_the_baseline() {
+    let dir = support::supabase_project(&[("20240102000000_email.sql", ADD_EMAIL)]);
+    std::fs::write(dir.path().join("supabase/baseline.sql"), SUPABASE_DUMP).unwrap();
+    let output = run_in(
+        dir.path(),
+        &[
+            "squash",
+            "supabase/migrations",
+            "--baseline",
+            "supabase/baseline.sql",
+            "--write",
+        ],
+    );
+    support::assert_exit(&output, 0);
+    assert!(
+        text(&output.stdout).contains("holds the baseline's objects too"),
+        "{}",
+        text(&output.stdout)
+    );
+    let squashed = std::fs::read_to_string(
+        dir.path()
+            .join("supabase/migrations/20240102000000_squashed.sql"),
+    )
+    .unwrap();
+    assert!(
+        squashed.contains("CREATE TABLE public.accounts"),
+        "{squashed}"
+    );
+    assert!(squashed.contains("email text"), "{squashed}");
+    // Without the baseline, the squashed folder rebuilds from scratch.
+    let (_, document, stderr) = check(dir.path(), &["-q"]);
+    assert_eq!(
+        files(&document),
+        [(
+            "20240102000000_squashed.sql".to_string(),
+            "applied".to_string()
+        )],
+        "{document:#}\n{stderr}"
+    );
+}

@@ -135,6 +135,12 @@ pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
         })?;
     }
     println!("replaced {} migrations with {shown}", applied.len());
+    let config = super::load_config_with(&folder, &overrides(&args.source), false)?;
+    if args.source.server.baseline.is_some() || config.baseline.is_some() {
+        println!(
+            "{shown} holds the baseline's objects too: remove `baseline` (and `baseline-version`) from schemagate.toml, or the next check applies them twice"
+        );
+    }
     println!(
         "databases that applied the old files record their versions: mark them reverted there (`supabase migration repair --status reverted <version>…`) and {version} applied"
     );
