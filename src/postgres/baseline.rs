@@ -56,9 +56,17 @@ impl Baseline {
             )));
         }
         let mut set = migrations::load(path, Some(Layout::Plain));
-        if let Some(problem) = set.findings.first() {
+        let problem = set
+            .findings
+            .iter()
+            .find(|f| f.severity == crate::findings::Severity::Error);
+        if let Some(problem) = problem {
+            let at = problem
+                .location
+                .as_ref()
+                .map_or_else(String::new, |l| format!("{}:{}: ", l.file, l.line));
             return Err(Failure::Usage(format!(
-                "the baseline cannot be read: {}",
+                "the baseline cannot be read: {at}{}; fix the file or write it again",
                 problem.message
             )));
         }
@@ -306,5 +314,13 @@ mod tests {
         assert!(!baseline.contains(&at(Some("20240103"))));
         assert!(!baseline.contains(&at(None)));
         assert!(Baseline::load(&dir.path().join("missing.sql"), None).is_err());
+        std::fs::write(dir.path().join("open.sql"), "select 'x;\n").unwrap();
+        let Err(Failure::Usage(message)) = Baseline::load(&dir.path().join("open.sql"), None)
+        else {
+            panic!("an unterminated quote is a configuration error");
+        };
+        assert!(message.contains("open.sql:1: "), "{message}");
+        std::fs::write(dir.path().join("empty.sql"), "").unwrap();
+        assert!(Baseline::load(&dir.path().join("empty.sql"), None).is_ok());
     }
 }
