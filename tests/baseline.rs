@@ -484,3 +484,21 @@ fn squash_on_a_baseline_keeps_its_objects_and_says_to_drop_the_baseline() {
         "{document:#}\n{stderr}"
     );
 }
+
+#[test]
+fn the_baseline_runs_as_the_apply_role_not_as_a_superuser() {
+    // A pull request can change the baseline: it gets no more power than a migration.
+    let dir = support::supabase_project(&[("20240102000000_email.sql", ADD_EMAIL)]);
+    std::fs::write(
+        dir.path().join("base.sql"),
+        "create table public.accounts (id int);\ncopy (select 1) to program 'true';\n",
+    )
+    .unwrap();
+    let (code, document, _) = check(dir.path(), &["-q", "--baseline", "base.sql"]);
+    assert_eq!(code, 1);
+    let failed = with_rule(&document, "apply-failed");
+    assert_eq!(failed.len(), 1, "{document:#}");
+    let message = failed[0]["message"].as_str().unwrap();
+    assert!(message.contains("42501"), "{message}");
+    assert_eq!(failed[0]["location"]["line"], 2);
+}
