@@ -502,3 +502,45 @@ fn the_baseline_runs_as_the_apply_role_not_as_a_superuser() {
     assert!(message.contains("42501"), "{message}");
     assert_eq!(failed[0]["location"]["line"], 2);
 }
+
+#[test]
+fn declarative_schema_files_compare_with_the_baseline_and_the_migrations() {
+    // The schema files declare the whole schema; the migrations build it on the baseline.
+    let dir = support::supabase_project(&[("20240102000000_email.sql", ADD_EMAIL)]);
+    std::fs::write(dir.path().join("supabase/config.toml"), "").unwrap();
+    std::fs::write(dir.path().join("supabase/baseline.sql"), SUPABASE_DUMP).unwrap();
+    std::fs::create_dir(dir.path().join("supabase/schemas")).unwrap();
+    std::fs::write(
+        dir.path().join("supabase/schemas/accounts.sql"),
+        "create table public.accounts (id uuid default extensions.gen_random_uuid() not null primary key, name text not null, email text);\n\
+         alter table public.accounts enable row level security;\n\
+         create policy \"read own\" on public.accounts for select to authenticated using (true);\n",
+    )
+    .unwrap();
+    let (_, document, stderr) = check(dir.path(), &["-q", "--baseline", "supabase/baseline.sql"]);
+    assert_eq!(
+        files(&document),
+        [(
+            "20240102000000_email.sql".to_string(),
+            "applied".to_string()
+        )],
+        "{document:#}\n{stderr}"
+    );
+    assert!(
+        with_rule(&document, "declarative-schema-drift").is_empty(),
+        "{document:#}"
+    );
+    // A column the schema files have and neither the baseline nor a migration adds is drift.
+    std::fs::write(
+        dir.path()
+            .join("supabase/migrations/20240102000000_email.sql"),
+        "select 1;\n",
+    )
+    .unwrap();
+    let (_, document, _) = check(dir.path(), &["-q", "--baseline", "supabase/baseline.sql"]);
+    assert_eq!(
+        with_rule(&document, "declarative-schema-drift").len(),
+        1,
+        "{document:#}"
+    );
+}
