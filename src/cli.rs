@@ -4,10 +4,13 @@ use crate::config::{Config, Profile};
 use crate::findings::FailOn;
 use crate::github::{Context, Settings, Token};
 use crate::migrations::Layout;
+use crate::postgres::baseline::Baseline;
 use crate::postgres::binaries::WantedMajor;
 use crate::postgres::{ApplyAs, ServerOptions};
+use crate::Failure;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -68,7 +71,8 @@ pub enum Command {
     Fix(FixArgs),
     /// The schema the migrations leave, as one SQL file: applied to a fresh PostgreSQL,
     /// dumped, and verified by applying the dump to another fresh database and comparing
-    /// catalogs.
+    /// catalogs. With --database-url and no folder: that live database's schema as a
+    /// baseline (read-only; Supabase's managed schemas left out).
     DumpSchema(DumpArgs),
     /// Replace a Supabase folder's migrations with one verified file that carries the newest
     /// version (prints the plan unless --write).
@@ -146,9 +150,30 @@ pub struct ServerArgs {
     /// machine (unsafe for untrusted pull requests).
     #[arg(long, value_enum, default_value_t = ApplyAs::Migrator, env = "SCHEMAGATE_APPLY_AS")]
     pub apply_as: ApplyAs,
+    /// A schema dump applied after the prelude and before the migrations, for histories
+    /// that do not rebuild from scratch (default: `baseline` in schemagate.toml).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 impl ServerArgs {
+    /// The baseline to apply before a folder configured by `config`: `--baseline`, else
+    /// `baseline` in its schemagate.toml; read and split once for every apply of the run.
+    pub fn baseline(&self, config: &Config) -> Result<Option<Arc<Baseline>>, Failure> {
+        let path = self
+            .baseline
+            .clone()
+            .filter(|p| !p.as_os_str().is_empty())
+            .or_else(|| config.baseline.clone());
+        match (path, &config.baseline_version) {
+            (Some(path), version) => Ok(Some(Arc::new(Baseline::load(&path, version.clone())?))),
+            (None, Some(version)) => Err(Failure::Usage(format!(
+                "baseline-version = \"{version}\" is set without a baseline: name the schema dump that contains those migrations (baseline = \"schema.sql\" in schemagate.toml, or --baseline FILE)"
+            ))),
+            (None, None) => Ok(None),
+        }
+    }
+
     /// How to get a database for a folder configured by `config`.
     pub fn options(&self, config: &Config, lock_timeout: std::time::Duration) -> ServerOptions {
         ServerOptions {
@@ -169,9 +194,9 @@ impl ServerArgs {
 /// Where the migrations come from and where they are applied (`dump-schema`, `squash`).
 #[derive(Debug, Args)]
 pub struct DumpSource {
-    /// The migrations folder (or a folder containing one supabase/migrations folder).
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// The migrations folder (or a folder containing one supabase/migrations folder;
+    /// default: the current directory).
+    pub path: Option<PathBuf>,
     #[command(flatten)]
     pub server: ServerArgs,
     /// Config file (default: the nearest schemagate.toml at or above the migrations).
@@ -185,9 +210,16 @@ pub struct DumpSource {
     pub quiet: bool,
 }
 
+impl DumpSource {
+    /// The migrations folder, `.` when none is given.
+    pub fn folder(&self) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  schemagate dump-schema supabase/migrations -o schema.sql\n  schemagate dump-schema db/migrations --layout flyway"
+    after_help = "Examples:\n  schemagate dump-schema supabase/migrations -o schema.sql\n  schemagate dump-schema db/migrations --layout flyway\n  schemagate dump-schema --database-url \"$PRODUCTION_URL\" -o supabase/baseline.sql"
 )]
 pub struct DumpArgs {
     #[command(flatten)]

@@ -44,6 +44,12 @@ pub struct Config {
     pub pg_major: Option<WantedMajor>,
     /// The prelude to apply before migrations (`supabase` or `none`); detected when unset.
     pub prelude: Option<String>,
+    /// A schema dump applied after the prelude and before the migrations (`baseline`,
+    /// relative to the config file), for histories that do not rebuild from scratch.
+    pub baseline: Option<PathBuf>,
+    /// The migrations up to this version are contained in the baseline: linted, not
+    /// applied (`baseline-version`).
+    pub baseline_version: Option<String>,
     /// The folder of `supabase/config.toml`, when there is one: where the Supabase CLI
     /// looks for declarative schema files.
     pub supabase_dir: Option<PathBuf>,
@@ -64,6 +70,8 @@ struct FileConfig {
     layout: Option<Layout>,
     pg_version: Option<u32>,
     prelude: Option<String>,
+    baseline: Option<PathBuf>,
+    baseline_version: Option<toml::Value>,
     #[serde(default)]
     rules: BTreeMap<String, String>,
     #[serde(default)]
@@ -257,6 +265,21 @@ impl Config {
             });
         }
         self.prelude = file.prelude;
+        if let Some(baseline) = file.baseline {
+            // Relative to the file that names it, as people write it next to their config.
+            let dir = path.parent().unwrap_or(Path::new("."));
+            self.baseline = Some(dir.join(baseline));
+        }
+        self.baseline_version = match file.baseline_version {
+            None => None,
+            Some(toml::Value::String(version)) => Some(version),
+            Some(toml::Value::Integer(version)) => Some(version.to_string()),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "baseline-version = {other}: give the version of the newest migration the baseline contains, e.g. \"20240101000000\""
+                )))
+            }
+        };
         for (rule, level) in file.rules {
             if crate::rules::registry::meta(&rule).is_none() {
                 return Err(invalid(format!(

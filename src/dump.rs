@@ -232,6 +232,72 @@ fn pg_dump(bin_dir: &Path, database: &Database, archive: &Path) -> Result<(), Fa
     run(&mut command, "pg_dump")
 }
 
+/// A baseline from a live database: its schema as `pg_dump --schema-only` writes it (in a
+/// read-only transaction: `pg_dump` never writes), without owners (the apply role owns what
+/// it creates), and, when the database is a Supabase one, without the schemas Supabase
+/// manages (`inspect::MANAGED_SCHEMAS`: the prelude has them, and the apply role may not
+/// create them). Returns the SQL and the schemas left out.
+pub async fn dump_live(url: &str, pg_bin: Option<&Path>) -> Result<(String, Vec<String>), Failure> {
+    let shown = crate::commands::redact::redact_url(url);
+    let target = crate::postgres::connect::parse(url)?;
+    let client = crate::postgres::connect::connect(&target, &shown).await?;
+    let facts = client
+        .query_one(
+            "select (current_setting('server_version_num')::int / 10000)::int4, exists (select from pg_roles where rolname = 'supabase_admin'), array(select name::text from pg_settings)",
+            &[],
+        )
+        .await
+        .map_err(|e| {
+            Failure::Environment(format!("cannot read {shown}'s version: {}", describe_error(&e)))
+        })?;
+    let major: i32 = facts.get(0);
+    let supabase: bool = facts.get(1);
+    let known: BTreeSet<String> = facts.get::<_, Vec<String>>(2).into_iter().collect();
+    drop(client);
+    let tools = crate::postgres::binaries::pg_dump_for(major.unsigned_abs(), pg_bin)?;
+    let left_out: Vec<String> = if supabase {
+        crate::inspect::MANAGED_SCHEMAS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let work = tempfile::Builder::new()
+        .prefix("schemagate-dump-")
+        .tempdir()
+        .map_err(|e| Failure::Environment(format!("cannot create a temporary directory: {e}")))?;
+    let script = work.path().join("baseline.sql");
+    let mut command = Command::new(tools.dir.join("pg_dump"));
+    command
+        .args(["--schema-only", "--no-owner", "--file"])
+        .arg(&script);
+    for schema in &left_out {
+        command.arg(format!("--exclude-schema={schema}"));
+    }
+    connect_args(&mut command, &target.config);
+    command.envs(target.tls.libpq_env());
+    run(&mut command, "pg_dump")?;
+    let raw = std::fs::read_to_string(&script)
+        .map_err(|e| Failure::Environment(format!("cannot read the dump: {e}")))?;
+    let note = if left_out.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n-- Left out, as Supabase manages them: {}.",
+            left_out.join(", ")
+        )
+    };
+    let sql = format!(
+        "-- A baseline for schemagate (`baseline = \"FILE\"` in schemagate.toml): the schema of a\n\
+         -- live database, dumped by schemagate {} with pg_dump {}.{note}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        tools.version,
+        script_body(&raw, &known).trim()
+    );
+    Ok((sql, left_out))
+}
+
 /// Connection settings as `pg_dump` options and environment; the password only ever in
 /// the environment, never on a command line.
 pub(crate) fn connect_args(command: &mut Command, config: &tokio_postgres::Config) {
@@ -294,6 +360,25 @@ fn entry_key(line: &str) -> &str {
 /// (`SET transaction_timeout` from a newer `pg_dump`) removed, since migration tools run
 /// plain SQL on that server; a header says where it came from.
 fn migration_sql(removals: &str, script: &str, known_settings: &BTreeSet<String>) -> String {
+    let removals = if removals.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "-- Removed by the migrations from what a new database starts with.\n{removals}\n\n"
+        )
+    };
+    format!(
+        "-- The schema of the migrations, written by schemagate {} and verified: a fresh\n\
+         -- database with this file applied has the same catalog as one with every migration.\n\
+         {removals}{}\n",
+        env!("CARGO_PKG_VERSION"),
+        script_body(script, known_settings).trim()
+    )
+}
+
+/// `pg_dump`'s script as plain SQL for the server: psql meta-commands and the header's
+/// settings the server does not know removed, functions and views as `CREATE OR REPLACE`.
+fn script_body(script: &str, known_settings: &BTreeSet<String>) -> String {
     // Line ends are kept as they are: function bodies may hold CRLF. pg_dump starts each
     // object's statement after a blank line, so only such lines are rewritten.
     let mut body = String::with_capacity(script.len());
@@ -316,20 +401,7 @@ fn migration_sql(removals: &str, script: &str, known_settings: &BTreeSet<String>
         }
         after_blank = line.trim().is_empty();
     }
-    let removals = if removals.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "-- Removed by the migrations from what a new database starts with.\n{removals}\n\n"
-        )
-    };
-    format!(
-        "-- The schema of the migrations, written by schemagate {} and verified: a fresh\n\
-         -- database with this file applied has the same catalog as one with every migration.\n\
-         {removals}{}\n",
-        env!("CARGO_PKG_VERSION"),
-        body.trim()
-    )
+    body
 }
 
 async fn execute(database: &Database, sql: &str) -> Result<(), Failure> {

@@ -53,12 +53,45 @@ pub fn run_static_rules(
         })
         .collect();
     findings.extend(per_rule.into_iter().flatten());
+    settle_baseline_objects(&mut findings, model, set);
     findings
+}
+
+/// Findings about objects the baseline made have no location (nothing resolves into the
+/// baseline): those about objects only the baseline made are dropped, as they are the
+/// database's, not the migrations'; the others point at the latest migration statement that
+/// changed the object ([`Model::locate`]).
+pub fn settle_baseline_objects(findings: &mut Vec<Finding>, model: &Model, set: &MigrationSet) {
+    findings.retain_mut(|finding| {
+        let Some(object) = finding
+            .object
+            .as_deref()
+            .filter(|object| finding.location.is_none() && model.defined_in_baseline(object))
+        else {
+            return true;
+        };
+        if model.only_in_baseline(object) {
+            return false;
+        }
+        let located = model
+            .locate(object)
+            .and_then(|origin| origin.resolve(set))
+            .map(|(migration, statement)| migration.statement_location(statement));
+        if let Some(location) = located {
+            finding.location = Some(location);
+        }
+        true
+    });
 }
 
 /// Lints a set with the static rules and finalizes the findings.
 pub fn lint(set: &MigrationSet, config: &Config) -> Vec<Finding> {
-    let model = Model::build(set);
+    lint_on(set, config, None)
+}
+
+/// [`lint`] on the objects of a baseline (a schema dump applied before the migrations).
+pub fn lint_on(set: &MigrationSet, config: &Config, baseline: Option<&Migration>) -> Vec<Finding> {
+    let model = Model::build_on(baseline, set);
     let findings = run_static_rules(set, &model, config, None);
     finalize(set, config, findings)
 }
@@ -70,14 +103,15 @@ pub fn lint_with_base(
     set: &MigrationSet,
     config: &Config,
     comparison: &Comparison,
+    dump: Option<&Migration>,
 ) -> Result<Vec<Finding>, crate::Failure> {
     let folders = crate::diff::base::materialize(&set.root, set.layout, comparison)?;
-    let mut base_findings = lint(&folders.base, config);
+    let mut base_findings = lint_on(&folders.base, config, dump);
     if let Some(start) = &folders.start {
-        base_findings.extend(lint(start, config));
+        base_findings.extend(lint_on(start, config, dump));
     }
     let baseline = Baseline::new(&base_findings, false, false);
-    let model = Model::build(set);
+    let model = Model::build_on(dump, set);
     let mut findings = run_static_rules(set, &model, config, Some(comparison));
     history::add_findings(&mut findings, comparison);
     causation::relocate(&mut findings, &baseline, comparison, set, &model);

@@ -123,6 +123,7 @@ fn apply_results() -> ApplyReport {
     ApplyReport {
         folder: FOLDER.to_string(),
         server: "PostgreSQL 15.18 (ephemeral)".to_string(),
+        baseline: None,
         files: vec![
             file(
                 PROFILES,

@@ -12,7 +12,7 @@ use crate::diff::Change;
 use crate::findings::Finding;
 use crate::history::causation::{self, Baseline};
 use crate::history::Comparison;
-use crate::migrations::{self, MigrationSet};
+use crate::migrations::{self, Migration, MigrationSet};
 use crate::model::Model;
 use crate::postgres::apply::{self, ApplyOptions, ApplyReport};
 use crate::postgres::{self, Database, ServerOptions};
@@ -167,7 +167,10 @@ fn check_folder(
     if args.common.verbose {
         super::describe_folder(set);
     }
-    let model = Model::build(set);
+    // The baseline's objects seed the static model; its statements are applied first.
+    let dump = args.server.baseline(config)?;
+    let dump_file = dump.as_ref().map(|d| &d.file);
+    let model = Model::build_on(dump_file, set);
     let mut raw = crate::lint::run_static_rules(set, &model, config, comparison);
     if let Some(comparison) = comparison {
         crate::history::add_findings(&mut raw, comparison);
@@ -185,18 +188,31 @@ fn check_folder(
     let mut base_run = None;
     if !args.no_apply && set.applied().next().is_some() {
         let options = args.server.options(config, args.lock_timeout);
+        let apply_options = ApplyOptions::new(
+            set,
+            args.server.statement_timeout,
+            args.common.quiet,
+            dump.clone(),
+        );
         let applied = runtime.block_on(apply_set(
             args,
             (set, &model, schemas.as_ref()),
             config,
             &options,
+            &apply_options,
             folders.as_ref(),
         ))?;
+        if !args.common.quiet {
+            if let Some(baseline) = &applied.report.baseline {
+                super::note_baseline(baseline, args.common.verbose);
+            }
+        }
         if let Some(catalog) = applied.catalog {
             raw = merge_catalog(raw, catalog, set, &model);
         }
         let mut apply_findings = applied.findings;
         crate::profile::hint_supabase(&mut apply_findings, config);
+        hint_baseline(&mut apply_findings, &applied.report, comparison);
         raw.extend(without_static_duplicates(&raw, apply_findings));
         if let Some(order) = applied.order {
             for note in &order.notes {
@@ -213,7 +229,7 @@ fn check_folder(
     }
     let baseline = folders
         .as_ref()
-        .map(|folders| baseline(folders, config, base_run));
+        .map(|folders| baseline(folders, config, base_run, dump_file));
     if let (Some(comparison), Some(baseline)) = (comparison, &baseline) {
         causation::relocate(&mut raw, baseline, comparison, set, &model);
     }
@@ -227,6 +243,38 @@ fn check_folder(
         changes,
         unchanged: false,
     })
+}
+
+/// When the apply stops in a file this branch did not change, the folder's history does not
+/// rebuild from scratch (it began on a database that had more), which no change in the
+/// pull request fixes and a baseline does: the failure's help says how to set one up.
+fn hint_baseline(findings: &mut [Finding], report: &ApplyReport, comparison: Option<&Comparison>) {
+    let Some(stopped) = report.stopped_at() else {
+        return;
+    };
+    if !comparison.is_some_and(|c| c.unchanged.contains(stopped)) {
+        return;
+    }
+    let failure = findings
+        .iter_mut()
+        .rev()
+        .find(|f| f.location.as_ref().is_some_and(|l| l.file == stopped));
+    let Some(failure) = failure else {
+        return;
+    };
+    let hint = match &report.baseline {
+        Some(baseline) => format!(
+            "`{stopped}` is not changed by this branch: the baseline `{}` lacks what it expects; write the baseline again from the database the history runs on (`schemagate dump-schema --database-url URL -o {}`)",
+            baseline.path, baseline.path
+        ),
+        None => format!(
+            "`{stopped}` is not changed by this branch: the history does not rebuild from scratch; set up a baseline once: `schemagate dump-schema --database-url URL -o baseline.sql` of production (or `supabase db dump`), `baseline = \"baseline.sql\"` in schemagate.toml, and `baseline-version` for the migrations it contains (docs/baselines.md)"
+        ),
+    };
+    failure.help = Some(match failure.help.take() {
+        Some(help) => format!("{help}; {hint}"),
+        None => hint,
+    });
 }
 
 /// The Supabase declarative schema files to compare with what the migrations build (not
@@ -273,18 +321,25 @@ fn merge_catalog(
     set: &MigrationSet,
     model: &Model,
 ) -> Vec<Finding> {
-    crate::inspect::merge(raw, catalog, |object| {
+    let mut merged = crate::inspect::merge(raw, catalog, |object| {
         let origin = model.locate(object)?;
         let (migration, statement) = origin.resolve(set)?;
         Some(migration.statement_location(statement))
-    })
+    });
+    crate::lint::settle_baseline_objects(&mut merged, model, set);
+    merged
 }
 
 /// The base's own findings, computed as the head's are: static rules on its files, and
 /// the apply and catalog findings of the base run when there was one. When the branch is
 /// behind its base, the static findings of where it started count too.
-fn baseline(folders: &Folders, config: &Config, run: Option<BaseRun>) -> Baseline {
-    let model = Model::build(&folders.base);
+fn baseline(
+    folders: &Folders,
+    config: &Config,
+    run: Option<BaseRun>,
+    dump: Option<&Migration>,
+) -> Baseline {
+    let model = Model::build_on(dump, &folders.base);
     let mut raw = crate::lint::run_static_rules(&folders.base, &model, config, None);
     let (catalog, apply) = match run {
         Some(run) => (run.catalog, Some(run.apply)),
@@ -300,7 +355,7 @@ fn baseline(folders: &Folders, config: &Config, run: Option<BaseRun>) -> Baselin
     }
     let mut findings = crate::lint::finalize(&folders.base, config, raw);
     if let Some(start) = &folders.start {
-        findings.extend(crate::lint::lint(start, config));
+        findings.extend(crate::lint::lint_on(start, config, dump));
     }
     Baseline::new(&findings, catalog_known, apply_known)
 }
@@ -340,6 +395,7 @@ async fn apply_set(
     (set, model, schemas): (&MigrationSet, &Model, Option<&Schemas>),
     config: &Config,
     options: &ServerOptions,
+    apply_options: &ApplyOptions,
     folders: Option<&Folders>,
 ) -> Result<Applied, Failure> {
     let started = std::time::Instant::now();
@@ -351,12 +407,12 @@ async fn apply_set(
             started.elapsed().as_millis()
         );
     }
-    let apply_options = ApplyOptions::new(set, args.server.statement_timeout, args.common.quiet);
-    let (report, findings) = apply::apply(&database, set, &apply_options).await;
-    let complete = report
-        .files
-        .iter()
-        .all(|f| f.status == apply::FileStatus::Applied);
+    let (report, findings) = apply::apply(&database, set, apply_options).await;
+    let complete = report.stopped_at().is_none()
+        && report
+            .files
+            .iter()
+            .all(|f| f.status == apply::FileStatus::Applied);
     if !complete {
         let base = match folders {
             Some(folders) => {
@@ -381,13 +437,13 @@ async fn apply_set(
     let mut catalog = catalog_findings(&database, config).await?;
     if let Some(schemas) = schemas {
         catalog.extend(
-            declarative::compare(&database, options, schemas, (set, model), &apply_options).await?,
+            declarative::compare(&database, options, schemas, (set, model), apply_options).await?,
         );
     }
     let catalog = Some(catalog);
     let order = match folders {
         Some(folders) => Some(
-            order::order_check(&database, options, folders, &apply_options, Some(config)).await?,
+            order::order_check(&database, options, folders, apply_options, Some(config)).await?,
         ),
         None => None,
     };

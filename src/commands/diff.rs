@@ -44,7 +44,12 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
         let set = migrations::load(&folder, config.layout);
         let comparison = crate::history::compare(&folder, set.layout, &base)?;
         let server = args.server.options(&config, LOCK_TIMEOUT);
-        let apply = ApplyOptions::new(&set, args.server.statement_timeout, true);
+        let apply = ApplyOptions::new(
+            &set,
+            args.server.statement_timeout,
+            true,
+            args.server.baseline(&config)?,
+        );
         let started = std::time::Instant::now();
         let outcome = runtime.block_on(async {
             let database = postgres::open(&server).await?;

@@ -5,35 +5,73 @@ use crate::cli::{DumpArgs, DumpSource, SquashArgs};
 use crate::config::Overrides;
 use crate::dump::{self, Dump};
 use crate::migrations::{self, Layout, MigrationSet};
-use crate::postgres::apply::{self, ApplyOptions, FileStatus};
+use crate::postgres::apply::{self, ApplyOptions};
 use crate::postgres::{self, binaries};
 use crate::Failure;
 use std::path::{Path, PathBuf};
 
 pub fn dump_schema(args: DumpArgs) -> Result<bool, Failure> {
+    let live = args
+        .source
+        .server
+        .database_url
+        .as_deref()
+        .filter(|url| !url.trim().is_empty() && args.source.path.is_none());
+    if let Some(url) = live {
+        return dump_live(&args, url);
+    }
     let (folder, set) = load(&args.source)?;
     let Some(dump) = verified_dump(&args.source, &folder, &set)? else {
         return Ok(false);
     };
+    let what = format!("{} migrations", set.applied().count());
+    write_out(&args, &dump.sql, &what)?;
+    Ok(true)
+}
+
+/// `dump-schema --database-url URL` without a folder: a baseline from that database.
+fn dump_live(args: &DumpArgs, url: &str) -> Result<bool, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let pg_bin = args
+        .source
+        .server
+        .pg_bin
+        .as_deref()
+        .filter(|p| !p.as_os_str().is_empty());
+    let (sql, left_out) = runtime.block_on(dump::dump_live(url, pg_bin))?;
+    let what = if left_out.is_empty() {
+        format!("the schema of {}", super::redact::redact_url(url))
+    } else {
+        format!(
+            "the schema of {}, without the {} schemas Supabase manages",
+            super::redact::redact_url(url),
+            left_out.len()
+        )
+    };
+    write_out(args, &sql, &what)?;
+    Ok(true)
+}
+
+/// The SQL to `--out` (saying so on stderr, unless quiet) or to stdout.
+fn write_out(args: &DumpArgs, sql: &str, what: &str) -> Result<(), Failure> {
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &dump.sql).map_err(|e| {
+            std::fs::write(path, sql).map_err(|e| {
                 Failure::Environment(format!(
                     "cannot write {}: {e}; pass a writable path to --out",
                     path.display()
                 ))
             })?;
             if !args.source.quiet {
-                eprintln!(
-                    "wrote {} ({} migrations)",
-                    path.display(),
-                    set.applied().count()
-                );
+                eprintln!("wrote {} ({what})", path.display());
             }
         }
-        None => print!("{}", dump.sql),
+        None => print!("{sql}"),
     }
-    Ok(true)
+    Ok(())
 }
 
 pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
@@ -97,6 +135,12 @@ pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
         })?;
     }
     println!("replaced {} migrations with {shown}", applied.len());
+    let config = super::load_config_with(&folder, &overrides(&args.source), false)?;
+    if args.source.server.baseline.is_some() || config.baseline.is_some() {
+        println!(
+            "{shown} holds the baseline's objects too: remove `baseline` (and `baseline-version`) from schemagate.toml, or the next check applies them twice"
+        );
+    }
     println!(
         "databases that applied the old files record their versions: mark them reverted there (`supabase migration repair --status reverted <version>…`) and {version} applied"
     );
@@ -137,23 +181,24 @@ fn data_statements(set: &MigrationSet) -> Vec<String> {
 
 /// The one folder `source.path` names, loaded as its configuration says.
 fn load(source: &DumpSource) -> Result<(PathBuf, MigrationSet), Failure> {
-    if !source.path.exists() {
+    let path = source.folder();
+    if !path.exists() {
         return Err(Failure::Usage(format!(
             "{} does not exist; pass a migrations folder",
-            source.path.display()
+            path.display()
         )));
     }
-    let mut folders = migrations::find_folders(&source.path, source.layout)?;
-    if source.path.is_file() {
+    let mut folders = migrations::find_folders(&path, source.layout)?;
+    if path.is_file() {
         return Err(Failure::Usage(format!(
             "{} is a file; pass the migrations folder",
-            source.path.display()
+            path.display()
         )));
     }
     if folders.len() != 1 {
         return Err(Failure::Usage(format!(
             "{} holds {} migrations folders; pass one of them",
-            source.path.display(),
+            path.display(),
             folders.len()
         )));
     }
@@ -204,6 +249,7 @@ fn verified_dump(
     let server = source
         .server
         .options(&config, std::time::Duration::from_secs(10));
+    let baseline = source.server.baseline(&config)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -213,18 +259,20 @@ fn verified_dump(
         // Before the apply: a missing pg_dump should not cost the whole folder's apply.
         let major = dump::server_major(&database).await?;
         let tools = binaries::pg_dump_for(major, server.pg_bin.as_deref())?;
-        let options = ApplyOptions::new(set, source.server.statement_timeout, source.quiet);
+        let options = ApplyOptions::new(set, source.server.statement_timeout, source.quiet, baseline.clone());
         let (report, findings) = apply::apply(&database, set, &options).await;
-        if let Some(failed) = report.files.iter().find(|f| f.status != FileStatus::Applied) {
+        if let Some(failed) = report.stopped_at() {
             let why = findings
                 .iter()
-                .find(|f| f.location.as_ref().is_some_and(|l| l.file == failed.path))
+                .find(|f| f.location.as_ref().is_some_and(|l| l.file == failed))
                 .map_or_else(String::new, |f| format!(": {}", f.message));
             eprintln!(
-                "error: the migrations do not apply; stopped at {}{why}\n`schemagate check` shows the details",
-                failed.path
+                "error: the migrations do not apply; stopped at {failed}{why}\n`schemagate check` shows the details"
             );
             return Ok(None);
+        }
+        if let Some(baseline) = report.baseline.as_ref().filter(|_| !source.quiet) {
+            super::note_baseline(baseline, false);
         }
         dump::dump(&database, &server, &tools.dir).await.map(Some)
     })?;

@@ -4,6 +4,7 @@ use crate::cli::LintArgs;
 use crate::findings::Finding;
 use crate::history::Comparison;
 use crate::migrations::{self, MigrationSet};
+use crate::postgres::baseline::Baseline;
 use crate::report::Report;
 use crate::Failure;
 use rayon::prelude::*;
@@ -43,9 +44,16 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
                 }
                 _ => None,
             };
+            // The configured baseline's objects seed the static model (docs/baselines.md).
+            let dump = config
+                .baseline
+                .as_deref()
+                .map(|path| Baseline::load(path, None))
+                .transpose()?;
+            let dump = dump.as_ref().map(|b| &b.file);
             let findings = match &comparison {
-                Some(comparison) => crate::lint::lint_with_base(&set, config, comparison)?,
-                None => crate::lint::lint(&set, config),
+                Some(comparison) => crate::lint::lint_with_base(&set, config, comparison, dump)?,
+                None => crate::lint::lint_on(&set, config, dump),
             };
             set.release_syntax_trees();
             Ok((set, findings, comparison))

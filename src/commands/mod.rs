@@ -192,3 +192,21 @@ fn write_output(
     }
     std::fs::write(path, text).map_err(failure)
 }
+
+/// The baseline's skipped statements on stderr: how many, and with `-v` each of them.
+pub(crate) fn note_baseline(baseline: &crate::postgres::baseline::BaselineApplied, verbose: bool) {
+    if baseline.skipped.is_empty() {
+        return;
+    }
+    eprintln!(
+        "note: baseline {}: {} skipped (on what the server already has or the apply role may not change){}",
+        baseline.path,
+        crate::report::plural(baseline.skipped.len(), "statement"),
+        if verbose { ":" } else { "; -v lists them" }
+    );
+    if verbose {
+        for skipped in &baseline.skipped {
+            eprintln!("  {skipped}");
+        }
+    }
+}

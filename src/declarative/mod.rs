@@ -124,9 +124,12 @@ pub async fn compare(
     }
     let before = snapshot(database, "the migrations'").await?;
     let declared = database.create_sibling(server).await?;
+    // The schema files declare the whole schema: they start from the prelude alone, not
+    // from a baseline.
     let options = ApplyOptions {
         record_history: false,
         progress: false,
+        baseline: None,
         ..options.clone()
     };
     let (report, applied) = apply::apply(&declared, &schemas.set, &options).await;

@@ -10,13 +10,16 @@
 //! database of its own on the same server ([`Database::create_sibling`]). When both paths
 //! run the same files in the same order (the branch only appends migrations), they cannot
 //! differ and the fresh apply is skipped.
+//!
+//! With a baseline (`ApplyOptions::baseline`), every from-scratch apply (the base's, the
+//! fresh path's) starts from it, so both paths compare like for like.
 
 use super::base::{self, Folders};
 use super::{describe, diff, Change, Snapshot};
 use crate::config::Config;
 use crate::findings::{Finding, Source};
 use crate::migrations::{file_location, Migration};
-use crate::postgres::apply::{self, ApplyOptions, ApplyReport, FileStatus};
+use crate::postgres::apply::{self, ApplyOptions, ApplyReport};
 use crate::postgres::{Database, ServerOptions};
 use crate::rules::registry;
 use crate::Failure;
@@ -144,7 +147,7 @@ async fn run_paths(
 ) -> Result<OrderOutcome, Failure> {
     let mut outcome = OrderOutcome::default();
     let merged = &folders.merged;
-    let fresh_order: Vec<&Migration> = merged.applied().collect();
+    let fresh_order: Vec<&Migration> = options.from_scratch(merged);
     let new: Vec<&Migration> = fresh_order
         .iter()
         .copied()
@@ -185,8 +188,11 @@ async fn run_paths(
     outcome.changes = after.as_ref().map(|after| diff(&before, after));
     drop(production);
 
-    let production_order: Vec<&Migration> =
-        folders.base.applied().chain(new.iter().copied()).collect();
+    let production_order: Vec<&Migration> = options
+        .from_scratch(&folders.base)
+        .into_iter()
+        .chain(new.iter().copied())
+        .collect();
     if after.is_some() && same_files(&production_order, &fresh_order) {
         return Ok(outcome);
     }
@@ -259,16 +265,13 @@ async fn run_paths(
 /// The first line of the failure's finding (`` `file` failed at statement 2: … ``) when a
 /// file failed. The engine stops at a failure, so its finding is the last one.
 fn failure(report: &ApplyReport, findings: &[Finding]) -> Option<String> {
-    let failed = report
-        .files
-        .iter()
-        .find(|f| f.status == FileStatus::Failed)?;
+    let failed = report.stopped_at()?;
     Some(
         findings
             .last()
             .and_then(|f| f.message.lines().next())
-            .filter(|line| line.contains(&failed.path))
-            .map_or_else(|| format!("`{}` failed", failed.path), str::to_string),
+            .filter(|line| line.contains(failed))
+            .map_or_else(|| format!("`{failed}` failed"), str::to_string),
     )
 }
 

@@ -27,14 +27,37 @@ pub use names::{
 pub const BYPASS_ROLES: &[&str] = &["service_role", "postgres", "supabase_admin"];
 
 /// Where a statement is: the migration's position in [`MigrationSet::migrations`] and the
-/// statement's position in [`Migration::statements`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// statement's position in [`Migration::statements`]. Origins order as statements run: the
+/// baseline's first, then the migrations'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Origin {
     pub migration: usize,
     pub statement: usize,
 }
 
+impl Ord for Origin {
+    fn cmp(&self, other: &Origin) -> std::cmp::Ordering {
+        let key = |o: &Origin| (!o.in_baseline(), o.migration, o.statement);
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for Origin {
+    fn partial_cmp(&self, other: &Origin) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl Origin {
+    /// The `migration` of the baseline's statements: a schema dump applied before the
+    /// migrations, whose DDL seeds the model so that later statements resolve, but which is
+    /// no migration of the set (nothing resolves there, and no finding points into it).
+    pub const BASELINE: usize = usize::MAX;
+
+    pub fn in_baseline(&self) -> bool {
+        self.migration == Origin::BASELINE
+    }
+
     /// The migration and statement this origin points at.
     pub fn resolve<'a>(&self, set: &'a MigrationSet) -> Option<(&'a Migration, &'a Statement)> {
         let migration = set.migrations.get(self.migration)?;
@@ -313,10 +336,27 @@ impl ByTable {
 impl Model {
     /// Replays every applied statement of `set`, in order.
     pub fn build(set: &MigrationSet) -> Model {
+        Model::build_on(None, set)
+    }
+
+    /// [`Model::build`] on top of a baseline (a schema dump applied before the migrations):
+    /// its statements are replayed first, at [`Origin::BASELINE`].
+    pub fn build_on(baseline: Option<&Migration>, set: &MigrationSet) -> Model {
         let mut model = Model::default();
+        if let Some(baseline) = baseline {
+            replay::replay_migration(&mut model, Origin::BASELINE, baseline);
+        }
         replay::replay_set(&mut model, set);
         model.by_table = Some(ByTable::new(&model));
         model
+    }
+
+    /// Does `object` (named as [`Model::locate`] takes it) come from the baseline alone:
+    /// the model knows it, and no migration created or changed it or its table?
+    pub fn only_in_baseline(&self, object: &str) -> bool {
+        let touches = self.touches(object);
+        let mut all = touches.own.iter().chain(&touches.table).peekable();
+        all.peek().is_some() && all.all(Origin::in_baseline)
     }
 
     pub fn table(&self, name: &str) -> Option<&Table> {
@@ -364,8 +404,29 @@ impl Model {
     /// The statement that defines `object`, named as findings name it: `schema.table`,
     /// `schema.view`, `schema.function`, or below a table `table.policy`, `table.index`,
     /// `table.col1,col2` (a foreign key's columns) or `table.column`. For catalog findings
-    /// that have no static counterpart.
+    /// that have no static counterpart. An object the baseline made is located at the
+    /// latest migration statement that changed it or its table, if any.
     pub fn locate(&self, object: &str) -> Option<Origin> {
+        let origin = self.defined_at(object)?;
+        if !origin.in_baseline() {
+            return Some(origin);
+        }
+        let touches = self.touches(object);
+        touches
+            .own
+            .iter()
+            .chain(&touches.table)
+            .filter(|o| !o.in_baseline())
+            .max()
+            .copied()
+    }
+
+    /// Did the baseline create `object` (or, for a view or function, last define it)?
+    pub fn defined_in_baseline(&self, object: &str) -> bool {
+        self.defined_at(object).is_some_and(|o| o.in_baseline())
+    }
+
+    fn defined_at(&self, object: &str) -> Option<Origin> {
         if let Some(table) = self.tables.get(object) {
             return Some(table.history.created);
         }

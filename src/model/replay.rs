@@ -10,7 +10,7 @@ use super::{
     Column, ForeignKey, Function, Grant, History, Index, IndexKind, Model, Origin, Policy,
     PolicyCommand, Table, View,
 };
-use crate::migrations::MigrationSet;
+use crate::migrations::{Migration, MigrationSet};
 use crate::sql::{Fallback, Parsed};
 use regex::Regex;
 use sqlparser::ast::{
@@ -26,28 +26,33 @@ use std::sync::LazyLock;
 /// Replays every applied statement of every applied migration, in order.
 pub(super) fn replay_set(model: &mut Model, set: &MigrationSet) {
     for (migration_index, migration) in set.migrations.iter().enumerate() {
-        if !migration.applies() {
+        if migration.applies() {
+            replay_migration(model, migration_index, migration);
+        }
+    }
+}
+
+/// Replays one migration's applied statements; their origins name it as `migration_index`
+/// (`Origin::BASELINE` for the baseline).
+pub(super) fn replay_migration(model: &mut Model, migration_index: usize, migration: &Migration) {
+    let Some(source) = &migration.source else {
+        return;
+    };
+    for (statement_index, statement) in migration.statements.iter().enumerate() {
+        if !statement.applies {
             continue;
         }
-        let Some(source) = &migration.source else {
-            continue;
+        let at = Origin {
+            migration: migration_index,
+            statement: statement_index,
         };
-        for (statement_index, statement) in migration.statements.iter().enumerate() {
-            if !statement.applies {
-                continue;
+        match &statement.parsed {
+            Parsed::Ast(ast) => model.apply(ast, at),
+            Parsed::Fallback(fallback) => {
+                model.apply_fallback(fallback, statement.text(source), at)
             }
-            let at = Origin {
-                migration: migration_index,
-                statement: statement_index,
-            };
-            match &statement.parsed {
-                Parsed::Ast(ast) => model.apply(ast, at),
-                Parsed::Fallback(fallback) => {
-                    model.apply_fallback(fallback, statement.text(source), at)
-                }
-                // Trees are only released after linting, when no model is built.
-                Parsed::Released => {}
-            }
+            // Trees are only released after linting, when no model is built.
+            Parsed::Released => {}
         }
     }
 }

@@ -244,6 +244,52 @@ fn locate_finds_the_defining_statement() {
 }
 
 #[test]
+fn a_baseline_seeds_the_model_and_locates_nothing_in_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("base.sql"),
+        "create table public.accounts (id int primary key, name text);\n\
+         alter table public.accounts enable row level security;\n\
+         create table public.logs (id int);\n",
+    )
+    .expect("write baseline");
+    let baseline = load(&dir.path().join("base.sql"), Some(Layout::Plain));
+    let migrations = dir.path().join("migrations");
+    std::fs::create_dir(&migrations).expect("folder");
+    std::fs::write(
+        migrations.join("20240101000000_m.sql"),
+        "alter table public.accounts add column email text;\n\
+         alter table public.accounts disable row level security;\n",
+    )
+    .expect("write migration");
+    let set = load(&migrations, Some(Layout::Supabase));
+    let model = Model::build_on(baseline.migrations.first(), &set);
+    let accounts = model.table("public.accounts").expect("from the baseline");
+    assert!(accounts.history.created.in_baseline());
+    assert!(accounts.column("email").is_some());
+    // Ordered as they run: the baseline before every migration.
+    assert!(
+        accounts.history.created
+            < Origin {
+                migration: 0,
+                statement: 0
+            }
+    );
+    // Changed by a migration: located there; untouched: the baseline's alone.
+    assert_eq!(
+        model.locate("public.accounts"),
+        Some(Origin {
+            migration: 0,
+            statement: 1
+        })
+    );
+    assert!(!model.only_in_baseline("public.accounts"));
+    assert!(model.only_in_baseline("public.logs"));
+    assert_eq!(model.locate("public.logs"), None);
+    assert!(!model.only_in_baseline("public.nothing"));
+}
+
+#[test]
 fn renamed_policies_and_functions_are_found_under_their_new_names() {
     let (model, _) = model_of(&[
         "create table t (id int);

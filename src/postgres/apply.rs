@@ -3,6 +3,7 @@
 //! statements that cannot run in a transaction on their own, the Supabase CLI's history
 //! table, and a catalog snapshot after each file for attribution.
 
+use super::baseline::{self, Baseline, BaselineApplied};
 use super::catalog::{self, Changes};
 use super::cause::{self, Context};
 use super::overlay::EMULATED_VERSION;
@@ -14,7 +15,7 @@ use crate::sql::Statement;
 use regex::Regex;
 use serde::Serialize;
 use std::io::IsTerminal;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 use tokio_postgres::error::ErrorPosition;
 
@@ -25,6 +26,9 @@ pub struct ApplyReport {
     /// The server, e.g. `PostgreSQL 15.18 (ephemeral, …)`.
     pub server: String,
     pub files: Vec<FileResult>,
+    /// The baseline applied before the files, when one is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineApplied>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,6 +59,18 @@ impl ApplyReport {
     pub fn count(&self, status: FileStatus) -> usize {
         self.files.iter().filter(|f| f.status == status).count()
     }
+
+    /// The file where the apply stopped (the baseline, or a migration), if it did.
+    pub fn stopped_at(&self) -> Option<&str> {
+        match &self.baseline {
+            Some(baseline) if baseline.failed => Some(&baseline.path),
+            _ => self
+                .files
+                .iter()
+                .find(|f| f.status == FileStatus::Failed)
+                .map(|f| f.path.as_str()),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -65,15 +81,30 @@ pub struct ApplyOptions {
     pub progress: bool,
     /// The server-side statement timeout; the client gives up (and cancels) well after it.
     pub statement_timeout: Duration,
+    /// Applied after the prelude and before the files of a from-scratch apply.
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 impl ApplyOptions {
-    pub fn new(set: &MigrationSet, statement_timeout: Duration, quiet: bool) -> ApplyOptions {
+    pub fn new(
+        set: &MigrationSet,
+        statement_timeout: Duration,
+        quiet: bool,
+        baseline: Option<Arc<Baseline>>,
+    ) -> ApplyOptions {
         ApplyOptions {
             record_history: set.layout == crate::migrations::Layout::Supabase,
             progress: !quiet && std::io::stderr().is_terminal(),
             statement_timeout,
+            baseline,
         }
+    }
+
+    /// The files a from-scratch apply runs: the set's, without those the baseline contains.
+    pub fn from_scratch<'a>(&self, set: &'a MigrationSet) -> Vec<&'a Migration> {
+        set.applied()
+            .filter(|m| !self.baseline.as_ref().is_some_and(|b| b.contains(m)))
+            .collect()
     }
 }
 
@@ -90,14 +121,14 @@ pub fn is_non_transactional(text: &str) -> bool {
 }
 
 /// A statement's failure, as the server reported it.
-struct Failed {
-    code: String,
-    message: String,
-    detail: Option<String>,
-    hint: Option<String>,
-    context: Option<String>,
+pub(super) struct Failed {
+    pub code: String,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    pub context: Option<String>,
     /// 1-based character position within the statement.
-    position: Option<u32>,
+    pub position: Option<u32>,
 }
 
 impl Failed {
@@ -128,10 +159,24 @@ impl Failed {
 
 /// The client side's limit on one statement, over the server-side `statement_timeout`
 /// (which a migration can lift or a plpgsql block can swallow).
-struct Watchdog {
+pub(super) struct Watchdog {
     limit: Duration,
     /// The session's backend, to terminate when a cancel is ignored.
     backend: Option<i32>,
+}
+
+impl Watchdog {
+    async fn new(db: &Database, options: &ApplyOptions) -> Watchdog {
+        Watchdog {
+            limit: options.statement_timeout * 2 + Duration::from_secs(10),
+            backend: db
+                .client
+                .query_one("select pg_backend_pid()", &[])
+                .await
+                .ok()
+                .and_then(|row| row.try_get(0).ok()),
+        }
+    }
 }
 
 /// How long a cancelled statement may take to stop before its session is terminated.
@@ -140,7 +185,7 @@ const CANCEL_GRACE: Duration = Duration::from_secs(5);
 /// Runs one statement. Past the watchdog's limit it is cancelled; a statement that ignores
 /// the cancel (a loop that catches `query_canceled`) has its backend terminated from a
 /// second connection, so a run never hangs. Both end as a statement timeout (57014).
-async fn run(db: &Database, text: &str, watchdog: &Watchdog) -> Result<(), Failed> {
+pub(super) async fn run(db: &Database, text: &str, watchdog: &Watchdog) -> Result<(), Failed> {
     let future = db.client.batch_execute(text);
     tokio::pin!(future);
     if let Ok(result) = tokio::time::timeout(watchdog.limit, &mut future).await {
@@ -192,13 +237,50 @@ async fn terminate(db: &Database, pid: i32) -> Result<(), String> {
     }
 }
 
-/// Applies the set's files in order; stops at the first failure.
+/// Applies the set from scratch: the baseline when there is one, then the files it does
+/// not contain, in order; stops at the first failure.
 pub async fn apply(
     db: &Database,
     set: &MigrationSet,
     options: &ApplyOptions,
 ) -> (ApplyReport, Vec<Finding>) {
-    apply_files(db, set, set.applied().collect(), options).await
+    let applied = options.from_scratch(set);
+    let Some(base) = &options.baseline else {
+        return apply_files(db, set, applied, options).await;
+    };
+    let watchdog = Watchdog::new(db, options).await;
+    match baseline::apply(db, base, &watchdog).await {
+        Ok(done) => {
+            let (mut report, findings) = apply_files(db, set, applied, options).await;
+            report.baseline = Some(done);
+            (report, findings)
+        }
+        Err(finding) => {
+            let report = ApplyReport {
+                folder: crate::migrations::display_path(&set.root),
+                server: db.description.clone(),
+                files: applied.iter().map(|m| not_reached(m)).collect(),
+                baseline: Some(BaselineApplied {
+                    path: base.file.path.clone(),
+                    failed: true,
+                    applied: 0,
+                    skipped: Vec::new(),
+                }),
+            };
+            (report, vec![finding])
+        }
+    }
+}
+
+fn not_reached(migration: &Migration) -> FileResult {
+    FileResult {
+        path: migration.path.clone(),
+        status: FileStatus::NotReached,
+        duration: Duration::ZERO,
+        created: Vec::new(),
+        changed: Vec::new(),
+        dropped: Vec::new(),
+    }
 }
 
 /// Applies `applied` (some of the set's files, in order) onto whatever `db` holds already:
@@ -209,19 +291,12 @@ pub async fn apply_files(
     applied: Vec<&Migration>,
     options: &ApplyOptions,
 ) -> (ApplyReport, Vec<Finding>) {
-    let watchdog = &Watchdog {
-        limit: options.statement_timeout * 2 + Duration::from_secs(10),
-        backend: db
-            .client
-            .query_one("select pg_backend_pid()", &[])
-            .await
-            .ok()
-            .and_then(|row| row.try_get(0).ok()),
-    };
+    let watchdog = &Watchdog::new(db, options).await;
     let mut report = ApplyReport {
         folder: crate::migrations::display_path(&set.root),
         server: db.description.clone(),
         files: Vec::new(),
+        baseline: None,
     };
     let mut findings = Vec::new();
     if options.record_history {
@@ -331,14 +406,7 @@ pub async fn apply_files(
     }
     if let Some(index) = failed_at {
         for migration in &applied[index + 1..] {
-            report.files.push(FileResult {
-                path: migration.path.clone(),
-                status: FileStatus::NotReached,
-                duration: Duration::ZERO,
-                created: Vec::new(),
-                changed: Vec::new(),
-                dropped: Vec::new(),
-            });
+            report.files.push(not_reached(migration));
         }
         if let Some(finding) = findings.last_mut() {
             let not_reached = total - index - 1;
@@ -393,7 +461,7 @@ static PG_CRON_SCHEMA: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The statement as the server should see it (Supabase's supautils overrides applied).
-fn as_supabase_runs_it(text: &str, supabase: bool) -> std::borrow::Cow<'_, str> {
+pub(super) fn as_supabase_runs_it(text: &str, supabase: bool) -> std::borrow::Cow<'_, str> {
     if supabase {
         PG_CRON_SCHEMA.replace(text, "$1 schema pg_catalog")
     } else {
@@ -502,7 +570,7 @@ async fn apply_file<'a>(
 
 /// The location of the server's error position (a 1-based character index within the
 /// statement), else of the statement, else of the file.
-fn error_location(
+pub(super) fn error_location(
     migration: &Migration,
     statement: Option<&Statement>,
     position: Option<u32>,

@@ -662,7 +662,7 @@ pub fn explain(
             "no migration creates {}: it exists only in a database that was changed outside the migrations (dashboard, SQL editor), so a fresh database cannot be rebuilt from this folder",
             missing.display()
         )),
-        "capture the missing schema in a migration: `supabase db pull` (or `supabase db dump` / `pg_dump --schema-only` of the database that has it), placed before this file",
+        "capture the missing schema: as a baseline applied before the migrations (`schemagate dump-schema --database-url URL -o baseline.sql` of the database that has it, or `supabase db dump`, then `baseline = \"baseline.sql\"` in schemagate.toml; docs/baselines.md), or in a migration placed before this file (`supabase db pull`)",
     )
 }
 

@@ -3,6 +3,7 @@
 //! extension emulations, and the apply engine.
 
 pub mod apply;
+pub mod baseline;
 pub mod binaries;
 pub mod catalog;
 pub mod cause;

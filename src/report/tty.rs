@@ -80,16 +80,19 @@ fn apply_summary(apply: &crate::postgres::apply::ApplyReport, verbose: bool) -> 
         }
     }
     let applied = apply.count(FileStatus::Applied);
+    let baseline = apply
+        .baseline
+        .as_ref()
+        .map_or_else(String::new, |b| format!(" on the baseline `{}`", b.path));
     out.push_str(&format!(
-        "{}: applied {applied} of {} to {}",
+        "{}: applied {applied} of {}{baseline} to {}",
         apply.folder,
         plural(apply.files.len(), "file"),
         apply.server
     ));
-    if let Some(failed) = apply.files.iter().find(|f| f.status == FileStatus::Failed) {
+    if let Some(failed) = apply.stopped_at() {
         out.push_str(&format!(
-            "; failed at `{}`; {} not reached",
-            failed.path,
+            "; failed at `{failed}`; {} not reached",
             apply.count(FileStatus::NotReached)
         ));
     }

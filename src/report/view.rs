@@ -132,11 +132,7 @@ impl ApplyView {
             server: apply.server.clone(),
             applied: apply.count(FileStatus::Applied),
             total: apply.files.len(),
-            failed: apply
-                .files
-                .iter()
-                .find(|f| f.status == FileStatus::Failed)
-                .map(|f| f.path.clone()),
+            failed: apply.stopped_at().map(str::to_string),
             duration_ms: apply.files.iter().map(|f| f.duration.as_millis()).sum(),
             files: apply
                 .files
