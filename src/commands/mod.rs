@@ -3,6 +3,7 @@
 
 mod backup;
 mod check;
+mod deploy;
 mod diff;
 mod dump;
 mod fix;
@@ -36,6 +37,7 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
         Command::DumpSchema(args) => dump::dump_schema(args),
         Command::Squash(args) => dump::squash(args),
         Command::Backup(args) => backup::run(args),
+        Command::Deploy(args) => deploy::run(args),
         Command::Action => {
             let args = crate::github::action::check_args(&crate::github::context::process_env())?;
             let cli = crate::cli::Cli::try_parse_from(

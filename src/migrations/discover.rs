@@ -58,7 +58,13 @@ pub fn find_folders(path: &Path, layout: Option<Layout>) -> Result<Vec<PathBuf>,
             Ok(entry) => {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 if is_dir && entry.depth() > 0 && is_migrations_folder(entry.path()) {
-                    found.push(entry.into_path());
+                    // `./supabase/migrations` as `supabase/migrations`: every report names
+                    // files from here.
+                    let folder = entry.into_path();
+                    found.push(match folder.strip_prefix(".") {
+                        Ok(below) => below.to_path_buf(),
+                        Err(_) => folder,
+                    });
                 }
             }
             Err(error) => unreadable.push(error.to_string()),

@@ -326,3 +326,43 @@ pub fn free_port() -> u16 {
         .expect("a free port")
         .port()
 }
+
+/// Everything a read-only command could change if it wrote: the catalog (relations, columns, schemas,
+/// functions, privileges) and every row of every user table, history tables included.
+/// Statistics (`reltuples`, `pg_stat_*`) are left out: the server updates them on its own.
+const CATALOG: &str = "
+select coalesce(string_agg(item, E'\\n' order by item), '') from (
+    select format('class %s %s %s %s', oid, relname, relkind, relacl) from pg_class
+    union all select format('column %s %s %s %s', attrelid, attname, atttypid, attnotnull)
+        from pg_attribute where attnum > 0
+    union all select format('namespace %s %s', oid, nspname) from pg_namespace
+    union all select format('function %s %s', oid, proname) from pg_proc
+) as catalog(item)";
+
+/// The catalog and all user rows as one text, to compare before and after.
+pub async fn contents(client: &tokio_postgres::Client) -> String {
+    let mut text: String = client.query_one(CATALOG, &[]).await.unwrap().get(0);
+    let tables = client
+        .query(
+            "select format('%I.%I', table_schema, table_name) from information_schema.tables
+             where table_type = 'BASE TABLE'
+               and table_schema not in ('pg_catalog', 'information_schema')
+             order by 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    for table in tables {
+        let name: String = table.get(0);
+        let rows: String = client
+            .query_one(
+                &format!("select coalesce(string_agg(t::text, E'\\n' order by t::text), '') from {name} t"),
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        text.push_str(&format!("\n{name}\n{rows}"));
+    }
+    text
+}
