@@ -950,13 +950,21 @@ mod tests {
             "vector",
             &Missing::Type(Name::parse("vector"))
         ));
-        assert!(!emulation_provides(
+        assert!(emulation_provides(
             "pgroonga",
             &Missing::AccessMethod("pgroonga".into())
         ));
-        assert!(!emulation_provides(
+        assert!(emulation_provides(
             "wrappers",
             &function("stripe_fdw_handler")
+        ));
+        assert!(!emulation_provides(
+            "wrappers",
+            &function("helloworld_fdw_handler")
+        ));
+        assert!(!emulation_provides(
+            "postgis",
+            &Missing::Type(Name::parse("box2d"))
         ));
     }
 
