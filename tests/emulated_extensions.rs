@@ -116,6 +116,35 @@ fn wrappers_fixture_applies_with_handlers_and_validators() {
     assert_applies_emulated(&report, "wrappers");
 }
 
+/// Reading a foreign table needs the real wrapper: the run stops there, saying so.
+#[test]
+fn reading_a_foreign_table_of_an_emulated_wrapper_is_unavailable() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/extensions/wrappers.sql");
+    let text = std::fs::read_to_string(fixture).unwrap();
+    let project = support::supabase_project(&[
+        ("20240101000000_stripe.sql", &text),
+        (
+            "20240102000000_read.sql",
+            "create table public.customers as select id, email from stripe.customers;",
+        ),
+    ]);
+    let output = support::schemagate()
+        .args(["check", "--format", "json", "-q", "--apply-as", "superuser"])
+        .arg(project.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("{}", support::text(&output.stderr)));
+    assert_eq!(support::apply_statuses(&report), ["applied", "failed"]);
+    let unavailable = findings(&report, "extension-unavailable");
+    assert_eq!(unavailable.len(), 1, "{report:#}");
+    let message = unavailable[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("emulation of `wrappers`") && message.contains("fetch nothing"),
+        "{message}"
+    );
+}
+
 /// On a server without PostGIS (a copy of this machine's, its PostGIS files left out) the
 /// emulation takes its place.
 #[test]

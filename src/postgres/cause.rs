@@ -472,6 +472,14 @@ fn not_emulated(extension: &str, missing: &Missing, cx: &Context<'_>) -> Option<
     })
 }
 
+/// PostgreSQL's words when an FDW handler returns no routine, which the handlers of the
+/// `wrappers` emulation do (they stand in for native code), on a server that emulates it.
+fn wrapper_handler_called(message: &str, cx: &Context<'_>) -> bool {
+    static RETURNED_NULL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^function \d+ returned NULL$").expect("valid regex"));
+    RETURNED_NULL.is_match(message) && cx.emulated_extensions.iter().any(|e| e == "wrappers")
+}
+
 /// Hosted Supabase lets `postgres` create foreign data wrappers (through its supautils
 /// extension); PostgreSQL asks a superuser. When the wrapper's handler comes from an
 /// extension schemagate cannot provide, that is the real cause.
@@ -544,6 +552,13 @@ pub fn explain(
         }
         "42501" if message.contains("foreign-data wrapper") => {
             return foreign_data_wrapper(statement, cx);
+        }
+        "XX000" if wrapper_handler_called(message, cx) => {
+            return Explanation {
+                rule: registry::EXTENSION_UNAVAILABLE,
+                cause: Some("a foreign table of Supabase Wrappers was read (or a foreign schema imported): schemagate's emulation of `wrappers` lets wrappers, servers and foreign tables be created, but its handlers fetch nothing".to_string()),
+                help: extension_remedy("wrappers"),
+            };
         }
         "42501" if needs_superuser(message, statement) => {
             return apply(
