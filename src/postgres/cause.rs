@@ -161,6 +161,8 @@ fn extension_of_schema(schema: &str) -> Option<&'static str> {
         "graphql" | "graphql_public" => "pg_graphql",
         "vault" => "supabase_vault",
         "pgsodium" => "pgsodium",
+        "partman" => "pg_partman",
+        "repack" => "pg_repack",
         _ => return None,
     })
 }
@@ -199,12 +201,19 @@ fn extension_providing(missing: &Missing) -> Option<&'static str> {
                 "http",
             ),
             ("function", r"^pgroonga_", "pgroonga"),
+            (
+                "function",
+                r"^(?:create_hypertable|time_bucket|set_chunk_time_interval|add_(?:retention|compression|reorder)_policy|by_range|by_hash)$",
+                "timescaledb",
+            ),
+            ("function", r"^id_(?:encode|decode|decode_once)$", "pg_hashids"),
             ("function", r"^st_[a-z0-9_]+$", "postgis"),
             ("access method", r"^pgroonga$", "pgroonga"),
             ("access method", r"^(?:hnsw|ivfflat)$", "vector"),
             ("access method", r"^rum$", "rum"),
             ("operator class", r"^g(?:in|ist)_trgm_ops$", "pg_trgm"),
             ("operator class", r"^pgroonga_", "pgroonga"),
+            ("operator class", r"^rum_", "rum"),
             (
                 "operator class",
                 r"^(?:vector|halfvec|sparsevec)_[a-z0-9_]+_ops$",
@@ -939,6 +948,22 @@ mod tests {
     #[test]
     fn names_the_extension_that_provides_an_object() {
         let function = |name: &str| Missing::Function(Name::parse(name));
+        assert_eq!(
+            extension_providing(&function("create_hypertable")),
+            Some("timescaledb")
+        );
+        assert_eq!(
+            extension_providing(&function("extensions.id_encode")),
+            Some("pg_hashids")
+        );
+        assert_eq!(
+            extension_providing(&Missing::OperatorClass("rum_tsvector_ops".into())),
+            Some("rum")
+        );
+        assert!(emulation_provides(
+            "timescaledb",
+            &function("create_hypertable")
+        ));
         assert_eq!(
             extension_providing(&function("extensions.stripe_fdw_handler")),
             Some("wrappers")
