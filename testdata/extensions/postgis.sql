@@ -8,7 +8,9 @@ create table public.restaurants (
 create index restaurants_geo_index on public.restaurants using gist (location);
 insert into public.restaurants (name, location) values
   ('Supa Burger', st_point(-73.946823, 40.807416)),
-  ('Far away', st_setsrid(st_makepoint(2.35, 48.85), 4326));
+  ('Far away', st_setsrid(st_makepoint(2.35, 48.85), 4326)),
+  -- As a dump holds it: hex EWKB of SRID=4326;POINT(-74.48 40.81).
+  ('Dumped', '0101000020E61000001F85EB51B89E52C048E17A14AE674440');
 create function public.nearby_restaurants(lat float, long float)
 returns table (id bigint, name text, lat float, long float, dist_meters float)
 language sql as $$
@@ -29,6 +31,7 @@ begin
   assert (select round(dist_meters) from public.nearby_restaurants(40.8, -73.95) limit 1) between 860 and 875;
   assert (select count(*) from public.restaurants_in_view(40, -74, 41, -73)) = 1;
   assert (select count(*) from public.restaurants where st_dwithin(location, st_point(-73.95, 40.8)::geography, 1000)) = 1;
+  assert (select array[st_x(location::geometry), st_y(location::geometry)] from public.restaurants where name = 'Dumped') = array[-74.48, 40.81]::float8[];
   assert st_asgeojson(st_geomfromgeojson('{"type":"Point","coordinates":[1.5,2]}')) = '{"type":"Point","coordinates":[1.5,2]}';
 end
 $$;

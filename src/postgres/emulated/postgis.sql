@@ -5,8 +5,9 @@
 -- geometry, on a sphere in metres for geography); `&&` on bounding boxes; GeoJSON in and
 -- out; spatial_ref_sys with SRIDs 4326 and 3857; GiST indexes that build but order nothing
 -- (they hold the values with btree_gist's support functions, when the server has
--- btree_gist, and serve no operator). Coordinates are read from WKT only, not from WKB
--- hex; other spatial predicates and measures exist and return NULL.
+-- btree_gist, and serve no operator). Coordinates are read from WKT, and from hex WKB or
+-- EWKB points (as PostGIS prints them); other spatial predicates and measures exist and
+-- return NULL.
 create type @extschema@.geometry;
 create function @extschema@.geometry_in(cstring, oid, integer) returns @extschema@.geometry language internal immutable strict parallel safe as 'textin';
 create function @extschema@.geometry_out(@extschema@.geometry) returns cstring language internal immutable strict parallel safe as 'textout';
@@ -58,17 +59,43 @@ create function @extschema@.postgis_lib_version() returns text language sql immu
 create function @extschema@._st_wkt(text) returns text language sql immutable strict parallel safe as $$
   select regexp_replace($1, '^\s*SRID=\d+;', '', 'i')
 $$;
-create function @extschema@._st_srid(text) returns integer language sql immutable strict parallel safe as $$
-  select coalesce((regexp_match($1, '^\s*SRID=(\d+);', 'i'))[1]::integer, 0)
+-- Hex WKB and EWKB, as PostGIS prints geometries (and as dumps and seeds hold them): the
+-- bytes of `hex` in big-endian order, and an IEEE 754 double from 16 hex digits.
+create function @extschema@._st_hex_big_endian(hex text, little_endian boolean) returns text language sql immutable strict parallel safe as $$
+  select case when little_endian then (select string_agg(substr(hex, i, 2), '' order by i desc) from generate_series(1, length(hex), 2) as i) else hex end
+$$;
+create function @extschema@._st_hex_float8(hex text, little_endian boolean) returns double precision language sql immutable strict parallel safe as $$
+  select sign * case when e = 0 then m * 2::double precision ^ -1074 else (1 + m / 2::double precision ^ 52) * 2::double precision ^ (e - 1023) end
+  from (select case when bits < 0 then -1 else 1 end as sign, (bits >> 52) & 2047 as e, bits & 4503599627370495 as m
+        from (select ('x' || @extschema@._st_hex_big_endian(hex, little_endian))::bit(64)::bigint as bits) as raw) as parts
+$$;
+-- {x, y, srid} of a point in hex (E)WKB; NULL for anything else.
+create function @extschema@._st_wkb_point(text) returns double precision[] language sql immutable strict parallel safe as $$
+  select case when kind & 255 = 1 then array[
+    @extschema@._st_hex_float8(substr(h, coordinates, 16), little),
+    @extschema@._st_hex_float8(substr(h, coordinates + 16, 16), little),
+    case when has_srid then ('x' || @extschema@._st_hex_big_endian(substr(h, 11, 8), little))::bit(32)::integer else 0 end]
+  end
+  from (select h, little, kind, kind & 536870912 <> 0 as has_srid, case when kind & 536870912 <> 0 then 19 else 11 end as coordinates
+        from (select h, little, ('x' || @extschema@._st_hex_big_endian(substr(h, 3, 8), little))::bit(32)::bigint & 4294967295 as kind
+              from (select lower(btrim($1)) as h, lower(btrim($1)) like '01%' as little) as input
+              where btrim($1) ~* '^0[01][0-9a-f]{32,}$') as header) as parsed
 $$;
 create function @extschema@._st_point(text) returns double precision[] language sql immutable strict parallel safe as $$
-  select (regexp_match(@extschema@._st_wkt($1), '^\s*POINT\s*Z?M?\s*\(\s*(\S+)\s+([^\s)]+)', 'i'))::double precision[]
+  select coalesce((regexp_match(@extschema@._st_wkt($1), '^\s*POINT\s*Z?M?\s*\(\s*(\S+)\s+([^\s)]+)', 'i'))::double precision[],
+                  (@extschema@._st_wkb_point($1))[1:2])
+$$;
+create function @extschema@._st_srid(text) returns integer language sql immutable strict parallel safe as $$
+  select coalesce((regexp_match($1, '^\s*SRID=(\d+);', 'i'))[1]::integer, (@extschema@._st_wkb_point($1))[3]::integer, 0)
 $$;
 -- Every coordinate pair, for bounding boxes: {xmin, ymin, xmax, ymax}.
 create function @extschema@._st_bbox(text) returns double precision[] language sql immutable strict parallel safe as $$
-  select array[min(p[1]), min(p[2]), max(p[1]), max(p[2])]
-  from (select m::double precision[] as p
-        from regexp_matches(@extschema@._st_wkt($1), '(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s+(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)', 'g') as m) as pairs
+  select coalesce(
+    (select array[min(p[1]), min(p[2]), max(p[1]), max(p[2])]
+     from (select m::double precision[] as p
+           from regexp_matches(@extschema@._st_wkt($1), '(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s+(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)', 'g') as m) as pairs
+     having count(*) > 0),
+    (select array[p[1], p[2], p[1], p[2]] from (select @extschema@._st_wkb_point($1) as p) as wkb))
 $$;
 create function @extschema@._st_with_srid(text, integer) returns text language sql immutable strict parallel safe as $$
   select case when $2 = 0 then @extschema@._st_wkt($1) else 'SRID=' || $2 || ';' || @extschema@._st_wkt($1) end

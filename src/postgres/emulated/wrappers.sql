@@ -3,7 +3,9 @@
 -- tables can be created (`create foreign data wrapper` still needs a superuser on plain
 -- PostgreSQL). The validators accept any option; reading a foreign table fails (the
 -- handler is PostgreSQL's `pg_last_xact_replay_timestamp`, which returns no FDW routine on
--- a primary, so PostgreSQL stops with "function … returned NULL").
+-- a primary, so PostgreSQL stops with "function … returned NULL"). One statement per
+-- function, not a loop: the cause finder (src/postgres/cause.rs) reads this script to know
+-- which handlers the emulation has.
 create table @extschema@.wrappers_fdw_stats (
   fdw_name text primary key,
   create_times bigint,
