@@ -204,3 +204,37 @@ insert into public.places values ('SRID=4326;LINESTRING(0 0, 1 1)');",
         "only the real PostGIS checks the Point typmod: {message}"
     );
 }
+
+/// Options only the real extension understands stop the run as `extension-unavailable`,
+/// naming what the emulation lacks.
+#[test]
+fn options_only_the_real_extension_understands_are_unavailable() {
+    for (sql, expected) in [
+        (
+            "create extension timescaledb;
+create table public.conditions (time timestamptz not null, device_id bigint);
+select create_hypertable('public.conditions', 'time');
+alter table public.conditions set (timescaledb.compress, timescaledb.compress_segmentby = 'device_id');",
+            "`timescaledb.*` options",
+        ),
+        (
+            "create extension vector with schema extensions;
+create table public.docs (id bigint primary key, embedding extensions.vector(3));
+create index on public.docs using hnsw (embedding vector_cosine_ops) with (m = 16, ef_construction = 64);",
+            "index options of the `hnsw` method need the real `vector`",
+        ),
+    ] {
+        let project = support::supabase_project(&[("20240101000000_options.sql", sql)]);
+        let output = support::schemagate()
+            .args(["check", "--format", "json", "-q"])
+            .arg(project.path())
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("{}", support::text(&output.stderr)));
+        let unavailable = findings(&report, "extension-unavailable");
+        assert_eq!(unavailable.len(), 1, "{report:#}");
+        let message = unavailable[0]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}");
+    }
+}

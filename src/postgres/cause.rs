@@ -481,6 +481,40 @@ fn not_emulated(extension: &str, missing: &Missing, cx: &Context<'_>) -> Option<
     })
 }
 
+/// Options only an extension's native code understands, refused where schemagate emulates
+/// it: index options of the emulated index methods (`hnsw … with (m = 16)`, rum's `attach`,
+/// pgroonga's `tokenizer`) and TimescaleDB's `timescaledb.*` table and view options.
+fn option_beyond_emulation(
+    message: &str,
+    statement: &str,
+    cx: &Context<'_>,
+) -> Option<Explanation> {
+    static INDEX_METHOD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\busing\s+"?([a-z_][a-z0-9_]*)"?\s*\("#).expect("valid regex")
+    });
+    let emulated = |extension: &str| cx.emulated_extensions.iter().any(|e| e == extension);
+    let (extension, cause) = if message.contains(r#"parameter namespace "timescaledb""#) {
+        (
+            "timescaledb",
+            "`timescaledb.*` options (compression, continuous aggregates) need the real TimescaleDB: schemagate's emulation of `timescaledb` keeps hypertables as plain tables, and PostgreSQL knows no such options".to_string(),
+        )
+    } else if message.starts_with("unrecognized parameter ") {
+        let method = INDEX_METHOD.captures(statement)?[1].to_lowercase();
+        let extension = extension_providing(&Missing::AccessMethod(method.clone()))?;
+        (
+            extension,
+            format!("index options of the `{method}` method need the real `{extension}`: schemagate's emulation of the method takes none"),
+        )
+    } else {
+        return None;
+    };
+    emulated(extension).then(|| Explanation {
+        rule: registry::EXTENSION_UNAVAILABLE,
+        cause: Some(cause),
+        help: extension_remedy(extension),
+    })
+}
+
 /// PostgreSQL's words when an FDW handler returns no routine, which the handlers of the
 /// `wrappers` emulation do (they stand in for native code), on a server that emulates it.
 fn wrapper_handler_called(message: &str, cx: &Context<'_>) -> bool {
@@ -561,6 +595,11 @@ pub fn explain(
         }
         "42501" if message.contains("foreign-data wrapper") => {
             return foreign_data_wrapper(statement, cx);
+        }
+        "22023" => {
+            if let Some(explanation) = option_beyond_emulation(message, statement, cx) {
+                return explanation;
+            }
         }
         "XX000" if wrapper_handler_called(message, cx) => {
             return Explanation {
