@@ -13,10 +13,17 @@ select add_compression_policy('public.metrics', interval '30 days');
 create view public.hourly as
   select time_bucket('1 hour', time) as bucket, device_id, avg(temperature) as avg_temperature
   from public.conditions group by 1, 2;
+create view public.latest as
+  select device_id, last(temperature, time) as temperature, first(time, time) as since
+  from public.conditions group by device_id;
+insert into public.conditions values
+  ('2024-05-05 10:00+00', 1, 20.5), ('2024-05-05 09:00+00', 1, 19.0), ('2024-05-05 11:00+00', 1, 21.25);
 do $$
 begin
   assert time_bucket('15 minutes', timestamptz '2024-05-05 10:37:00+00') = timestamptz '2024-05-05 10:30:00+00';
   assert time_bucket(10, 37) = 30;
+  assert (select temperature from public.latest where device_id = 1) = 21.25;
+  assert (select since from public.latest where device_id = 1) = timestamptz '2024-05-05 09:00+00';
   assert (select count(*) from timescaledb_information.hypertables) = 2;
   assert exists (select from pg_indexes where tablename = 'conditions' and indexname = 'conditions_time_idx');
 end

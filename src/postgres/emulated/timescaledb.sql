@@ -2,7 +2,7 @@
 -- functions check the table and column, set the time column NOT NULL and make the default
 -- time index as TimescaleDB does, and record the table in
 -- timescaledb_information.hypertables. Policies are recorded as jobs that never run;
--- time_bucket computes real buckets. Not emulated (PostgreSQL refuses them without the
+-- time_bucket and the first/last aggregates compute real results. Not emulated (PostgreSQL refuses them without the
 -- real extension): `timescaledb.*` table options (compression, `with
 -- (timescaledb.continuous)` views).
 create schema _timescaledb_catalog;
@@ -140,7 +140,37 @@ $$;
 create function @extschema@.time_bucket(bucket_width integer, ts integer) returns integer language sql immutable strict parallel safe as $$
   select ts - ((ts % bucket_width) + bucket_width) % bucket_width
 $$;
-create function @extschema@.first(value anyelement, at anyelement) returns anyelement language sql immutable as $$ select $1 $$;
+-- first(value, time) and last(value, time): the value at the earliest or latest time,
+-- for times of the usual types. The state keeps the time as a number and the value as text.
+do $first_last$
+declare
+  time_type text;
+  direction record;
+begin
+  foreach time_type in array array['timestamptz', 'timestamp', 'date', 'bigint', 'integer'] loop
+    execute format($final$
+      create function %1$I._ts_pick_final(state jsonb, value anyelement, at %2$s) returns anyelement language plpgsql immutable as $body$
+      declare
+        result alias for $0;
+      begin
+        execute format('select %%L::%%s', state ->> 'v', pg_typeof(value)) into result;
+        return result;
+      end
+      $body$$final$, '@extschema@', time_type);
+    for direction in select * from (values ('first', '<'), ('last', '>')) as d(name, comparison) loop
+      execute format($step$
+        create function %1$I.%2$I(state jsonb, value anyelement, at %3$s) returns jsonb language sql immutable as $body$
+          select case when at is null then state
+                      when state is null or %4$s %5$s (state ->> 't')::numeric then jsonb_build_object('t', %4$s, 'v', value::text)
+                      else state end
+        $body$$step$, '@extschema@', '_ts_' || direction.name || '_step', time_type,
+        case when time_type in ('bigint', 'integer') then 'at::numeric' else 'extract(epoch from at)' end, direction.comparison);
+      execute format('create aggregate %1$I.%2$I(anyelement, %3$s) (sfunc = %1$I.%4$I, stype = jsonb, finalfunc = %1$I._ts_pick_final, finalfunc_extra)',
+        '@extschema@', direction.name, time_type, '_ts_' || direction.name || '_step');
+    end loop;
+  end loop;
+end
+$first_last$;
 create view timescaledb_information.hypertables as
   select n.nspname as hypertable_schema, c.relname as hypertable_name, r.rolname as owner, 1 as num_dimensions, 0::bigint as num_chunks,
          false as compression_enabled, null::name[] as tablespaces
