@@ -10,20 +10,12 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
-/// Runs `check` on a project whose one migration is testdata/extensions/`name`.sql; returns
-/// the JSON report.
-fn check_fixture(name: &str, command: Command, extra: &[&str]) -> Value {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/extensions")
-        .join(format!("{name}.sql"));
-    let text =
-        std::fs::read_to_string(&fixture).unwrap_or_else(|e| panic!("{}: {e}", fixture.display()));
-    let project = support::supabase_project(&[("20240101000000_extension.sql", &text)]);
-    let mut command = command;
+/// Runs `check` (JSON, never failing the gate) on `project`; returns the report.
+fn check(project: &Path, mut command: Command, extra: &[&str]) -> Value {
     let output = command
         .args(["check", "--format", "json", "-q", "--fail-on", "never"])
         .args(extra)
-        .arg(project.path())
+        .arg(project)
         .output()
         .unwrap();
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
@@ -33,6 +25,27 @@ fn check_fixture(name: &str, command: Command, extra: &[&str]) -> Value {
             support::text(&output.stderr)
         )
     })
+}
+
+/// The text of testdata/extensions/`name`.sql.
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/extensions")
+        .join(format!("{name}.sql"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Runs `check` on a project whose migrations are `files`.
+fn check_files(files: &[(&str, &str)], extra: &[&str]) -> Value {
+    let project = support::supabase_project(files);
+    check(project.path(), support::schemagate(), extra)
+}
+
+/// Runs `check` on a project whose one migration is testdata/extensions/`name`.sql.
+fn check_fixture(name: &str, command: Command, extra: &[&str]) -> Value {
+    let text = fixture(name);
+    let project = support::supabase_project(&[("20240101000000_extension.sql", &text)]);
+    check(project.path(), command, extra)
 }
 
 fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
@@ -119,22 +132,16 @@ fn wrappers_fixture_applies_with_handlers_and_validators() {
 /// Reading a foreign table needs the real wrapper: the run stops there, saying so.
 #[test]
 fn reading_a_foreign_table_of_an_emulated_wrapper_is_unavailable() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/extensions/wrappers.sql");
-    let text = std::fs::read_to_string(fixture).unwrap();
-    let project = support::supabase_project(&[
-        ("20240101000000_stripe.sql", &text),
-        (
-            "20240102000000_read.sql",
-            "create table public.customers as select id, email from stripe.customers;",
-        ),
-    ]);
-    let output = support::schemagate()
-        .args(["check", "--format", "json", "-q", "--apply-as", "superuser"])
-        .arg(project.path())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|_| panic!("{}", support::text(&output.stderr)));
+    let report = check_files(
+        &[
+            ("20240101000000_stripe.sql", &fixture("wrappers")),
+            (
+                "20240102000000_read.sql",
+                "create table public.customers as select id, email from stripe.customers;",
+            ),
+        ],
+        &["--apply-as", "superuser"],
+    );
     assert_eq!(support::apply_statuses(&report), ["applied", "failed"]);
     let unavailable = findings(&report, "extension-unavailable");
     assert_eq!(unavailable.len(), 1, "{report:#}");
@@ -176,8 +183,9 @@ fn postgis_is_the_real_one_where_the_server_has_it() {
         findings(&report, "extension-emulated").is_empty(),
         "PostGIS should be the server's own: {report:#}"
     );
-    let project = support::supabase_project(&[(
-        "20240101000000_typmod.sql",
+    let report = check_files(
+        &[(
+            "20240101000000_typmod.sql",
         "create extension postgis with schema extensions;
 create table public.places (location extensions.geography(Point, 4326));
 do $$
@@ -188,14 +196,9 @@ begin
 end
 $$;
 insert into public.places values ('SRID=4326;LINESTRING(0 0, 1 1)');",
-    )]);
-    let output = support::schemagate()
-        .args(["check", "--format", "json", "-q", "--fail-on", "never"])
-        .arg(project.path())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|_| panic!("{}", support::text(&output.stderr)));
+        )],
+        &[],
+    );
     let failed = findings(&report, "apply-failed");
     assert_eq!(failed.len(), 1, "{report:#}");
     let message = failed[0]["message"].as_str().unwrap();
@@ -224,17 +227,31 @@ create index on public.docs using hnsw (embedding vector_cosine_ops) with (m = 1
             "index options of the `hnsw` method need the real `vector`",
         ),
     ] {
-        let project = support::supabase_project(&[("20240101000000_options.sql", sql)]);
-        let output = support::schemagate()
-            .args(["check", "--format", "json", "-q"])
-            .arg(project.path())
-            .output()
-            .unwrap();
-        let report: Value = serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|_| panic!("{}", support::text(&output.stderr)));
+        let report = check_files(&[("20240101000000_options.sql", sql)], &[]);
         let unavailable = findings(&report, "extension-unavailable");
         assert_eq!(unavailable.len(), 1, "{report:#}");
         let message = unavailable[0]["message"].as_str().unwrap();
         assert!(message.contains(expected), "{message}");
     }
+}
+
+/// The emulation refuses what TimescaleDB refuses: a primary key without the time column.
+#[test]
+fn create_hypertable_refuses_a_primary_key_without_the_time_column() {
+    let report = check_files(
+        &[(
+            "20240101000000_hypertable.sql",
+            "create extension timescaledb;
+create table public.readings (id bigserial primary key, time timestamptz not null);
+select create_hypertable('public.readings', 'time');",
+        )],
+        &[],
+    );
+    let failed = findings(&report, "apply-failed");
+    assert_eq!(failed.len(), 1, "{report:#}");
+    let message = failed[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("cannot create a unique index without the column \"time\""),
+        "{message}"
+    );
 }

@@ -1,10 +1,10 @@
 -- timescaledb: time-series tables. Emulated: a hypertable stays a plain table; the creating
--- functions check the table and column, set the time column NOT NULL and make the default
--- time index as TimescaleDB does, and record the table in
--- timescaledb_information.hypertables. Policies are recorded as jobs that never run;
--- time_bucket and the first/last aggregates compute real results. Not emulated (PostgreSQL refuses them without the
--- real extension): `timescaledb.*` table options (compression, `with
--- (timescaledb.continuous)` views).
+-- functions check what TimescaleDB checks (the column, unique indexes holding it, no rows
+-- without migrate_data), set the time column NOT NULL and make the default time index as
+-- TimescaleDB does, and record the table in timescaledb_information.hypertables. Policies
+-- are recorded as jobs that never run; time_bucket and the first/last aggregates compute
+-- real results. Not emulated (PostgreSQL refuses them without the real extension):
+-- `timescaledb.*` table options (compression, `with (timescaledb.continuous)` views).
 create schema _timescaledb_catalog;
 create schema timescaledb_information;
 create table _timescaledb_catalog.hypertable (
@@ -25,10 +25,11 @@ create function @extschema@.by_range(column_name name, partition_interval anyele
 returns @extschema@.dimension_info language sql immutable as $$ select row($1, $2::text, null)::@extschema@.dimension_info $$;
 create function @extschema@.by_hash(column_name name, number_partitions integer, partition_func regproc default null)
 returns @extschema@.dimension_info language sql immutable as $$ select row($1, null, $2)::@extschema@.dimension_info $$;
-create function _timescaledb_catalog.make_hypertable(relation regclass, time_column name, chunk_interval text, create_default_indexes boolean, if_not_exists boolean)
+create function _timescaledb_catalog.make_hypertable(relation regclass, time_column name, chunk_interval text, create_default_indexes boolean, if_not_exists boolean, migrate_data boolean)
 returns table (hypertable_id integer, created boolean) language plpgsql as $$
 declare
   existing integer;
+  has_rows boolean;
 begin
   select id into existing from _timescaledb_catalog.hypertable where relid = relation;
   if existing is not null then
@@ -41,6 +42,19 @@ begin
   end if;
   if not exists (select from pg_attribute where attrelid = relation and attname = time_column and attnum > 0 and not attisdropped) then
     raise exception 'column "%" does not exist', time_column using errcode = '42703';
+  end if;
+  -- TimescaleDB's own refusals: a unique index must hold the time column, and rows need migrate_data.
+  if exists (select from pg_index i where i.indrelid = relation and i.indisunique
+             and not exists (select from pg_attribute a where a.attrelid = relation and a.attname = time_column and a.attnum = any(i.indkey))) then
+    raise exception 'cannot create a unique index without the column "%" (used in partitioning)', time_column
+      using errcode = 'TS103', hint = 'If you''re creating a hypertable on a table with a primary key, ensure the partitioning column is part of the primary or composite key.';
+  end if;
+  if not migrate_data then
+    execute format('select exists (select from %s)', relation) into has_rows;
+    if has_rows then
+      raise exception 'table "%" is not empty', relation
+        using errcode = 'TS102', hint = 'You can migrate data by specifying migrate_data => true when calling this function.';
+    end if;
   end if;
   execute format('alter table %s alter column %I set not null', relation, time_column);
   if create_default_indexes then
@@ -56,7 +70,7 @@ $$;
 create function @extschema@.create_hypertable(relation regclass, dimension @extschema@.dimension_info, create_default_indexes boolean default true,
   if_not_exists boolean default false, migrate_data boolean default false)
 returns table (hypertable_id integer, created boolean) language sql as $$
-  select * from _timescaledb_catalog.make_hypertable(relation, (dimension).column_name, (dimension).partition_interval, create_default_indexes, if_not_exists)
+  select * from _timescaledb_catalog.make_hypertable(relation, (dimension).column_name, (dimension).partition_interval, create_default_indexes, if_not_exists, migrate_data)
 $$;
 create function @extschema@.create_hypertable(relation regclass, time_column_name name, partitioning_column name default null,
   number_partitions integer default null, associated_schema_name name default null, associated_table_prefix name default null,
@@ -65,7 +79,7 @@ create function @extschema@.create_hypertable(relation regclass, time_column_nam
   chunk_sizing_func regproc default null, time_partitioning_func regproc default null)
 returns table (hypertable_id integer, schema_name name, table_name name, created boolean) language sql as $$
   select h.hypertable_id, n.nspname, c.relname, h.created
-  from _timescaledb_catalog.make_hypertable(relation, time_column_name, chunk_time_interval::text, create_default_indexes, if_not_exists) as h
+  from _timescaledb_catalog.make_hypertable(relation, time_column_name, chunk_time_interval::text, create_default_indexes, if_not_exists, migrate_data) as h
   join pg_class c on c.oid = relation join pg_namespace n on n.oid = c.relnamespace
 $$;
 create function _timescaledb_catalog.hypertable_of(relation regclass) returns integer language plpgsql stable as $$
