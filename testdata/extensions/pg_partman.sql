@@ -14,7 +14,10 @@ insert into public.events (payload) values ('{"kind": "signup"}');
 select partman.run_maintenance('public.events');
 do $$
 begin
-  assert (select count(*) from public.events_default) = 1;
+  -- Today's partition takes the row; pg_partman makes premake (4) days back and ahead.
+  assert (select count(*) from public.events_default) = 0;
+  assert (select count(*) from partman.show_partitions('public.events')) = 9;
+  assert (select tableoid::regclass::text = 'events_p' || to_char(created_at, 'YYYYMMDD') from public.events);
   assert (select partition_interval from partman.part_config where parent_table = 'public.events') = '1 day';
 end
 $$;

@@ -1,7 +1,9 @@
 -- pg_partman 5: partition management. Emulated: create_parent checks what pg_partman 5
 -- checks (a partitioned parent, a NOT NULL control column, `range` or `list`), records the
--- set in part_config and makes the default partition `<parent>_default`, so rows can be
--- inserted; no child partitions are made and maintenance does nothing.
+-- set in part_config, makes the child partitions pg_partman 5 makes at creation (for time:
+-- `<parent>_pYYYYMMDD` from `premake` intervals back to `premake` ahead of now, aligned on
+-- the interval's unit; for numbers: `<parent>_p<start>` from 0 to `premake` ahead) and the
+-- default partition `<parent>_default`. Maintenance makes no new partitions and drops none.
 create table @extschema@.part_config (
   parent_table text primary key,
   control text not null,
@@ -52,6 +54,13 @@ create function @extschema@.create_parent(
 declare
   parent regclass := to_regclass(p_parent_table);
   not_null boolean;
+  parent_schema name;
+  parent_name name;
+  control_type regtype;
+  step interval;
+  suffix_format text;
+  first_start timestamptz;
+  lower timestamptz;
 begin
   if p_type not in ('range', 'list') then
     raise exception '% is not a valid partitioning type for pg_partman', p_type
@@ -72,14 +81,34 @@ begin
   if p_control_not_null and not not_null then
     raise exception 'Control column given (%) for parent table (%) must be set to NOT NULL', p_control, p_parent_table;
   end if;
+  select n.nspname, c.relname into parent_schema, parent_name
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = parent;
+  select a.atttypid::regtype into control_type from pg_attribute a where a.attrelid = parent and a.attname = p_control;
+  if p_type = 'range' and control_type in ('timestamp with time zone'::regtype, 'timestamp without time zone'::regtype, 'date'::regtype) then
+    step := p_interval::interval;
+    suffix_format := case when step < interval '1 day' then 'YYYYMMDD_HH24MISS' else 'YYYYMMDD' end;
+    first_start := date_trunc(
+      case when step >= interval '1 year' then 'year' when step >= interval '3 months' then 'quarter' when step >= interval '1 month' then 'month'
+           when step >= interval '1 week' then 'week' when step >= interval '1 day' then 'day' when step >= interval '1 hour' then 'hour' else 'minute' end,
+      coalesce(p_start_partition::timestamptz, now()));
+    for i in (case when p_start_partition is null then -p_premake else 0 end)..p_premake loop
+      lower := first_start + step * i;
+      execute format('create table if not exists %I.%I partition of %s for values from (%L) to (%L)',
+        parent_schema, left(parent_name, 50) || '_p' || to_char(lower, suffix_format), parent,
+        (lower::timestamp)::text, ((lower + step)::timestamp)::text);
+    end loop;
+  elsif p_type = 'range' and control_type in ('bigint'::regtype, 'integer'::regtype, 'smallint'::regtype, 'numeric'::regtype) then
+    for i in 0..p_premake loop
+      execute format('create table if not exists %I.%I partition of %s for values from (%s) to (%s)',
+        parent_schema, left(parent_name, 50) || '_p' || (p_interval::bigint * i), parent, p_interval::bigint * i, p_interval::bigint * (i + 1));
+    end loop;
+  end if;
   insert into @extschema@.part_config (parent_table, control, partition_interval, partition_type, premake, automatic_maintenance,
-                                       template_table, epoch, constraint_cols, jobmon, default_table, date_trunc_interval)
+                                       template_table, epoch, constraint_cols, jobmon, default_table, date_trunc_interval, datetime_string)
   values (p_parent_table, p_control, p_interval, p_type, p_premake, p_automatic_maintenance,
-          p_template_table, p_epoch, p_constraint_cols, p_jobmon, p_default_table, p_date_trunc_interval);
+          p_template_table, p_epoch, p_constraint_cols, p_jobmon, p_default_table, p_date_trunc_interval, suffix_format);
   if p_default_table then
-    execute format('create table %I.%I partition of %s default',
-      (select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = parent),
-      left((select relname from pg_class where oid = parent), 55) || '_default', parent);
+    execute format('create table %I.%I partition of %s default', parent_schema, left(parent_name, 55) || '_default', parent);
   end if;
   return true;
 end
