@@ -44,6 +44,12 @@ pub struct Config {
     pub pg_major: Option<WantedMajor>,
     /// The prelude to apply before migrations (`supabase` or `none`); detected when unset.
     pub prelude: Option<String>,
+    /// The folder of `supabase/config.toml`, when there is one: where the Supabase CLI
+    /// looks for declarative schema files.
+    pub supabase_dir: Option<PathBuf>,
+    /// `[db.migrations] schema_paths` of `supabase/config.toml`: glob patterns, relative to
+    /// [`Config::supabase_dir`], of the declarative schema files in apply order.
+    pub schema_paths: Vec<String>,
     /// Where the settings came from, for `-v`.
     pub sources: Vec<PathBuf>,
 }
@@ -78,6 +84,27 @@ struct SupabaseApi {
 #[derive(Debug, Default, Deserialize)]
 struct SupabaseDb {
     major_version: Option<u32>,
+    migrations: Option<SupabaseMigrations>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SupabaseMigrations {
+    schema_paths: Option<Vec<String>>,
+}
+
+impl SupabaseDb {
+    fn schema_paths(self) -> Vec<String> {
+        self.migrations
+            .and_then(|m| m.schema_paths)
+            .unwrap_or_default()
+    }
+}
+
+/// `[db.migrations] schema_paths` of the `supabase/config.toml` at `path` (another
+/// commit's copy, say).
+pub fn supabase_schema_paths(path: &Path) -> Result<Vec<String>, ConfigError> {
+    let parsed: SupabaseConfig = read_toml(path)?;
+    Ok(parsed.db.map(SupabaseDb::schema_paths).unwrap_or_default())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,14 +171,14 @@ impl Config {
             if let Some(schemas) = parsed.api.and_then(|api| api.schemas) {
                 config.exposed_schemas = schemas;
             }
-            config.pg_major = parsed
-                .db
-                .and_then(|db| db.major_version)
-                .map(|major| WantedMajor {
-                    major,
-                    from: format!("[db] major_version in {}", supabase.display()),
-                    required: false,
-                });
+            let db = parsed.db.unwrap_or_default();
+            config.pg_major = db.major_version.map(|major| WantedMajor {
+                major,
+                from: format!("[db] major_version in {}", supabase.display()),
+                required: false,
+            });
+            config.schema_paths = db.schema_paths();
+            config.supabase_dir = supabase.parent().map(Path::to_path_buf);
             config.sources.push(supabase.clone());
         }
         let file = match &overrides.config_file {
@@ -332,11 +359,13 @@ mod tests {
         std::fs::create_dir_all(&migrations).unwrap();
         std::fs::write(
             dir.path().join("supabase/config.toml"),
-            "[api]\nschemas = [\"public\", \"api\"]\n[db]\nmajor_version = 15\n",
+            "[api]\nschemas = [\"public\", \"api\"]\n[db]\nmajor_version = 15\n[db.migrations]\nschema_paths = [\"./schemas/a.sql\", \"./schemas/*.sql\"]\n",
         )
         .unwrap();
         let config = Config::load(&migrations, &Overrides::default()).unwrap();
         assert_eq!(config.exposed_schemas, ["public", "api"]);
+        assert_eq!(config.schema_paths, ["./schemas/a.sql", "./schemas/*.sql"]);
+        assert_eq!(config.supabase_dir, Some(dir.path().join("supabase")));
         assert_eq!(config.pg_major.map(|m| m.major), Some(15));
         assert_eq!(config.sources, [dir.path().join("supabase/config.toml")]);
 

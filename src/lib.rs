@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod declarative;
 pub mod diff;
 pub mod dump;
 pub mod findings;

@@ -1,10 +1,11 @@
 //! `schemagate check [PATH]`: the gate. Per migrations folder: discover → compare with the
-//! base → lint → apply → catalog rules → order check; then report, publish on GitHub, and
-//! the exit code.
+//! base → lint → apply → catalog rules and declarative schema drift → order check; then
+//! report, publish on GitHub, and the exit code.
 
 use super::publish;
 use crate::cli::CheckArgs;
 use crate::config::Config;
+use crate::declarative::{self, Schemas};
 use crate::diff::base::Folders;
 use crate::diff::order::{self, BaseRun, OrderOutcome};
 use crate::diff::Change;
@@ -142,7 +143,14 @@ fn check_folder(
     comparison: Option<&Comparison>,
 ) -> Result<Checked, Failure> {
     let shown = migrations::display_path(&set.root);
-    if let Some(comparison) = comparison.filter(|c| c.changed_migrations().is_empty()) {
+    let (schemas, base_schemas) = declarative_schemas(args, set, config, comparison)?;
+    let schemas_changed = match (&schemas, &base_schemas) {
+        (Some(head), Some(base)) => !head.same_as(base),
+        (head, base) => head.is_some() != base.is_some(),
+    };
+    if let Some(comparison) =
+        comparison.filter(|c| c.changed_migrations().is_empty() && !schemas_changed)
+    {
         if args.common.verbose {
             eprintln!(
                 "{shown}: no migration changed since {}: not linted or applied",
@@ -166,15 +174,24 @@ fn check_folder(
     }
     // The base's folder, written from git objects: the order check applies it, and its
     // findings tell the branch's from the base's.
-    let folders = comparison
+    let mut folders = comparison
         .map(|comparison| crate::diff::base::materialize(&set.root, set.layout, comparison))
         .transpose()?;
+    if let Some(folders) = folders.as_mut() {
+        folders.declarative = base_schemas;
+    }
     let mut apply = None;
     let mut changes = None;
     let mut base_run = None;
     if !args.no_apply && set.applied().next().is_some() {
         let options = args.server.options(config, args.lock_timeout);
-        let applied = runtime.block_on(apply_set(args, set, config, &options, folders.as_ref()))?;
+        let applied = runtime.block_on(apply_set(
+            args,
+            (set, &model, schemas.as_ref()),
+            config,
+            &options,
+            folders.as_ref(),
+        ))?;
         if let Some(catalog) = applied.catalog {
             raw = merge_catalog(raw, catalog, set, &model);
         }
@@ -210,6 +227,42 @@ fn check_folder(
         changes,
         unchanged: false,
     })
+}
+
+/// The Supabase declarative schema files to compare with what the migrations build (not
+/// with `--no-apply`): the working tree's and, with a base, the base's (so that a branch
+/// that only edits them is checked, and the drift the base had is not the branch's).
+fn declarative_schemas(
+    args: &CheckArgs,
+    set: &MigrationSet,
+    config: &Config,
+    comparison: Option<&Comparison>,
+) -> Result<(Option<Schemas>, Option<Schemas>), Failure> {
+    let Some(dir) = (!args.no_apply)
+        .then(|| declarative::supabase_dir(set, config))
+        .flatten()
+    else {
+        return Ok((None, None));
+    };
+    let schemas = declarative::load(&dir, &config.schema_paths, &dir);
+    if let (Some(schemas), true) = (&schemas, args.common.verbose) {
+        let files: Vec<&str> = schemas
+            .set
+            .migrations
+            .iter()
+            .map(|m| m.path.as_str())
+            .collect();
+        eprintln!(
+            "{}: declarative schema files, to compare with the migrations once they apply, in this order: {}",
+            migrations::display_path(&dir),
+            files.join(", ")
+        );
+    }
+    let base = match comparison {
+        Some(comparison) => declarative::base::load(&dir, &comparison.base_commit)?,
+        None => None,
+    };
+    Ok((schemas, base))
 }
 
 /// The catalog decides whether a finding of its rules exists; the static model decides
@@ -271,8 +324,9 @@ fn without_static_duplicates(existing: &[Finding], found: Vec<Finding>) -> Vec<F
 struct Applied {
     report: ApplyReport,
     findings: Vec<Finding>,
-    /// The catalog rules' findings, when every file applied (on a half-applied database
-    /// they would describe a schema no one has).
+    /// The catalog rules' findings and the declarative schema files' differences, when
+    /// every file applied (on a half-applied database they would describe a schema no one
+    /// has).
     catalog: Option<Vec<Finding>>,
     /// The order check and schema changes, with a base and when every file applied.
     order: Option<OrderOutcome>,
@@ -283,7 +337,7 @@ struct Applied {
 
 async fn apply_set(
     args: &CheckArgs,
-    set: &MigrationSet,
+    (set, model, schemas): (&MigrationSet, &Model, Option<&Schemas>),
     config: &Config,
     options: &ServerOptions,
     folders: Option<&Folders>,
@@ -324,7 +378,13 @@ async fn apply_set(
             base,
         });
     }
-    let catalog = Some(catalog_findings(&database, config).await?);
+    let mut catalog = catalog_findings(&database, config).await?;
+    if let Some(schemas) = schemas {
+        catalog.extend(
+            declarative::compare(&database, options, schemas, (set, model), &apply_options).await?,
+        );
+    }
+    let catalog = Some(catalog);
     let order = match folders {
         Some(folders) => Some(
             order::order_check(&database, options, folders, &apply_options, Some(config)).await?,

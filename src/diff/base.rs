@@ -24,6 +24,9 @@ pub struct Folders {
     pub added: Vec<String>,
     /// Paths of files on the base that this branch edits or deletes.
     pub rewritten: Vec<String>,
+    /// The base's Supabase declarative schema files, when it has some (set by `check`):
+    /// the drift the base already had is not the branch's.
+    pub declarative: Option<crate::declarative::Schemas>,
     _dir: tempfile::TempDir,
 }
 
@@ -112,6 +115,7 @@ pub fn materialize(
         merged,
         added,
         rewritten,
+        declarative: None,
         _dir: dir,
     })
 }

@@ -69,9 +69,10 @@ pub async fn order_check(
 }
 
 /// Applies the base's folder to a new database next to `database` and, when every file
-/// applied and `catalog` is given, runs the catalog rules there — and, when the branch is
-/// behind its base, on the folder where it started too (what it had before it changed
-/// anything). Returns the database with the base's schema.
+/// applied and `catalog` is given, runs the catalog rules there (and compares the base's
+/// declarative schema files with it, when it has some) — and, when the branch is behind
+/// its base, on the folder where it started too (what it had before it changed anything).
+/// Returns the database with the base's schema.
 pub async fn apply_base(
     database: &Database,
     server: &ServerOptions,
@@ -85,6 +86,14 @@ pub async fn apply_base(
     let catalog = match catalog {
         Some(config) if complete => {
             let mut found = catalog_findings(&production, config, "the base branch's").await?;
+            if let Some(schemas) = &folders.declarative {
+                let model = crate::model::Model::build(&folders.base);
+                let migrations = (&folders.base, &model);
+                found.extend(
+                    crate::declarative::compare(&production, server, schemas, migrations, options)
+                        .await?,
+                );
+            }
             match &folders.start {
                 None => Some(found),
                 Some(start) => {
@@ -286,7 +295,8 @@ fn out_of_order<'a>(fresh_order: &[&'a Migration], new: &[&'a Migration]) -> Opt
         .map(|(_, m)| *m)
 }
 
-async fn snapshot(database: &Database, what: &str) -> Result<Snapshot, Failure> {
+/// The catalog snapshot of `database`, `what` naming whose it is in the error.
+pub(crate) async fn snapshot(database: &Database, what: &str) -> Result<Snapshot, Failure> {
     Snapshot::take(&database.client).await.map_err(|e| {
         Failure::Environment(format!(
             "cannot read {what} catalog ({}); this is a schemagate bug, please report it with the server version",

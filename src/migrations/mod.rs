@@ -186,6 +186,23 @@ pub fn load_as(path: &Path, layout: Option<Layout>, shown_root: &Path) -> Migrat
     set
 }
 
+/// Reads and parses `files`, in this order, as one set of plain SQL files that all apply
+/// (declarative schema files: no versions, no layout), `root` being the folder they
+/// belong to, shown as if it were at `shown_root` (as [`load_as`]).
+pub fn load_files(root: &Path, files: &[PathBuf], shown_root: &Path) -> MigrationSet {
+    let show = Shown { root, shown_root };
+    let entries = files
+        .iter()
+        .map(|path| layout::Entry {
+            path: path.clone(),
+            version: None,
+            name: layout::file_name(path),
+            role: Role::Versioned,
+        })
+        .collect();
+    assemble(&show, Layout::Plain, entries, Vec::new(), Vec::new())
+}
+
 /// How the files of a folder are named to users.
 struct Shown<'a> {
     root: &'a Path,

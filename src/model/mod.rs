@@ -187,6 +187,11 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Where [`Model::policies`] keeps it: table and policy name.
+    pub fn key(&self) -> (String, String) {
+        (self.table.clone(), self.name.clone())
+    }
+
     /// `schema.table.policy`, the object findings about this policy name.
     pub fn object(&self) -> String {
         format!("{}.{}", self.table, self.name)
@@ -216,6 +221,11 @@ pub struct Function {
 }
 
 impl Function {
+    /// Where [`Model::functions`] keeps it: name and signature.
+    pub fn key(&self) -> (String, String) {
+        (self.name.clone(), self.signature.clone())
+    }
+
     /// `schema.name(args)`.
     pub fn display(&self) -> String {
         format!("{}({})", self.name, self.signature)
@@ -269,21 +279,21 @@ pub struct Touches {
 pub struct Model {
     pub tables: BTreeMap<String, Table>,
     pub indexes: BTreeMap<String, Index>,
-    pub policies: Vec<Policy>,
-    pub functions: Vec<Function>,
+    /// By (table, policy name): lookups during replay and per table stay logarithmic.
+    pub policies: BTreeMap<(String, String), Policy>,
+    /// By (name, signature), overloads of a name next to each other.
+    pub functions: BTreeMap<(String, String), Function>,
     pub views: BTreeMap<String, View>,
     pub grants: Vec<Grant>,
     /// Built once replay is done; until then the per-table lookups scan.
     by_table: Option<ByTable>,
 }
 
-/// Each table's indexes (names, in name order) and policies (positions in
-/// [`Model::policies`]): rules ask per table, and scanning everything for each table made
-/// lint time quadratic in the number of tables.
+/// Each table's indexes (names, in name order): rules ask per table, and scanning
+/// everything for each table made lint time quadratic in the number of tables.
 #[derive(Debug, Default)]
 struct ByTable {
     indexes: HashMap<String, Vec<String>>,
-    policies: HashMap<String, Vec<usize>>,
 }
 
 impl ByTable {
@@ -295,13 +305,6 @@ impl ByTable {
                 .entry(index.table.clone())
                 .or_default()
                 .push(index.name.clone());
-        }
-        for (position, policy) in model.policies.iter().enumerate() {
-            by_table
-                .policies
-                .entry(policy.table.clone())
-                .or_default()
-                .push(position);
         }
         by_table
     }
@@ -369,13 +372,10 @@ impl Model {
         if let Some(view) = self.views.get(object) {
             return Some(view.history.changed);
         }
-        if let Some(function) = self.functions.iter().find(|f| f.name == object) {
+        if let Some(function) = self.functions_named(object).next() {
             return Some(function.history.changed);
         }
-        let (table, rest) = self.tables.values().find_map(|t| {
-            let rest = object.strip_prefix(t.name.as_str())?.strip_prefix('.')?;
-            Some((t, rest))
-        })?;
+        let (table, rest) = self.table_and_rest(object)?;
         if let Some(policy) = self.policies_on(&table.name).find(|p| p.name == rest) {
             return Some(policy.history.changed);
         }
@@ -415,23 +415,17 @@ impl Model {
             touches.own.extend(history(&view.history));
             touches.own.extend(grants(object));
         }
-        for function in self.functions.iter().filter(|f| f.name == object) {
+        for function in self.functions_named(object) {
             touches.own.extend(history(&function.history));
             touches.own.extend(grants(object));
         }
-        let table = self.tables.get(object).or_else(|| {
-            self.tables.values().find(|t| {
-                object
-                    .strip_prefix(t.name.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
-            })
-        });
-        let Some(table) = table else {
-            return touches;
+        let (table, rest) = match self.tables.get(object) {
+            Some(table) => (table, None),
+            None => match self.table_and_rest(object) {
+                Some((table, rest)) => (table, Some(rest)),
+                None => return touches,
+            },
         };
-        let rest = object
-            .strip_prefix(table.name.as_str())
-            .and_then(|rest| rest.strip_prefix('.'));
         if let Some(rest) = rest {
             for policy in self.policies_on(&table.name).filter(|p| p.name == rest) {
                 touches.own.extend(history(&policy.history));
@@ -465,21 +459,27 @@ impl Model {
         touches
     }
 
-    /// Policies of a table, in creation order.
+    /// The table `object` names something below (`schema.table.rest`), and the rest. Tried
+    /// at each dot, since quoted names may hold dots: a lookup per dot, not a scan.
+    fn table_and_rest<'a>(&self, object: &'a str) -> Option<(&Table, &'a str)> {
+        object
+            .match_indices('.')
+            .find_map(|(dot, _)| Some((self.tables.get(&object[..dot])?, &object[dot + 1..])))
+    }
+
+    /// Policies of a table, in name order.
     pub fn policies_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Policy> {
-        let (looked_up, scanned) = match &self.by_table {
-            Some(by_table) => {
-                let positions = by_table.policies.get(table).into_iter().flatten();
-                (Some(positions.filter_map(|&p| self.policies.get(p))), None)
-            }
-            None => (
-                None,
-                Some(self.policies.iter().filter(move |p| p.table == table)),
-            ),
-        };
-        looked_up
-            .into_iter()
-            .flatten()
-            .chain(scanned.into_iter().flatten())
+        self.policies
+            .range((table.to_string(), String::new())..)
+            .take_while(move |((t, _), _)| t == table)
+            .map(|(_, policy)| policy)
+    }
+
+    /// The overloads of a function, in signature order.
+    pub fn functions_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Function> {
+        self.functions
+            .range((name.to_string(), String::new())..)
+            .take_while(move |((n, _), _)| n == name)
+            .map(|(_, function)| function)
     }
 }

@@ -640,8 +640,12 @@ impl Model {
         for index in self.indexes.values_mut().filter(|i| i.table == old) {
             index.table = new.to_string();
         }
-        for policy in self.policies.iter_mut().filter(|p| p.table == old) {
-            policy.table = new.to_string();
+        let moved: Vec<(String, String)> = self.policies_on(old).map(Policy::key).collect();
+        for key in moved {
+            if let Some(mut policy) = self.policies.remove(&key) {
+                policy.table = new.to_string();
+                self.add_policy(policy);
+            }
         }
         for table in self.tables.values_mut() {
             for fk in table
@@ -736,19 +740,13 @@ impl Model {
     }
 
     fn add_policy(&mut self, policy: Policy) {
-        self.policies
-            .retain(|p| !(p.table == policy.table && p.name == policy.name));
-        self.policies.push(policy);
+        self.policies.insert(policy.key(), policy);
     }
 
     fn alter_policy(&mut self, alter: &ast::AlterPolicy, at: Origin) {
         let table = qualified(&alter.table_name);
         let name = ident_name(&alter.name);
-        let Some(policy) = self
-            .policies
-            .iter_mut()
-            .find(|p| p.table == table && p.name == name)
-        else {
+        let Some(mut policy) = self.policies.remove(&(table, name)) else {
             return;
         };
         policy.history.changed = at;
@@ -770,12 +768,12 @@ impl Model {
                 }
             }
         }
+        self.add_policy(policy);
     }
 
     /// Dropping a policy changes what its table lets through.
     fn drop_policy(&mut self, table: &str, name: &str, at: Origin) {
-        self.policies
-            .retain(|p| !(p.table == table && p.name == name));
+        self.policies.remove(&(table.to_string(), name.to_string()));
         self.touch_table(table, at);
     }
 
@@ -798,13 +796,10 @@ impl Model {
             &create.return_type,
             Some(FunctionReturnType::DataType(t)) if t.to_string().eq_ignore_ascii_case("trigger")
         );
-        let existing = self
-            .functions
-            .iter()
-            .position(|f| f.name == name && f.signature == signature);
-        let history = match existing {
-            Some(i) => History {
-                created: self.functions[i].history.created,
+        let key = (name.clone(), signature.clone());
+        let history = match self.functions.get(&key) {
+            Some(existing) => History {
+                created: existing.history.created,
                 changed: at,
             },
             None => History::new(at),
@@ -820,10 +815,7 @@ impl Model {
             standard_body,
             history,
         };
-        match existing {
-            Some(i) => self.functions[i] = function,
-            None => self.functions.push(function),
-        }
+        self.functions.insert(key, function);
     }
 
     fn alter_function(&mut self, alter: &ast::AlterFunction, at: Origin) {
@@ -835,9 +827,10 @@ impl Model {
         ) {
             return;
         }
-        let matching = self.matching_functions(&alter.function);
-        for i in matching {
-            let function = &mut self.functions[i];
+        for key in self.matching_functions(&alter.function) {
+            let Some(mut function) = self.functions.remove(&key) else {
+                continue;
+            };
             function.history.changed = at;
             match &alter.operation {
                 AlterFunctionOperation::Actions { actions, .. } => {
@@ -872,27 +865,24 @@ impl Model {
                 }
                 _ => {}
             }
+            self.functions.insert(function.key(), function);
         }
     }
 
     /// Functions a `name(args)` reference designates: the one overload with those argument
     /// types, or every overload of the name when no argument list is given.
-    fn matching_functions(&self, desc: &FunctionDesc) -> Vec<usize> {
+    fn matching_functions(&self, desc: &FunctionDesc) -> Vec<(String, String)> {
         let name = qualified(&desc.name);
         let wanted = desc.args.as_deref().map(signature);
-        self.functions
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.name == name && wanted.as_ref().is_none_or(|s| *s == f.signature))
-            .map(|(i, _)| i)
+        self.functions_named(&name)
+            .filter(|f| wanted.as_ref().is_none_or(|s| *s == f.signature))
+            .map(Function::key)
             .collect()
     }
 
     fn drop_function(&mut self, desc: &FunctionDesc) {
-        let mut matching = self.matching_functions(desc);
-        matching.sort_unstable_by(|a, b| b.cmp(a));
-        for i in matching {
-            self.functions.remove(i);
+        for key in self.matching_functions(desc) {
+            self.functions.remove(&key);
         }
     }
 
@@ -980,7 +970,7 @@ impl Model {
                     self.drop_table(&table);
                 }
                 self.views.retain(|_, v| v.schema != schema);
-                self.functions.retain(|f| f.schema != schema);
+                self.functions.retain(|_, f| f.schema != schema);
             }
             _ => {}
         }
@@ -989,7 +979,7 @@ impl Model {
     fn drop_table(&mut self, name: &str) {
         self.tables.remove(name);
         self.indexes.retain(|_, i| i.table != name);
-        self.policies.retain(|p| p.table != name);
+        self.policies.retain(|(table, _), _| table != name);
         for table in self.tables.values_mut() {
             table.foreign_keys.retain(|fk| fk.references != name);
         }

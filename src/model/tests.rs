@@ -109,7 +109,7 @@ fn drops_remove_objects_and_dependents() {
     assert_eq!(model.policies.len(), 0);
     let signatures: Vec<&str> = model
         .functions
-        .iter()
+        .values()
         .map(|f| f.signature.as_str())
         .collect();
     assert_eq!(signatures, ["text"]);
@@ -138,7 +138,7 @@ fn rls_policies_functions_views() {
     let (migration, statement) = t.rls_changed.and_then(|o| o.resolve(&set)).expect("origin");
     assert!(migration.name.contains("m1"));
     assert_eq!(statement.index, 1);
-    let policy = &model.policies[0];
+    let policy = model.policies.values().next().expect("a policy");
     assert_eq!(policy.name, "Read own");
     assert_eq!(policy.command, PolicyCommand::Update);
     assert_eq!(policy.roles, ["authenticated", "anon"]);
@@ -147,7 +147,7 @@ fn rls_policies_functions_views() {
         policy.with_check.as_ref().map(|e| e.to_string()).as_deref(),
         Some("true")
     );
-    let f = &model.functions[0];
+    let f = model.functions.values().next().expect("a function");
     assert!(!f.security_definer && f.returns_trigger);
     assert_eq!(f.search_path.as_deref(), Some("''"));
     assert_eq!(f.language.as_deref(), Some("plpgsql"));
@@ -201,7 +201,7 @@ fn owner_changes_do_not_move_a_function() {
            alter function public.f(text) set search_path to default;"#,
         "alter function public.f(character varying) security definer;",
     ]);
-    let f = &model.functions[0];
+    let f = model.functions.values().next().expect("a function");
     assert_eq!(f.signature, "text");
     assert_eq!(f.history.changed.statement, 2);
     assert!(f.search_path.is_none());
@@ -241,4 +241,34 @@ fn locate_finds_the_defining_statement() {
     assert_eq!(at("public.t.t_a_idx"), Some((1, 1)));
     assert_eq!(at("public.t.b"), Some((0, 0)));
     assert_eq!(at("public.nothing"), None);
+}
+
+#[test]
+fn renamed_policies_and_functions_are_found_under_their_new_names() {
+    let (model, _) = model_of(&[
+        "create table t (id int);
+         create policy p on t for select using (true);
+         create function f(a int) returns int language sql as 'select a';
+         create function f(a text) returns text language sql as 'select a';",
+        "alter policy p on t rename to q;
+         alter function f(int) rename to g;
+         alter table t rename to u;",
+    ]);
+    let policies: Vec<&str> = model
+        .policies_on("public.u")
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(policies, ["q"]);
+    assert_eq!(model.policies_on("public.t").count(), 0);
+    let g: Vec<String> = model
+        .functions_named("public.g")
+        .map(|f| f.display())
+        .collect();
+    assert_eq!(g, ["public.g(integer)"]);
+    let f: Vec<String> = model
+        .functions_named("public.f")
+        .map(|f| f.display())
+        .collect();
+    assert_eq!(f, ["public.f(text)"]);
+    assert!(model.locate("public.u.q").is_some());
 }

@@ -89,6 +89,7 @@ stage_rules! {
     REMOTE_ONLY_MIGRATION = conflict::RemoteOnlyMigration,
     REMOTE_MIGRATION_FAILED = conflict::RemoteMigrationFailed,
     ORDER_DEPENDENT_SCHEMA = conflict::OrderDependentSchema,
+    DECLARATIVE_SCHEMA_DRIFT = conflict::DeclarativeSchemaDrift,
 }
 
 /// All rules, sorted by id.

@@ -1,3 +1,4 @@
+mod declarative_schema_drift;
 mod deleted_applied_migration;
 mod duplicate_version;
 mod edited_applied_migration;
@@ -8,6 +9,7 @@ mod out_of_order_migration;
 mod remote_migration_failed;
 mod remote_only_migration;
 mod renamed_applied_migration;
+pub use declarative_schema_drift::DeclarativeSchemaDrift;
 pub use deleted_applied_migration::DeletedAppliedMigration;
 pub use duplicate_version::DuplicateVersion;
 pub use edited_applied_migration::EditedAppliedMigration;

@@ -55,7 +55,7 @@ impl Rule for AuthRlsInitplan {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        for policy in cx.model.policies.iter().filter(|p| p.parsed) {
+        for policy in cx.model.policies.values().filter(|p| p.parsed) {
             let mut calls = PerRowCalls::default();
             for expr in policy.expressions() {
                 let _ = expr.visit(&mut calls);

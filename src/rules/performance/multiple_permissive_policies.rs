@@ -61,7 +61,7 @@ impl Rule for MultiplePermissivePolicies {
         for policy in cx
             .model
             .policies
-            .iter()
+            .values()
             .filter(|p| p.parsed && p.permissive)
         {
             by_table

@@ -46,7 +46,7 @@ impl Rule for FunctionSearchPathMutable {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        for function in &cx.model.functions {
+        for function in cx.model.functions.values() {
             let native = function
                 .language
                 .as_deref()

@@ -45,7 +45,7 @@ impl Rule for PolicyAlwaysTrue {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        for policy in &cx.model.policies {
+        for policy in cx.model.policies.values() {
             let writes = policy.command != PolicyCommand::Select;
             let for_api = policy
                 .roles

@@ -43,7 +43,7 @@ impl Rule for SecurityDefinerSearchPath {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        for function in &cx.model.functions {
+        for function in cx.model.functions.values() {
             if !function.security_definer || function.search_path.is_some() {
                 continue;
             }
