@@ -366,3 +366,47 @@ pub async fn contents(client: &tokio_postgres::Client) -> String {
     }
     text
 }
+
+/// A copy of the installed Debian server laid out like Debian's (`usr/lib/postgresql/N/{bin,lib}`,
+/// `usr/share/postgresql/N`) under `root`, but without `pg_config` (as packages that ship
+/// only the server) and without the extensions whose control or script files start with one
+/// of `left_out` (a server without PostGIS, whatever this machine has installed). Returns its
+/// bin directory, for `--pg-bin`.
+pub fn installation_without(root: &Path, left_out: &[&str]) -> PathBuf {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let real = binaries::find(None, None).expect("the tests need a PostgreSQL server");
+    let share = PathBuf::from(format!("/usr/share/postgresql/{}", real.major));
+    assert!(
+        share.is_dir()
+            && real
+                .dir
+                .ends_with(format!("lib/postgresql/{}/bin", real.major)),
+        "this test copies a Debian installation; found {}",
+        real.dir.display()
+    );
+    let prefix = root.join(format!("usr/lib/postgresql/{}", real.major));
+    let bin = prefix.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in ["postgres", "initdb"] {
+        std::fs::copy(real.dir.join(tool), bin.join(tool)).unwrap();
+    }
+    symlink(real.dir.parent().unwrap().join("lib"), prefix.join("lib")).unwrap();
+    let copy = root.join(format!("usr/share/postgresql/{}", real.major));
+    std::fs::create_dir_all(copy.join("extension")).unwrap();
+    for entry in std::fs::read_dir(&share).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "extension" {
+            symlink(entry.path(), copy.join(entry.file_name())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(share.join("extension")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !left_out.iter().any(|prefix| name.starts_with(prefix)) {
+            symlink(entry.path(), copy.join("extension").join(&name)).unwrap();
+        }
+    }
+    // The server runs as the `postgres` system user when the tests run as root.
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
