@@ -124,6 +124,7 @@ fn apply_results() -> ApplyReport {
         folder: FOLDER.to_string(),
         server: "PostgreSQL 15.18 (ephemeral)".to_string(),
         baseline: None,
+        trace: Vec::new(),
         files: vec![
             file(
                 PROFILES,

@@ -40,7 +40,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
     }
     let base = crate::history::base_ref(args.common.base.as_deref())?;
     if base.is_none() && args.common.verbose {
-        eprintln!("no base (--base, or a pull request in GitHub Actions): history and order checks skipped");
+        eprintln!("no base (--base, or a pull request in GitHub Actions): history and order checks and the lock trace skipped (the static safety rules stand alone)");
     }
     let github = publish::context(&args.github)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -186,6 +186,7 @@ fn check_folder(
     let mut apply = None;
     let mut changes = None;
     let mut base_run = None;
+    let mut trace = Vec::new();
     if !args.no_apply && set.applied().next().is_some() {
         let options = args.server.options(config, args.lock_timeout);
         let apply_options = ApplyOptions::new(
@@ -223,9 +224,24 @@ fn check_folder(
             raw.extend(order.findings);
             changes = order.changes;
             base_run = order.base;
+            trace = order.trace;
+            if args.common.verbose && !trace.is_empty() {
+                let v = crate::rules::trace::reconcile::verdicts(&raw, &trace);
+                eprintln!(
+                    "{shown}: lock trace: {} file(s) traced; static safety findings confirmed {}, dropped {}, not checkable {}",
+                    trace.len(),
+                    v.confirmed,
+                    v.dropped,
+                    v.unchecked
+                );
+            }
         }
         base_run = base_run.or(applied.base);
-        apply = Some(applied.report);
+        // The reports show the trace with the folder's apply.
+        apply = Some(ApplyReport {
+            trace: trace.clone(),
+            ..applied.report
+        });
     }
     let baseline = folders
         .as_ref()
@@ -234,6 +250,7 @@ fn check_folder(
         causation::relocate(&mut raw, baseline, comparison, set, &model);
     }
     let mut findings = crate::lint::finalize(set, config, raw);
+    crate::rules::trace::reconcile::drop_contradicted(&mut findings, &trace);
     if let (Some(comparison), Some(baseline)) = (comparison, &baseline) {
         causation::mark(&mut findings, baseline, comparison);
     }

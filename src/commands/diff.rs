@@ -71,10 +71,13 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
             }
         }
         changes.extend(outcome.changes.unwrap_or_default());
-        // Levels and suppressions apply to the order findings; problems with the
+        // Levels and suppressions apply to the order and lock trace findings; problems with the
         // suppressions themselves (unused ones: no static rule ran here) are lint's to report.
         let mut finalized = crate::lint::finalize(&set, &config, outcome.findings);
-        finalized.retain(|f| f.rule == crate::rules::registry::ORDER_DEPENDENT_SCHEMA.id);
+        finalized.retain(|f| {
+            f.rule == crate::rules::registry::ORDER_DEPENDENT_SCHEMA.id
+                || crate::rules::trace::is_trace_rule(&f.rule)
+        });
         findings.extend(finalized);
         sets.push(set);
     }

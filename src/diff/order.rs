@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::findings::{Finding, Source};
 use crate::migrations::{file_location, Migration};
 use crate::postgres::apply::{self, ApplyOptions, ApplyReport};
+use crate::postgres::trace::FileTrace;
 use crate::postgres::{Database, ServerOptions};
 use crate::rules::registry;
 use crate::Failure;
@@ -40,6 +41,9 @@ pub struct OrderOutcome {
     pub notes: Vec<String>,
     /// The base's own apply and catalog findings, when they were asked for.
     pub base: Option<BaseRun>,
+    /// The lock and rewrite trace of the branch's new migrations applied onto the base's
+    /// schema (docs/trace.md); empty when they were not applied there.
+    pub trace: Vec<FileTrace>,
 }
 
 /// The base branch's migrations applied on a database of their own: what production has,
@@ -179,7 +183,17 @@ async fn run_paths(
         return Ok(outcome);
     };
     let before = snapshot(&production, "the base branch's").await?;
-    let (report, findings) = apply::apply_files(&production, merged, new.clone(), options).await;
+    // The production path is where the branch's migrations meet existing tables: trace it.
+    let traced = ApplyOptions {
+        trace: true,
+        ..options.clone()
+    };
+    let (mut report, findings) =
+        apply::apply_files(&production, merged, new.clone(), &traced).await;
+    outcome.trace = std::mem::take(&mut report.trace);
+    outcome
+        .findings
+        .extend(crate::rules::trace::findings(merged, &outcome.trace));
     let production_failure = failure(&report, &findings);
     let after = match production_failure {
         None => Some(snapshot(&production, "the production path's").await?),

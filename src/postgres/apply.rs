@@ -7,6 +7,7 @@ use super::baseline::{self, Baseline, BaselineApplied};
 use super::catalog::{self, Changes};
 use super::cause::{self, Context};
 use super::overlay::EMULATED_VERSION;
+use super::trace::{FileTrace, Tracer};
 use super::Database;
 use crate::findings::{Finding, Location, Source};
 use crate::migrations::{Migration, MigrationSet};
@@ -29,6 +30,10 @@ pub struct ApplyReport {
     /// The baseline applied before the files, when one is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineApplied>,
+    /// The lock and rewrite trace of each file, when [`ApplyOptions::trace`] asked for it;
+    /// `check` puts the production path's here, and the JSON document lists it as `trace`.
+    #[serde(skip)]
+    pub trace: Vec<FileTrace>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -83,6 +88,9 @@ pub struct ApplyOptions {
     pub statement_timeout: Duration,
     /// Applied after the prelude and before the files of a from-scratch apply.
     pub baseline: Option<Arc<Baseline>>,
+    /// Trace the locks and rewrites of each statement on the relations that existed before
+    /// the files ([`super::trace`]).
+    pub trace: bool,
 }
 
 impl ApplyOptions {
@@ -97,6 +105,7 @@ impl ApplyOptions {
             progress: !quiet && std::io::stderr().is_terminal(),
             statement_timeout,
             baseline,
+            trace: false,
         }
     }
 
@@ -266,6 +275,7 @@ pub async fn apply(
                     applied: 0,
                     skipped: Vec::new(),
                 }),
+                trace: Vec::new(),
             };
             (report, vec![finding])
         }
@@ -297,6 +307,7 @@ pub async fn apply_files(
         server: db.description.clone(),
         files: Vec::new(),
         baseline: None,
+        trace: Vec::new(),
     };
     let mut findings = Vec::new();
     if options.record_history {
@@ -336,6 +347,16 @@ pub async fn apply_files(
             false
         }
     };
+    let mut tracer = match options.trace {
+        true => match Tracer::start(db).await {
+            Ok(tracer) => Some(tracer),
+            Err(error) => {
+                eprintln!("warning: cannot trace locks and rewrites ({error}); the static safety rules stand alone");
+                None
+            }
+        },
+        false => None,
+    };
     let total = applied.len();
     let mut failed_at: Option<usize> = None;
     // Those the prelude created (Supabase has them preinstalled) are not the migrations' doing.
@@ -352,7 +373,7 @@ pub async fn apply_files(
             migration,
             options,
             watchdog,
-            &mut emulated,
+            (&mut emulated, tracer.as_mut()),
             &mut findings,
         )
         .await;
@@ -396,6 +417,7 @@ pub async fn apply_files(
     if options.progress {
         eprint!("\r\x1b[2K");
     }
+    report.trace = tracer.map(Tracer::finish).unwrap_or_default();
     if tracking {
         if let Err(error) = catalog::remove(&db.admin).await {
             eprintln!(
@@ -505,13 +527,16 @@ async fn apply_file<'a>(
     migration: &'a Migration,
     options: &ApplyOptions,
     watchdog: &Watchdog,
-    emulated: &mut EmulatedSeen,
+    (emulated, mut tracer): (&mut EmulatedSeen, Option<&mut Tracer>),
     findings: &mut Vec<Finding>,
 ) -> Result<(), FileError<'a>> {
     let Some(source) = &migration.source else {
         return Ok(());
     };
     let transactional = !migration.no_transaction;
+    if let Some(tracer) = tracer.as_deref_mut() {
+        tracer.begin_file(db, migration).await;
+    }
     if transactional {
         run(db, "begin", watchdog).await.map_err(|f| (None, f))?;
     }
@@ -527,6 +552,10 @@ async fn apply_file<'a>(
             run(db, text, watchdog)
                 .await
                 .map_err(|f| (Some(statement), f))?;
+            if let Some(tracer) = tracer.as_deref_mut() {
+                tracer.released();
+                tracer.after(db, migration, statement, false).await;
+            }
             run(db, "begin", watchdog)
                 .await
                 .map_err(|f| (Some(statement), f))?;
@@ -547,6 +576,9 @@ async fn apply_file<'a>(
         run(db, &as_supabase_runs_it(text, db.supabase), watchdog)
             .await
             .map_err(|f| (Some(statement), f))?;
+        if let Some(tracer) = tracer.as_deref_mut() {
+            tracer.after(db, migration, statement, transactional).await;
+        }
         if CREATE_EXTENSION.is_match(text) {
             note_emulated(db, migration, statement, emulated, findings).await;
         }

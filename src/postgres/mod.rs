@@ -18,6 +18,7 @@ pub mod scratch;
 pub mod service;
 pub mod sibling;
 pub mod tls;
+pub mod trace;
 
 use crate::Failure;
 use cluster::{Cluster, DataSource};

@@ -26,6 +26,10 @@ struct Document<'a> {
     /// The schema changes from the base branch to this one (`diff`, `check` with a base).
     #[serde(skip_serializing_if = "Option::is_none")]
     changes: Option<&'a [crate::diff::Change]>,
+    /// `check` with a base: the lock and rewrite trace of the branch's new migrations
+    /// applied onto the base's schema (docs/trace.md).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    trace: Vec<&'a crate::postgres::trace::FileTrace>,
 }
 
 #[derive(Serialize)]
@@ -111,6 +115,7 @@ pub fn render(report: &Report<'_>) -> String {
         findings: &report.findings,
         apply: &report.apply,
         changes: report.changes.as_deref(),
+        trace: report.apply.iter().flat_map(|a| &a.trace).collect(),
     };
     let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");
     text.push('\n');

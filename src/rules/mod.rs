@@ -15,6 +15,7 @@ pub mod input;
 pub mod performance;
 pub mod safety;
 pub mod security;
+pub mod trace;
 
 use crate::config::Config;
 use crate::findings::{Category, Finding, Severity};

@@ -11,6 +11,8 @@ enum Same {
     Object,
     /// The same statement: same file and first line.
     Statement,
+    /// The loser points inside the winner's span (an element of the winner's statement).
+    Within,
 }
 
 /// (wins, loses, what they share).
@@ -23,6 +25,9 @@ const PRECEDENCE: &[(&str, &str, Same)] = &[
         "require-concurrent-index-creation",
         Same::Statement,
     ),
+    // A rewrite the trace saw on PostgreSQL is the problem the static guesses describe.
+    ("table-rewrite", "changing-column-type", Same::Within),
+    ("table-rewrite", "adding-field-with-default", Same::Within),
 ];
 
 /// Drops every finding that a more specific finding on the same object or statement
@@ -50,6 +55,14 @@ fn shares(a: &Finding, b: &Finding, same: Same) -> bool {
         Same::Object => a.object.is_some() && a.object == b.object,
         Same::Statement => match (&a.location, &b.location) {
             (Some(a), Some(b)) => a.file == b.file && a.line == b.line,
+            _ => false,
+        },
+        Same::Within => match (&a.location, &b.location) {
+            (Some(a), Some(b)) => {
+                a.file == b.file
+                    && (a.line, a.column) <= (b.line, b.column)
+                    && (b.end_line, b.end_column) <= (a.end_line, a.end_column)
+            }
             _ => false,
         },
     }

@@ -1,6 +1,8 @@
 //! Every rule, by id.
 
-use super::{apply, catalog, conflict, input, performance, safety, security, Rule, RuleMeta};
+use super::{
+    apply, catalog, conflict, input, performance, safety, security, trace, Rule, RuleMeta,
+};
 use crate::findings::Finding;
 
 // Every rule is a constant here, named after its id (`APPLY_FAILED` for `apply-failed`), and
@@ -90,6 +92,10 @@ stage_rules! {
     REMOTE_MIGRATION_FAILED = conflict::RemoteMigrationFailed,
     ORDER_DEPENDENT_SCHEMA = conflict::OrderDependentSchema,
     DECLARATIVE_SCHEMA_DRIFT = conflict::DeclarativeSchemaDrift,
+    TABLE_REWRITE = trace::TableRewrite,
+    LOCK_HELD_ACROSS_STATEMENTS = trace::LockHeldAcrossStatements,
+    LOCK_TIMEOUT_MISSING = trace::LockTimeoutMissing,
+    VALIDATE_IN_SAME_TRANSACTION = trace::ValidateInSameTransaction,
 }
 
 /// All rules, sorted by id.

@@ -1,0 +1,214 @@
+//! The lock and rewrite trace (docs/trace.md): `check --base` applies the branch's new
+//! migrations onto the base's schema and observes PostgreSQL after every statement; its
+//! findings replace the static safety rules' guesses. Real PostgreSQL (every major the
+//! tests have: `SCHEMAGATE_TEST_PG_BINS`) and real git repositories.
+
+mod support;
+
+use serde_json::Value;
+use support::git::{Repo, MIGRATIONS};
+use support::pg::pg_majors;
+
+/// The base: an existing table with rows, an index and a short `varchar`.
+const BASE: &str = "\
+create table public.orders (
+  id int primary key,
+  note varchar(20),
+  total int
+);
+create index orders_total on public.orders (total);
+insert into public.orders values (1, 'a', 10), (2, 'b', 20);
+";
+
+/// `check --base main --format json` of a branch adding `file` onto [`BASE`], on each
+/// major: the rules of the new findings, sorted, and the document.
+fn check(file: &str) -> Vec<(String, Vec<String>, Value)> {
+    let repo = Repo::with_base(&[("20240101000000_orders.sql", BASE)]);
+    repo.migration("20240201000000_branch.sql", file);
+    repo.commit("feature");
+    pg_majors()
+        .iter()
+        .map(|bin| {
+            let output = support::schemagate_on(bin)
+                .args(["check", MIGRATIONS, "--base", "main", "--format", "json"])
+                .current_dir(repo.path())
+                .output()
+                .expect("the binary runs");
+            let document: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "not JSON ({e}): {}\n{}",
+                    support::text(&output.stdout),
+                    support::text(&output.stderr)
+                )
+            });
+            let mut rules: Vec<String> = document["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["status"] == "new")
+                .map(|f| f["rule"].as_str().unwrap().to_string())
+                .collect();
+            rules.sort();
+            (bin.dir.display().to_string(), rules, document)
+        })
+        .collect()
+}
+
+/// The new findings of `rule`, on every major.
+fn of<'a>(document: &'a Value, rule: &str) -> Vec<&'a Value> {
+    document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule && f["status"] == "new")
+        .collect()
+}
+
+#[test]
+fn a_type_change_that_rewrites_is_a_table_rewrite() {
+    for (server, rules, document) in
+        check("alter table public.orders alter column total type bigint;\n")
+    {
+        assert!(
+            rules.contains(&"table-rewrite".to_string()),
+            "{server}: {rules:?}"
+        );
+        // The static guess is merged into the traced finding: one finding per problem.
+        assert!(
+            !rules.contains(&"changing-column-type".to_string()),
+            "{server}: {rules:?}"
+        );
+        let rewrite = &of(&document, "table-rewrite")[0];
+        assert_eq!(rewrite["severity"], "error", "{server}");
+        let message = rewrite["message"].as_str().unwrap();
+        assert!(message.contains("`public.orders`"), "{server}: {message}");
+        assert!(message.contains("ACCESS EXCLUSIVE"), "{server}: {message}");
+        // The primary key is rebuilt with the table (an index on the changed column is
+        // dropped and created again, under a new oid).
+        assert!(
+            message.contains("public.orders_pkey"),
+            "{server}: {message}"
+        );
+        assert!(
+            message.contains(
+                "blocks reads and writes of `public.orders` until the transaction commits"
+            ),
+            "{server}: {message}"
+        );
+    }
+}
+
+#[test]
+fn widening_a_varchar_rewrites_nothing_and_is_not_reported() {
+    for (server, rules, document) in check(
+        "set lock_timeout = '5s';\nalter table public.orders alter column note type varchar(50);\n",
+    ) {
+        assert_eq!(rules, Vec::<String>::new(), "{server}");
+        // The trace ran and saw the column change, without a rewrite.
+        let trace = document["trace"].as_array().expect("a trace");
+        let statements = trace[0]["statements"].as_array().unwrap();
+        let changed = &statements[1]["columns_changed"][0];
+        assert!(
+            changed.as_str().unwrap().contains("character varying(50)"),
+            "{server}: {changed}"
+        );
+        assert_eq!(statements[1]["rewrites"], serde_json::json!([]), "{server}");
+    }
+}
+
+#[test]
+fn a_backfill_after_a_lock_on_an_existing_table_is_reported() {
+    for (server, rules, document) in check(
+        "alter table public.orders add column status text;\nupdate public.orders set status = 'open';\n",
+    ) {
+        assert!(rules.contains(&"lock-held-across-statements".to_string()), "{server}: {rules:?}");
+        assert!(rules.contains(&"lock-timeout-missing".to_string()), "{server}: {rules:?}");
+        let held = of(&document, "lock-held-across-statements")[0]["message"]
+            .as_str()
+            .unwrap();
+        assert!(held.contains("ACCESS EXCLUSIVE"), "{server}: {held}");
+        assert!(held.contains("line 2: `update public.orders set status = 'open'`"), "{server}: {held}");
+        let missing = of(&document, "lock-timeout-missing")[0]["message"].as_str().unwrap();
+        assert!(
+            missing.contains("blocks reads and writes of `public.orders` until the transaction commits"),
+            "{server}: {missing}"
+        );
+    }
+}
+
+#[test]
+fn a_table_new_in_the_branch_is_not_existing() {
+    for (server, rules, _) in check(
+        "create table public.items (id int);\nalter table public.items add column status text;\nupdate public.items set status = 'open';\n",
+    ) {
+        for rule in ["lock-held-across-statements", "lock-timeout-missing", "table-rewrite"] {
+            assert!(!rules.contains(&rule.to_string()), "{server}: {rules:?}");
+        }
+    }
+}
+
+#[test]
+fn a_lock_timeout_set_by_the_file_quiets_lock_timeout_missing() {
+    for (server, rules, _) in check(
+        "set lock_timeout = '5s';\nalter table public.orders add column status text;\nupdate public.orders set status = 'open';\n",
+    ) {
+        assert!(!rules.contains(&"lock-timeout-missing".to_string()), "{server}: {rules:?}");
+        assert!(rules.contains(&"lock-held-across-statements".to_string()), "{server}: {rules:?}");
+    }
+}
+
+#[test]
+fn validating_in_the_same_transaction_is_reported() {
+    for (server, rules, document) in check(
+        "set lock_timeout = '5s';\nalter table public.orders add constraint orders_total_positive check (total > 0) not valid;\nalter table public.orders validate constraint orders_total_positive;\n",
+    ) {
+        assert!(rules.contains(&"validate-in-same-transaction".to_string()), "{server}: {rules:?}");
+        let finding = &of(&document, "validate-in-same-transaction")[0];
+        assert_eq!(finding["location"]["line"], 3, "{server}");
+        assert!(
+            finding["message"].as_str().unwrap().contains("public.orders.orders_total_positive"),
+            "{server}"
+        );
+    }
+}
+
+#[test]
+fn a_concurrent_index_is_traced_outside_a_transaction() {
+    for (server, rules, document) in
+        check("create index concurrently orders_note on public.orders (note);\n")
+    {
+        for rule in [
+            "lock-timeout-missing",
+            "require-concurrent-index-creation",
+            "table-rewrite",
+        ] {
+            assert!(!rules.contains(&rule.to_string()), "{server}: {rules:?}");
+        }
+        let statements = document["trace"][0]["statements"]
+            .as_array()
+            .expect("traced");
+        assert_eq!(statements.len(), 1, "{server}");
+        assert_eq!(statements[0]["in_transaction"], false, "{server}");
+    }
+}
+
+#[test]
+fn a_non_concurrent_index_on_an_existing_table_is_confirmed() {
+    for (server, rules, document) in
+        check("set lock_timeout = '5s';\ncreate index orders_note on public.orders (note);\n")
+    {
+        assert!(
+            rules.contains(&"require-concurrent-index-creation".to_string()),
+            "{server}: {rules:?}"
+        );
+        let locks = &document["trace"][0]["statements"][1]["locks"];
+        assert!(
+            locks
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["relation"] == "public.orders" && l["mode"] == "SHARE"),
+            "{server}: {locks}"
+        );
+    }
+}
