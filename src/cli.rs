@@ -367,6 +367,10 @@ pub struct CheckArgs {
     /// Lint only: do not start or reach PostgreSQL.
     #[arg(long)]
     pub no_apply: bool,
+    /// With a base: do not trace the locks and rewrites of the branch's new migrations
+    /// (docs/trace.md); the static safety rules stand alone.
+    #[arg(long, env = "SCHEMAGATE_NO_TRACE")]
+    pub no_trace: bool,
     #[command(flatten)]
     pub server: ServerArgs,
     /// Cancel a statement that waits longer than this for a lock (e.g. 10s, 500ms).

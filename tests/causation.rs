@@ -84,14 +84,18 @@ fn disabling_rls_on_an_old_table_fails_the_gate_at_the_new_statement() {
     let repo = repo_with("-- a quick fix\nalter table public.notes disable row level security;\n");
     let (output, document) = check(&repo);
     assert_exit(&output, 1);
+    // The trace also sees the table's lock taken without a `lock_timeout`.
     assert_eq!(
         new_rows(&document),
-        [row(
-            "policy-without-rls",
-            "new",
-            "20240201000000_branch.sql",
-            2
-        )],
+        [
+            row(
+                "lock-timeout-missing",
+                "new",
+                "20240201000000_branch.sql",
+                2
+            ),
+            row("policy-without-rls", "new", "20240201000000_branch.sql", 2)
+        ],
         "{document:#}"
     );
 }
@@ -127,12 +131,20 @@ fn dropping_the_last_policy_is_new_at_the_drop() {
     assert_exit(&output, 0);
     assert_eq!(
         new_rows(&document),
-        [row(
-            "rls-enabled-no-policy",
-            "new",
-            "20240201000000_branch.sql",
-            1
-        )],
+        [
+            row(
+                "lock-timeout-missing",
+                "new",
+                "20240201000000_branch.sql",
+                1
+            ),
+            row(
+                "rls-enabled-no-policy",
+                "new",
+                "20240201000000_branch.sql",
+                1
+            )
+        ],
         "{document:#}"
     );
 }

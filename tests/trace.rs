@@ -9,16 +9,12 @@ use serde_json::Value;
 use support::git::{Repo, MIGRATIONS};
 use support::pg::pg_majors;
 
-/// The base: an existing table with rows, an index and a short `varchar`.
-const BASE: &str = "\
-create table public.orders (
-  id int primary key,
-  note varchar(20),
-  total int
-);
-create index orders_total on public.orders (total);
-insert into public.orders values (1, 'a', 10), (2, 'b', 20);
-";
+/// The base every test applies its branch onto: an existing table with rows, indexes and
+/// a short `varchar`.
+const BASE: &str = include_str!("../testdata/trace/base.sql");
+
+/// The fixtures: `testdata/trace/<rule-id>/{bad,good}.sql`.
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/trace");
 
 /// `check --base main --format json` of a branch adding `file` onto [`BASE`], on each
 /// major: the rules of the new findings, sorted, and the document.
@@ -210,5 +206,33 @@ fn a_non_concurrent_index_on_an_existing_table_is_confirmed() {
                 .any(|l| l["relation"] == "public.orders" && l["mode"] == "SHARE"),
             "{server}: {locks}"
         );
+    }
+}
+
+#[test]
+fn every_trace_rule_has_fixtures_that_hold_on_every_major() {
+    for meta in schemagate::rules::registry::all() {
+        if !schemagate::rules::trace::is_trace_rule(meta.id) {
+            continue;
+        }
+        let dir = std::path::Path::new(FIXTURES).join(meta.id);
+        let read = |name: &str| {
+            std::fs::read_to_string(dir.join(name))
+                .unwrap_or_else(|e| panic!("{}/{name}: {e}", dir.display()))
+        };
+        for (server, rules, _) in check(&read("bad.sql")) {
+            assert!(
+                rules.iter().any(|r| r == meta.id),
+                "{server}: bad.sql of {}: {rules:?}",
+                meta.id
+            );
+        }
+        for (server, rules, _) in check(&read("good.sql")) {
+            assert!(
+                !rules.iter().any(|r| r == meta.id),
+                "{server}: good.sql of {}: {rules:?}",
+                meta.id
+            );
+        }
     }
 }

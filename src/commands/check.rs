@@ -189,12 +189,15 @@ fn check_folder(
     let mut trace = Vec::new();
     if !args.no_apply && set.applied().next().is_some() {
         let options = args.server.options(config, args.lock_timeout);
-        let apply_options = ApplyOptions::new(
-            set,
-            args.server.statement_timeout,
-            args.common.quiet,
-            dump.clone(),
-        );
+        let apply_options = ApplyOptions {
+            trace: !args.no_trace,
+            ..ApplyOptions::new(
+                set,
+                args.server.statement_timeout,
+                args.common.quiet,
+                dump.clone(),
+            )
+        };
         let applied = runtime.block_on(apply_set(
             args,
             (set, &model, schemas.as_ref()),

@@ -183,13 +183,10 @@ async fn run_paths(
         return Ok(outcome);
     };
     let before = snapshot(&production, "the base branch's").await?;
-    // The production path is where the branch's migrations meet existing tables: trace it.
-    let traced = ApplyOptions {
-        trace: true,
-        ..options.clone()
-    };
+    // The production path is where the branch's migrations meet existing tables: traced
+    // (unless `options` turned the trace off).
     let (mut report, findings) =
-        apply::apply_files(&production, merged, new.clone(), &traced).await;
+        apply::apply_files(&production, merged, new.clone(), options).await;
     outcome.trace = std::mem::take(&mut report.trace);
     outcome
         .findings

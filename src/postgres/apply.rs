@@ -88,8 +88,9 @@ pub struct ApplyOptions {
     pub statement_timeout: Duration,
     /// Applied after the prelude and before the files of a from-scratch apply.
     pub baseline: Option<Arc<Baseline>>,
-    /// Trace the locks and rewrites of each statement on the relations that existed before
-    /// the files ([`super::trace`]).
+    /// [`apply_files`] (files onto a schema that exists already, as production's) traces
+    /// the locks and rewrites of each statement on the relations that existed before the
+    /// files ([`super::trace`]); a from-scratch [`apply`] never does. Off: `--no-trace`.
     pub trace: bool,
 }
 
@@ -105,7 +106,7 @@ impl ApplyOptions {
             progress: !quiet && std::io::stderr().is_terminal(),
             statement_timeout,
             baseline,
-            trace: false,
+            trace: true,
         }
     }
 
@@ -254,6 +255,11 @@ pub async fn apply(
     options: &ApplyOptions,
 ) -> (ApplyReport, Vec<Finding>) {
     let applied = options.from_scratch(set);
+    // Nothing existed before a from-scratch apply: there is nothing to trace.
+    let options = &ApplyOptions {
+        trace: false,
+        ..options.clone()
+    };
     let Some(base) = &options.baseline else {
         return apply_files(db, set, applied, options).await;
     };
@@ -294,7 +300,8 @@ fn not_reached(migration: &Migration) -> FileResult {
 }
 
 /// Applies `applied` (some of the set's files, in order) onto whatever `db` holds already:
-/// e.g. a branch's new migrations on top of the base branch's, the path production takes.
+/// e.g. a branch's new migrations on top of the base branch's, the path production takes
+/// (traced, with [`ApplyOptions::trace`]).
 pub async fn apply_files(
     db: &Database,
     set: &MigrationSet,

@@ -1,0 +1,3 @@
+set lock_timeout = '5s';
+alter table public.orders add column status text;
+update public.orders set status = 'open';

@@ -1,0 +1,2 @@
+set lock_timeout = '5s';
+alter table public.orders add column status text;

@@ -1,0 +1,3 @@
+set lock_timeout = '5s';
+alter table public.orders add constraint orders_total_positive check (total > 0) not valid;
+-- validated in a later migration
