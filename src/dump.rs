@@ -19,7 +19,7 @@ use tokio_postgres::config::Host;
 
 /// Schemas that record which migrations ran (the Supabase CLI's history, schemagate's own
 /// change log): bookkeeping of the apply, not part of the schema.
-const BOOKKEEPING_SCHEMAS: [&str; 2] = ["supabase_migrations", "schemagate_apply"];
+pub(crate) const BOOKKEEPING_SCHEMAS: [&str; 2] = ["supabase_migrations", "schemagate_apply"];
 
 fn is_bookkeeping(words: &str) -> bool {
     words

@@ -236,3 +236,34 @@ fn every_trace_rule_has_fixtures_that_hold_on_every_major() {
         }
     }
 }
+
+#[test]
+fn the_reports_show_the_locks_on_existing_tables() {
+    let repo = Repo::with_base(&[("20240101000000_orders.sql", BASE)]);
+    repo.migration(
+        "20240201000000_branch.sql",
+        "alter table public.orders add column status text;\nupdate public.orders set status = 'open';\n",
+    );
+    repo.commit("feature");
+    let render = |format: &str| {
+        let output = support::run_in(
+            repo.path(),
+            &["check", MIGRATIONS, "--base", "main", "--format", format],
+        );
+        support::text(&output.stdout)
+    };
+    let html = render("html");
+    let section = &html[html
+        .find("<h3>Locks on existing tables</h3>")
+        .expect("the section")..];
+    assert!(
+        section.contains("line 1: <code>alter table public.orders add column status text;</code>"),
+        "{section}"
+    );
+    assert!(section.contains("<td>ACCESS EXCLUSIVE on public.orders</td><td>reads and writes of public.orders</td><td>until the transaction commits</td>"), "{section}");
+    let markdown = render("markdown");
+    assert!(
+        markdown.contains("- <code>supabase/migrations/20240201000000\\_branch.sql</code>: blocks reads and writes of public.orders until the transaction commits (2 statements)"),
+        "{markdown}"
+    );
+}

@@ -56,7 +56,8 @@ select 'set', 0, s.name, case
 ";
 
 /// The relations that exist before the branch's migrations: user tables, partitioned
-/// tables, materialized views and indexes, with the table an index belongs to.
+/// tables, materialized views and indexes, with the table an index belongs to; not those
+/// of the bookkeeping schemas (`$1`: the change tracker's, the migration history's).
 const EXISTING: &str = "
 select c.oid::int8, n.nspname::text || '.' || c.relname::text, c.relkind::text, coalesce(i.indrelid, 0)::int8
 from pg_class c
@@ -65,6 +66,7 @@ left join pg_index i on i.indexrelid = c.oid
 where c.relkind in ('r', 'p', 'm', 'i', 'I')
   and n.nspname not in ('pg_catalog', 'information_schema')
   and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%'
+  and n.nspname <> all($1::text[])
 ";
 
 /// What kind of relation.
@@ -112,6 +114,8 @@ pub struct StatementTrace {
     /// 1-based first and last line of the statement.
     pub line: u32,
     pub end_line: u32,
+    /// Its first line, shortened, for the reports.
+    pub text: String,
     /// The statement ran inside the file's transaction.
     pub in_transaction: bool,
     /// Locks it took that the session did not hold before it.
@@ -167,7 +171,7 @@ impl Tracer {
     pub async fn start(db: &Database) -> Result<Tracer, String> {
         let rows = db
             .client
-            .query(EXISTING, &[])
+            .query(EXISTING, &[&crate::dump::BOOKKEEPING_SCHEMAS.as_slice()])
             .await
             .map_err(|e| super::describe_error(&e))?;
         let mut existing = BTreeMap::new();
@@ -279,6 +283,7 @@ impl Tracer {
             statement: statement.index,
             line: location.line,
             end_line: location.end_line,
+            text: first_line(migration, statement),
             in_transaction,
             lock_timeout: state
                 .settings
@@ -392,6 +397,21 @@ fn column_words(value: &str) -> String {
         Some(("true", data_type)) => format!("{data_type} not null"),
         Some((_, data_type)) => data_type.to_string(),
         None => value.to_string(),
+    }
+}
+
+/// The statement's first line, at most 80 characters.
+fn first_line(migration: &Migration, statement: &Statement) -> String {
+    let text = migration
+        .source
+        .as_ref()
+        .map_or("", |source| statement.text(source));
+    let line = text.lines().next().unwrap_or("").trim();
+    let short: String = line.chars().take(80).collect();
+    if short.len() < text.trim().len() {
+        format!("{short} …")
+    } else {
+        short
     }
 }
 

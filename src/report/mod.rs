@@ -8,6 +8,7 @@ pub mod gitlab;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod locks;
 pub mod markdown;
 pub mod sarif;
 pub mod tty;

@@ -109,6 +109,8 @@ pub struct ApplyView {
     pub failed: Option<String>,
     pub duration_ms: u128,
     pub files: Vec<ApplyFileView>,
+    /// "Locks on existing tables": the lock and rewrite trace of the branch's new files.
+    pub locks: Vec<super::locks::LockFileView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -155,6 +157,7 @@ impl ApplyView {
                     dropped: file.dropped.len(),
                 })
                 .collect(),
+            locks: super::locks::views(&apply.trace),
         }
     }
 }

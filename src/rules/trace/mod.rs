@@ -108,18 +108,10 @@ impl<'a> Traced<'a> {
 
     /// `line 4: update public.orders set …`
     fn short(&self, statement: &StatementTrace) -> String {
-        let text = self.text(statement);
-        let first = text.lines().next().unwrap_or("").trim();
-        let shown: String = first.chars().take(60).collect();
-        let more = if shown.len() < text.trim_end().trim_end_matches(';').len() {
-            " …"
-        } else {
-            ""
-        };
         format!(
-            "line {}: `{}{more}`",
+            "line {}: `{}`",
             statement.line,
-            shown.trim_end_matches(';')
+            statement.text.trim_end_matches(';')
         )
     }
 
@@ -305,11 +297,12 @@ fn held_across(traced: &Traced, rest: &[StatementTrace], found: &mut Vec<Finding
                     registry::LOCK_HELD_ACROSS_STATEMENTS,
                     statement,
                     format!(
-                        "the {} lock this statement takes on `{}` {}, and is still held while {} of the same transaction run{}: {}",
+                        "the {} lock this statement takes on `{}` {}, and is still held while {} of the same transaction {}{}: {}",
                         lock.mode,
                         lock.relation,
                         blocks_words(lock, statement),
                         if under.len() == 1 { "a later statement" } else { "later statements" },
+                        if under.len() == 1 { "runs" } else { "run" },
                         if backfill { " (a backfill: the table stays blocked for as long as it takes)" } else { "" },
                         listed.join("; ")
                     ),
