@@ -10,9 +10,12 @@
 //! * the `lock_timeout` and `statement_timeout` the migration (or the role's or database's
 //!   configuration) put in effect — not schemagate's own session settings.
 //!
-//! One query per statement ([`STATE`]), limited to the existing relations the session
-//! holds a lock on (what a statement changes, it locks); outside a transaction (a
-//! `CONCURRENTLY` statement) the locks are gone when it returns, so it reads all of them.
+//! The state of every existing relation is read once, before the first file; then one
+//! prepared query per statement ([`STATE`]), limited to the existing relations the session
+//! holds a lock on that allows changing them (what a statement changes, it locks, and keeps
+//! locked until the transaction ends, so every change is seen right after its statement);
+//! outside a transaction (a `CONCURRENTLY` statement) the locks are gone when it returns,
+//! so it reads all of them.
 
 use super::Database;
 use crate::migrations::Migration;
@@ -20,29 +23,64 @@ use crate::sql::Statement;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The state of the existing relations as rows `(kind, relation oid, key, value)`: `lock`
-/// (mode), `node` (relfilenode), `con` (name → validated), `col` (name → `notnull type`),
-/// `set` (setting → value in effect, `0` for none). `$1`: the existing relations; `$2`:
-/// all of them, else only those the session holds a lock on.
+/// The state of the relations the session may be changing, as rows `(kind, relation oid,
+/// key, value)`: `lock` (mode), `node` (relfilenode), `con` (name → validated), `col` (name
+/// → `notnull type`). Watched: the relations it holds a lock on that allows changing them
+/// (a column, a constraint or the storage changes only under SHARE UPDATE EXCLUSIVE or
+/// more; what queries and DML take is left out: [`WATCHED_HELD`]), or all existing ones
+/// ([`WATCHED_ALL`]). Only relations that may have existed before are read: oids up to the
+/// largest that existed at the start (`MAX`, a number schemagate read), as oids only grow
+/// (an ephemeral database never wraps around); the caller keeps the existing ones. Each catalog is read by index, per watched
+/// relation (`lateral`): scanning `pg_attribute` per statement would cost more than the
+/// statement.
 const STATE: &str = "
-with existing as (select unnest($1::oid[]) as oid),
-held as (
+with held as (
   select l.relation as oid, l.mode from pg_locks l
   where l.pid = pg_backend_pid() and l.locktype = 'relation' and l.granted
-    and l.relation in (select oid from existing)
+    and l.database = (select oid from pg_database where datname = current_database())
+    and l.relation <= MAX
 ),
-watched as (select oid from existing where $2 or oid in (select oid from held))
+watched as (WATCHED)
 select 'lock', oid::int8, mode, '' from held
 union all
-select 'node', c.oid::int8, '', c.relfilenode::text from pg_class c where c.oid in (select oid from watched)
+select 'node', w.oid::int8, '', c.relfilenode::text
+  from watched w cross join lateral (
+    select relfilenode from pg_class where oid = w.oid CHANGED offset 0
+  ) c
 union all
-select 'con', k.conrelid::int8, k.conname::text, k.convalidated::text
-  from pg_constraint k where k.conrelid in (select oid from watched)
+select 'con', w.oid::int8, k.conname::text, k.convalidated::text
+  from watched w cross join lateral (
+    select conname, convalidated from pg_constraint where conrelid = w.oid CHANGED offset 0
+  ) k
 union all
-select 'col', a.attrelid::int8, a.attname::text, a.attnotnull::text || ' ' || format_type(a.atttypid, a.atttypmod)
-  from pg_attribute a where a.attrelid in (select oid from watched) and a.attnum > 0 and not a.attisdropped
-union all
-select 'set', 0, s.name, case
+select 'col', w.oid::int8, a.attname::text, a.attnotnull::text || ' ' || format_type(a.atttypid, a.atttypmod)
+  from watched w cross join lateral (
+    select attname, attnotnull, atttypid, atttypmod from pg_attribute
+    where attrelid = w.oid and attnum > 0 and not attisdropped CHANGED offset 0
+  ) a
+";
+
+/// After a statement in a transaction. No parameters, so that the server plans it once (a
+/// custom plan per statement would cost more than running it).
+const WATCHED_HELD: &str = "select oid from held
+  where mode not in ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')";
+
+/// After a statement in a transaction, only the catalog rows the transaction wrote (its
+/// own and its subtransactions' ids are at least its first; nothing else writes to an
+/// ephemeral database meanwhile): a table locked early in a long file is not read again
+/// and again.
+const CHANGED_IN_TRANSACTION: &str = "and xmin::text::int8 >= (
+      select coalesce(txid_current_if_assigned() % 4294967296, 4294967296))";
+
+/// At the start and after a statement outside a transaction: every existing relation (`$1`).
+const WATCHED_ALL: &str = "select unnest($1::oid[]) as oid";
+
+/// The `lock_timeout` and `statement_timeout` in effect: set in the session (`SET`, `SET
+/// LOCAL`), else configured for the role or database, else `0`; schemagate's own connection
+/// options do not count. Read when a file starts and after statements that may change them
+/// ([`may_set_timeouts`]): `pg_settings` costs as much as the rest of the trace.
+const SETTINGS: &str = "
+select s.name, case
     when s.source = 'session' then current_setting(s.name)
     else coalesce((
       select substr(c, length(s.name) + 2)
@@ -150,30 +188,35 @@ struct State {
     nodes: BTreeMap<i64, String>,
     constraints: BTreeMap<(i64, String), bool>,
     columns: BTreeMap<(i64, String), String>,
-    settings: BTreeMap<String, String>,
 }
 
 /// Observes the application of some files onto a database, statement by statement.
 pub struct Tracer {
+    /// [`STATE`] over [`WATCHED_HELD`] and over [`WATCHED_ALL`], prepared once.
+    state_held: tokio_postgres::Statement,
+    state_all: tokio_postgres::Statement,
     existing: BTreeMap<i64, Relation>,
     oids: Vec<u32>,
     /// What was last seen of the existing relations.
     known: State,
     /// The session's locks after the previous statement (empty outside a transaction).
     held: BTreeSet<(i64, String)>,
+    /// `lock_timeout` and `statement_timeout` in effect (`None`: none).
+    timeouts: (Option<String>, Option<String>),
     file: Option<FileTrace>,
     pub files: Vec<FileTrace>,
 }
 
 impl Tracer {
-    /// Records which relations exist now (before the first traced file). `None`, with the
-    /// reason, when the catalog cannot be read.
+    /// Records which relations exist now (before the first traced file) and their state;
+    /// the reason when the catalog cannot be read.
     pub async fn start(db: &Database) -> Result<Tracer, String> {
+        let describe = |e: tokio_postgres::Error| super::describe_error(&e);
         let rows = db
             .client
             .query(EXISTING, &[&crate::dump::BOOKKEEPING_SCHEMAS.as_slice()])
             .await
-            .map_err(|e| super::describe_error(&e))?;
+            .map_err(describe)?;
         let mut existing = BTreeMap::new();
         for row in rows {
             let oid: i64 = row.get(0);
@@ -196,22 +239,43 @@ impl Tracer {
             .keys()
             .filter_map(|&o| u32::try_from(o).ok())
             .collect();
-        Ok(Tracer {
+        let max = existing.keys().max().copied().unwrap_or(0);
+        let state = STATE.replace("MAX", &max.to_string());
+        let held = state
+            .replace("WATCHED", WATCHED_HELD)
+            .replace("CHANGED", CHANGED_IN_TRANSACTION);
+        let mut tracer = Tracer {
+            state_held: db.client.prepare(&held).await.map_err(describe)?,
+            state_all: db
+                .client
+                .prepare(&state.replace("WATCHED", WATCHED_ALL).replace("CHANGED", ""))
+                .await
+                .map_err(describe)?,
             existing,
             oids,
             known: State::default(),
             held: BTreeSet::new(),
+            timeouts: (None, None),
             file: None,
             files: Vec::new(),
-        })
+        };
+        tracer.known = tracer.observe(db, true).await.map_err(describe)?;
+        Ok(tracer)
     }
 
     async fn observe(&self, db: &Database, all: bool) -> Result<State, tokio_postgres::Error> {
-        let rows = db.client.query(STATE, &[&self.oids, &all]).await?;
+        let rows = if all {
+            db.client.query(&self.state_all, &[&self.oids]).await?
+        } else {
+            db.client.query(&self.state_held, &[]).await?
+        };
         let mut state = State::default();
         for row in rows {
             let kind: String = row.get(0);
             let oid: i64 = row.get(1);
+            if !self.existing.contains_key(&oid) {
+                continue;
+            }
             let key: String = row.get(2);
             let value: String = row.get(3);
             match kind.as_str() {
@@ -224,34 +288,45 @@ impl Tracer {
                 "con" => {
                     state.constraints.insert((oid, key), value == "true");
                 }
-                "col" => {
-                    state.columns.insert((oid, key), value);
-                }
                 _ => {
-                    state.settings.insert(key, value);
+                    state.columns.insert((oid, key), value);
                 }
             }
         }
         Ok(state)
     }
 
-    /// Before a file runs: what the existing relations look like now.
+    /// Before a file runs. What the existing relations look like is known already: from
+    /// the start, and every change since was seen after the statement that made it.
     pub async fn begin_file(&mut self, db: &Database, migration: &Migration) {
         self.finish_file();
-        match self.observe(db, true).await {
-            Ok(state) => {
-                self.known = state;
-                self.held.clear();
-                self.file = Some(FileTrace {
-                    path: migration.path.clone(),
-                    statements: Vec::new(),
-                });
+        self.held.clear();
+        self.file = Some(FileTrace {
+            path: migration.path.clone(),
+            statements: Vec::new(),
+        });
+        self.read_timeouts(db, migration).await;
+    }
+
+    /// Reads the timeouts in effect ([`SETTINGS`]).
+    async fn read_timeouts(&mut self, db: &Database, migration: &Migration) {
+        match db.client.query(SETTINGS, &[]).await {
+            Ok(rows) => {
+                let value = |name: &str| {
+                    rows.iter()
+                        .find(|r| r.get::<_, String>(0) == name)
+                        .map(|r| r.get::<_, String>(1))
+                        .filter(|v| v != "0")
+                };
+                self.timeouts = (value("lock_timeout"), value("statement_timeout"));
             }
-            Err(error) => eprintln!(
-                "warning: cannot trace `{}` ({}); its locks and rewrites are not checked",
-                migration.path,
-                super::describe_error(&error)
-            ),
+            Err(error) => {
+                eprintln!(
+                    "warning: cannot read the timeouts in effect in `{}` ({}); its trace is incomplete",
+                    migration.path,
+                    super::describe_error(&error)
+                );
+            }
         }
     }
 
@@ -278,6 +353,9 @@ impl Tracer {
                 return;
             }
         };
+        if may_set_timeouts(migration, statement) {
+            self.read_timeouts(db, migration).await;
+        }
         let location = migration.statement_location(statement);
         let mut traced = StatementTrace {
             statement: statement.index,
@@ -285,16 +363,8 @@ impl Tracer {
             end_line: location.end_line,
             text: first_line(migration, statement),
             in_transaction,
-            lock_timeout: state
-                .settings
-                .get("lock_timeout")
-                .filter(|v| *v != "0")
-                .cloned(),
-            statement_timeout: state
-                .settings
-                .get("statement_timeout")
-                .filter(|v| *v != "0")
-                .cloned(),
+            lock_timeout: self.timeouts.0.clone(),
+            statement_timeout: self.timeouts.1.clone(),
             ..StatementTrace::default()
         };
         for (oid, mode) in state.locks.difference(&self.held) {
@@ -413,6 +483,20 @@ fn first_line(migration: &Migration, statement: &Statement) -> String {
     } else {
         short
     }
+}
+
+/// May the statement change the timeouts in effect: it names one (`SET`, `set_config`,
+/// `ALTER ROLE … SET`), or resets the session's settings?
+fn may_set_timeouts(migration: &Migration, statement: &Statement) -> bool {
+    let Some(source) = &migration.source else {
+        return false;
+    };
+    let text = statement.text(source).to_ascii_lowercase();
+    let text = text.trim_start();
+    text.contains("lock_timeout")
+        || text.contains("statement_timeout")
+        || text.starts_with("reset")
+        || text.starts_with("discard")
 }
 
 /// `TRUNCATE` gives a table new, empty storage: that is not a rewrite of its rows.

@@ -12,7 +12,7 @@
 
 use super::blocking;
 use crate::findings::{Category, Finding, Source};
-use crate::postgres::trace::{FileTrace, RelKind, StatementTrace};
+use crate::postgres::trace::{FileTrace, RelKind};
 
 /// Static rules that guess a table rewrite.
 const REWRITE_RULES: &[&str] = &["changing-column-type", "adding-field-with-default"];
@@ -50,13 +50,14 @@ fn judge(finding: &Finding, traces: &[FileTrace]) -> Judgement {
     if finding.source != Source::Static || finding.category != Category::Safety {
         return Judgement::Untraced;
     }
-    let Some(statement) = traced_statement(finding, traces) else {
+    let Some((trace, position)) = traced_statement(finding, traces) else {
         return Judgement::Untraced;
     };
+    let statement = &trace.statements[position];
     let confirmed = if REWRITE_RULES.contains(&finding.rule.as_str()) {
         statement.rewrites.iter().any(|r| r.kind == RelKind::Table)
     } else if LOCK_RULES.contains(&finding.rule.as_str()) {
-        blocking(statement).next().is_some()
+        under_blocking_lock(trace, position)
     } else {
         return Judgement::Unchecked;
     };
@@ -65,6 +66,21 @@ fn judge(finding: &Finding, traces: &[FileTrace]) -> Judgement {
     } else {
         Judgement::Contradicted
     }
+}
+
+/// Did the statement at `position` run under a lock that blocks reads or writes of an
+/// existing table: one it took, or one an earlier statement of its transaction took?
+fn under_blocking_lock(trace: &FileTrace, position: usize) -> bool {
+    let statement = &trace.statements[position];
+    if blocking(statement).next().is_some() {
+        return true;
+    }
+    statement.in_transaction
+        && trace.statements[..position]
+            .iter()
+            .rev()
+            .take_while(|s| s.in_transaction)
+            .any(|s| blocking(s).next().is_some())
 }
 
 /// How the static safety findings among `findings` (raw: before precedence merges the
@@ -88,22 +104,25 @@ pub fn drop_contradicted(findings: &mut Vec<Finding>, traces: &[FileTrace]) {
     findings.retain(|finding| judge(finding, traces) != Judgement::Contradicted);
 }
 
-/// The traced statement a finding points into.
-fn traced_statement<'a>(finding: &Finding, traces: &'a [FileTrace]) -> Option<&'a StatementTrace> {
+/// The traced file and the position of the statement a finding points into.
+fn traced_statement<'a>(
+    finding: &Finding,
+    traces: &'a [FileTrace],
+) -> Option<(&'a FileTrace, usize)> {
     let location = finding.location.as_ref()?;
-    traces
-        .iter()
-        .find(|t| t.path == location.file)?
+    let trace = traces.iter().find(|t| t.path == location.file)?;
+    let position = trace
         .statements
         .iter()
-        .find(|s| s.line <= location.line && location.line <= s.end_line)
+        .position(|s| s.line <= location.line && location.line <= s.end_line)?;
+    Some((trace, position))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::findings::{Location, Severity};
-    use crate::postgres::trace::{Lock, Rewrite};
+    use crate::postgres::trace::{Lock, Rewrite, StatementTrace};
 
     fn static_finding(rule: &str, line: u32) -> Finding {
         Finding::new(rule, Severity::Warning, Category::Safety, "m").with_location(Location {
@@ -147,8 +166,13 @@ mod tests {
             statements: vec![
                 statement(1, false, Some("ACCESS EXCLUSIVE")),
                 statement(2, true, Some("ACCESS EXCLUSIVE")),
-                statement(3, false, Some("SHARE UPDATE EXCLUSIVE")),
+                // `create index concurrently`: on its own, outside the transaction.
+                StatementTrace {
+                    in_transaction: false,
+                    ..statement(3, false, Some("SHARE UPDATE EXCLUSIVE"))
+                },
                 statement(4, false, Some("SHARE")),
+                statement(5, false, None),
             ],
         }];
         let mut findings = vec![
@@ -157,6 +181,8 @@ mod tests {
             static_finding("require-concurrent-index-creation", 3),
             static_finding("require-concurrent-index-creation", 4),
             static_finding("renaming-column", 4),
+            // Under the SHARE lock statement 4 took, in the same transaction.
+            static_finding("constraint-missing-not-valid", 5),
             static_finding("changing-column-type", 9),
         ];
         let verdicts = verdicts(&findings, &traces);
@@ -171,13 +197,14 @@ mod tests {
                 ("changing-column-type", 2),
                 ("require-concurrent-index-creation", 4),
                 ("renaming-column", 4),
+                ("constraint-missing-not-valid", 5),
                 ("changing-column-type", 9),
             ]
         );
         assert_eq!(
             verdicts,
             Verdicts {
-                confirmed: 2,
+                confirmed: 3,
                 dropped: 2,
                 unchecked: 1
             }
