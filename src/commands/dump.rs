@@ -150,26 +150,25 @@ pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
 /// `file:line` of the statements that change data or call functions (`insert`, `update`,
 /// `delete`, `copy`, `select cron.schedule(…)`): a schema dump does not carry them.
 fn data_statements(set: &MigrationSet) -> Vec<String> {
-    use sqlparser::ast::Statement as Ast;
     let mut places = Vec::new();
     for migration in set.applied() {
-        for statement in migration.statements.iter().filter(|s| s.applies) {
-            let data = match statement.ast() {
-                Some(ast) => crate::sql::is_data(ast) || matches!(ast, Ast::Query(_)),
-                // Data statements keep no tree: classify their text.
-                None => {
-                    let text = migration
-                        .source
-                        .as_ref()
-                        .map_or("", |source| statement.text(source));
-                    let command = crate::sql::Fallback::classify(text, None).command;
-                    [
-                        "INSERT", "UPDATE", "DELETE", "COPY", "MERGE", "SELECT", "WITH",
-                    ]
-                    .iter()
-                    .any(|word| command.starts_with(word))
-                }
-            };
+        // Statements that keep a tree are schema changes (`sql::reader`): data changes and
+        // queries keep none, nor does what sqlparser cannot parse. Classify their text.
+        for statement in migration
+            .statements
+            .iter()
+            .filter(|s| s.applies && s.ast().is_none())
+        {
+            let text = migration
+                .source
+                .as_ref()
+                .map_or("", |source| statement.text(source));
+            let command = crate::sql::Fallback::classify(text, None).command;
+            let data = [
+                "INSERT", "UPDATE", "DELETE", "COPY", "MERGE", "SELECT", "WITH", "VALUES", "TABLE",
+            ]
+            .iter()
+            .any(|word| command.starts_with(word));
             if data {
                 let location = migration.statement_location(statement);
                 places.push(format!("{}:{}", location.file, location.line));

@@ -51,7 +51,13 @@ pub(super) fn replay_migration(model: &mut Model, migration_index: usize, migrat
             Parsed::Fallback(fallback) => {
                 model.apply_fallback(fallback, statement.text(source), at)
             }
-            // Trees are only released after linting, when no model is built.
+            Parsed::Deferred => {
+                if let Some(tree) = statement.tree(source) {
+                    model.apply(&tree, at);
+                }
+            }
+            // Released at parse time: a kind the model does not read (`sql::reader`);
+            // after linting, no model is built.
             Parsed::Released => {}
         }
     }

@@ -9,6 +9,7 @@ use crate::findings::Location;
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use std::borrow::Cow;
 use std::ops::Range;
 
 pub use fallback::Fallback;
@@ -102,9 +103,12 @@ pub enum Parsed {
     Ast(Box<ast::Statement>),
     Fallback(Fallback),
     /// Parsed, but the tree was dropped to bound memory: after linting (see
-    /// `MigrationSet::release_syntax_trees`), or at once for a data statement, which no rule
-    /// or model reads (a seed file's trees took a hundred times its size).
+    /// `MigrationSet::release_syntax_trees`), or at once for a kind nothing reads
+    /// ([`reader`]; a seed file's trees took a hundred times its size).
     Released,
+    /// Parsed, and the tree dropped at once: only the model's replay reads this kind
+    /// ([`Reader::Model`]), and it parses the text again ([`Statement::tree`]).
+    Deferred,
 }
 
 #[derive(Debug, Clone)]
@@ -124,16 +128,30 @@ impl Statement {
         &source.text[self.span.clone()]
     }
 
+    /// The kept tree: statements of the kinds rules read ([`Reader::Rules`]), until linting
+    /// ends.
     pub fn ast(&self) -> Option<&ast::Statement> {
         match &self.parsed {
             Parsed::Ast(statement) => Some(statement),
+            Parsed::Fallback(_) | Parsed::Released | Parsed::Deferred => None,
+        }
+    }
+
+    /// The kept tree, or a deferred one parsed again from `source` (its file's text).
+    pub fn tree<'a>(&'a self, source: &SourceText) -> Option<Cow<'a, ast::Statement>> {
+        match &self.parsed {
+            Parsed::Ast(statement) => Some(Cow::Borrowed(statement)),
+            Parsed::Deferred => parse_tree(self.text(source)).map(Cow::Owned),
             Parsed::Fallback(_) | Parsed::Released => None,
         }
     }
 
     /// Did sqlparser parse it (whether or not the tree is still kept)?
     pub fn is_parsed(&self) -> bool {
-        matches!(self.parsed, Parsed::Ast(_) | Parsed::Released)
+        matches!(
+            self.parsed,
+            Parsed::Ast(_) | Parsed::Released | Parsed::Deferred
+        )
     }
 }
 
@@ -278,13 +296,33 @@ pub fn balance_parentheses(text: &str, start: usize, end: usize) -> (usize, usiz
 }
 
 /// Parses one statement's text. Never fails: what sqlparser rejects, and what may nest
-/// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback.
+/// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback. Only the trees a rule reads
+/// are kept ([`reader`]).
 pub fn parse_statement(text: &str) -> Parsed {
+    match tree_of(text) {
+        Ok(statement) => match reader(&statement) {
+            Some(Reader::Rules) => Parsed::Ast(Box::new(statement)),
+            Some(Reader::Model) => Parsed::Deferred,
+            None => Parsed::Released,
+        },
+        Err(reason) => Parsed::Fallback(Fallback::classify(text, reason)),
+    }
+}
+
+/// The tree of one statement's text, whatever its kind: for [`Parsed::Deferred`]
+/// statements and the DDL inside `DO` blocks. `None` where [`parse_statement`] makes a
+/// fallback.
+pub fn parse_tree(text: &str) -> Option<ast::Statement> {
+    tree_of(text).ok()
+}
+
+/// sqlparser's tree of one statement, compacted; or why there is none (`None`: the text
+/// holds several statements).
+fn tree_of(text: &str) -> Result<ast::Statement, Option<String>> {
     if expression_depth_bound(text) > MAX_EXPRESSION_DEPTH {
-        let reason = format!(
+        return Err(Some(format!(
             "the statement nests too deeply to parse (more than {MAX_EXPRESSION_DEPTH} levels of operators or brackets)"
-        );
-        return Parsed::Fallback(Fallback::classify(text, Some(reason)));
+        )));
     }
     let dialect = PostgreSqlDialect {};
     let parsed = Parser::new(&dialect)
@@ -292,14 +330,13 @@ pub fn parse_statement(text: &str) -> Parsed {
         .try_with_sql(text)
         .and_then(|mut parser| parser.parse_statements());
     match parsed {
-        Ok(statements) if statements.len() == 1 && is_data(&statements[0]) => Parsed::Released,
         Ok(mut statements) if statements.len() == 1 => {
             let mut statement = statements.remove(0);
             compact(&mut statement);
-            Parsed::Ast(Box::new(statement))
+            Ok(statement)
         }
-        Ok(_) => Parsed::Fallback(Fallback::classify(text, None)),
-        Err(error) => Parsed::Fallback(Fallback::classify(text, Some(error.to_string()))),
+        Ok(_) => Err(None),
+        Err(error) => Err(Some(error.to_string())),
     }
 }
 
@@ -316,16 +353,43 @@ fn compact(statement: &mut ast::Statement) {
     }
 }
 
-/// Does the statement only change rows (`INSERT`, `UPDATE`, `DELETE`, `COPY`, `MERGE`)?
-pub fn is_data(statement: &ast::Statement) -> bool {
-    matches!(
-        statement,
-        ast::Statement::Insert(_)
-            | ast::Statement::Update(_)
-            | ast::Statement::Delete(_)
-            | ast::Statement::Copy { .. }
-            | ast::Statement::Merge(_)
-    )
+/// Who reads a statement's tree after parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// A rule (and perhaps the model): the tree is kept until linting ends.
+    Rules,
+    /// The model's replay only: the tree is dropped and parsed again when replayed.
+    Model,
+}
+
+/// Which trees are worth keeping: a tree takes tens of times its text (about 3.4 KB for
+/// the smallest), and every kept tree lives until the rules are done. `None` for kinds
+/// nothing reads (data changes, queries, `SET`, `COMMENT`, triggers…). A rule that reads
+/// another kind of statement adds it here as [`Reader::Rules`].
+pub fn reader(statement: &ast::Statement) -> Option<Reader> {
+    use ast::Statement as S;
+    match statement {
+        S::CreateTable(_)
+        | S::AlterTable(_)
+        | S::CreateIndex(_)
+        | S::CreatePolicy(_)
+        | S::AlterPolicy(_)
+        | S::CreateFunction(_)
+        | S::CreateProcedure { .. }
+        | S::CreateView(_)
+        | S::CreateType { .. }
+        | S::CreateDomain(_)
+        | S::CreateSequence { .. }
+        | S::Drop { .. } => Some(Reader::Rules),
+        S::AlterIndex { .. }
+        | S::DropPolicy(_)
+        | S::AlterFunction(_)
+        | S::DropFunction(_)
+        | S::AlterView { .. }
+        | S::Grant(_)
+        | S::Revoke(_) => Some(Reader::Model),
+        _ => None,
+    }
 }
 
 /// Splits and parses a whole text. `applies` says, for a byte offset, whether the statement
@@ -401,18 +465,29 @@ mod tests {
     }
 
     #[test]
-    fn data_statements_keep_no_tree() {
+    fn only_statements_the_model_or_rules_read_keep_their_tree() {
         for text in [
             "insert into t values (1), (2);",
             "update t set a = 1;",
             "delete from t;",
             "copy t from stdin;",
+            "select cron.schedule('x', '* * * * *', 'select 1');",
+            "set search_path = '';",
+            "comment on table t is 'x';",
         ] {
             assert!(matches!(parse_statement(text), Parsed::Released), "{text}");
         }
+        for text in ["create table t (id int);", "drop table t;"] {
+            assert!(matches!(parse_statement(text), Parsed::Ast(_)), "{text}");
+        }
+        // Only the model reads grants: replay parses them again.
+        let text = "grant select on t to anon;";
+        assert!(matches!(parse_statement(text), Parsed::Deferred));
+        let source = SourceText::new(text.to_string());
+        let (statements, _) = parse_text(&source, |_| true);
         assert!(matches!(
-            parse_statement("select cron.schedule('x', '* * * * *', 'select 1');"),
-            Parsed::Ast(_)
+            statements[0].tree(&source).as_deref(),
+            Some(ast::Statement::Grant(_))
         ));
     }
 
