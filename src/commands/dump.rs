@@ -152,7 +152,7 @@ pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
 fn data_statements(set: &MigrationSet) -> Vec<String> {
     let mut places = Vec::new();
     for migration in set.applied() {
-        // Statements that keep a tree are schema changes (`sql::reader`): data changes and
+        // Statements that keep a tree are schema changes (`sql::is_read`): data changes and
         // queries keep none, nor does what sqlparser cannot parse. Classify their text.
         for statement in migration
             .statements

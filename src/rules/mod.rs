@@ -151,11 +151,7 @@ impl LintContext<'_> {
         let Some((migration, statement)) = origin.resolve(self.set) else {
             return self.finding_at(meta, origin, message);
         };
-        let tree = migration
-            .source
-            .as_ref()
-            .and_then(|source| statement.tree(source));
-        match tree.as_deref().and_then(element) {
+        match statement.tree().as_deref().and_then(element) {
             Some(span) => self.finding_on_element(meta, migration, statement, span, message),
             None => self.finding(meta, migration, statement, message),
         }

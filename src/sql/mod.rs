@@ -102,13 +102,12 @@ pub fn quote_ident(name: &str) -> String {
 pub enum Parsed {
     Ast(Box<ast::Statement>),
     Fallback(Fallback),
+    /// A kind only the model reads, kept small.
+    Compact(Box<Compact>),
     /// Parsed, but the tree was dropped to bound memory: after linting (see
     /// `MigrationSet::release_syntax_trees`), or at once for a kind nothing reads
-    /// ([`reader`]; a seed file's trees took a hundred times its size).
+    /// ([`is_read`]; a seed file's trees took a hundred times its size).
     Released,
-    /// Parsed, and the tree dropped at once: only the model's replay reads this kind
-    /// ([`Reader::Model`]), and it parses the text again ([`Statement::tree`]).
-    Deferred,
 }
 
 #[derive(Debug, Clone)]
@@ -128,30 +127,26 @@ impl Statement {
         &source.text[self.span.clone()]
     }
 
-    /// The kept tree: statements of the kinds rules read ([`Reader::Rules`]), until linting
-    /// ends.
+    /// The tree of the kinds rules read, until linting ends.
     pub fn ast(&self) -> Option<&ast::Statement> {
         match &self.parsed {
             Parsed::Ast(statement) => Some(statement),
-            Parsed::Fallback(_) | Parsed::Released | Parsed::Deferred => None,
+            Parsed::Fallback(_) | Parsed::Compact(_) | Parsed::Released => None,
         }
     }
 
-    /// The kept tree, or a deferred one parsed again from `source` (its file's text).
-    pub fn tree<'a>(&'a self, source: &SourceText) -> Option<Cow<'a, ast::Statement>> {
+    /// The tree of any kind still kept (a [`Compact`] one as a copy), until linting ends.
+    pub fn tree(&self) -> Option<Cow<'_, ast::Statement>> {
         match &self.parsed {
             Parsed::Ast(statement) => Some(Cow::Borrowed(statement)),
-            Parsed::Deferred => parse_tree(self.text(source)).map(Cow::Owned),
+            Parsed::Compact(compact) => Some(Cow::Owned(compact.statement())),
             Parsed::Fallback(_) | Parsed::Released => None,
         }
     }
 
     /// Did sqlparser parse it (whether or not the tree is still kept)?
     pub fn is_parsed(&self) -> bool {
-        matches!(
-            self.parsed,
-            Parsed::Ast(_) | Parsed::Released | Parsed::Deferred
-        )
+        !matches!(self.parsed, Parsed::Fallback(_))
     }
 }
 
@@ -296,22 +291,33 @@ pub fn balance_parentheses(text: &str, start: usize, end: usize) -> (usize, usiz
 }
 
 /// Parses one statement's text. Never fails: what sqlparser rejects, and what may nest
-/// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback. Only the trees a rule reads
-/// are kept ([`reader`]).
+/// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback. Trees nothing reads are
+/// dropped at once, those only the model reads are kept [`Compact`] ([`is_read`]).
 pub fn parse_statement(text: &str) -> Parsed {
     match tree_of(text) {
-        Ok(statement) => match reader(&statement) {
-            Some(Reader::Rules) => Parsed::Ast(Box::new(statement)),
-            Some(Reader::Model) => Parsed::Deferred,
-            None => Parsed::Released,
-        },
+        Ok(statement) => kept(statement),
         Err(reason) => Parsed::Fallback(Fallback::classify(text, reason)),
     }
 }
 
-/// The tree of one statement's text, whatever its kind: for [`Parsed::Deferred`]
-/// statements and the DDL inside `DO` blocks. `None` where [`parse_statement`] makes a
-/// fallback.
+/// How a statement's tree is kept: small for the kinds only the model reads, whole for
+/// those rules read, not at all for the others.
+fn kept(statement: ast::Statement) -> Parsed {
+    use ast::Statement as S;
+    let compact = match statement {
+        S::Grant(grant) => Compact::Grant(grant),
+        S::Revoke(revoke) => Compact::Revoke(revoke),
+        S::AlterFunction(alter) => Compact::AlterFunction(alter),
+        S::DropFunction(drop) => Compact::DropFunction(drop),
+        S::DropPolicy(drop) => Compact::DropPolicy(drop),
+        other if is_read(&other) => return Parsed::Ast(Box::new(other)),
+        _ => return Parsed::Released,
+    };
+    Parsed::Compact(Box::new(compact))
+}
+
+/// The tree of one statement's text, whatever its kind (the DDL inside `DO` blocks).
+/// `None` where [`parse_statement`] makes a fallback.
 pub fn parse_tree(text: &str) -> Option<ast::Statement> {
     tree_of(text).ok()
 }
@@ -353,42 +359,60 @@ fn compact(statement: &mut ast::Statement) {
     }
 }
 
-/// Who reads a statement's tree after parsing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reader {
-    /// A rule (and perhaps the model): the tree is kept until linting ends.
-    Rules,
-    /// The model's replay only: the tree is dropped and parsed again when replayed.
-    Model,
+/// Is the statement of a kind the static model replays or a rule reads from its tree?
+/// Others (data changes, queries, `SET`, `COMMENT`, triggers…) drop their tree at parse
+/// time: a tree takes tens of times its text, and every kept tree lives until the rules
+/// are done. A rule that reads another kind adds it here.
+pub fn is_read(statement: &ast::Statement) -> bool {
+    use ast::Statement as S;
+    matches!(
+        statement,
+        S::CreateTable(_)
+            | S::AlterTable(_)
+            | S::CreateIndex(_)
+            | S::AlterIndex { .. }
+            | S::CreatePolicy(_)
+            | S::AlterPolicy(_)
+            | S::DropPolicy(_)
+            | S::CreateFunction(_)
+            | S::AlterFunction(_)
+            | S::DropFunction(_)
+            | S::CreateProcedure { .. }
+            | S::CreateView(_)
+            | S::AlterView { .. }
+            | S::CreateType { .. }
+            | S::CreateDomain(_)
+            | S::CreateSequence { .. }
+            | S::Drop { .. }
+            | S::Grant(_)
+            | S::Revoke(_)
+    )
 }
 
-/// Which trees are worth keeping: a tree takes tens of times its text (about 3.4 KB for
-/// the smallest), and every kept tree lives until the rules are done. `None` for kinds
-/// nothing reads (data changes, queries, `SET`, `COMMENT`, triggers…). A rule that reads
-/// another kind of statement adds it here as [`Reader::Rules`].
-pub fn reader(statement: &ast::Statement) -> Option<Reader> {
-    use ast::Statement as S;
-    match statement {
-        S::CreateTable(_)
-        | S::AlterTable(_)
-        | S::CreateIndex(_)
-        | S::CreatePolicy(_)
-        | S::AlterPolicy(_)
-        | S::CreateFunction(_)
-        | S::CreateProcedure { .. }
-        | S::CreateView(_)
-        | S::CreateType { .. }
-        | S::CreateDomain(_)
-        | S::CreateSequence { .. }
-        | S::Drop { .. } => Some(Reader::Rules),
-        S::AlterIndex { .. }
-        | S::DropPolicy(_)
-        | S::AlterFunction(_)
-        | S::DropFunction(_)
-        | S::AlterView { .. }
-        | S::Grant(_)
-        | S::Revoke(_) => Some(Reader::Model),
-        _ => None,
+/// The tree of a statement only the model's replay reads, without the room of the largest
+/// kind: a boxed `ast::Statement` takes 3.4 KB whatever it holds, these a tenth of it, and
+/// a project's grants and function alterations are thousands. Rules do not see them
+/// ([`Statement::ast`]): a rule that reads one of these kinds takes it out of here.
+#[derive(Debug, Clone)]
+pub enum Compact {
+    Grant(ast::Grant),
+    Revoke(ast::Revoke),
+    AlterFunction(ast::AlterFunction),
+    DropFunction(ast::DropFunction),
+    DropPolicy(ast::DropPolicy),
+}
+
+impl Compact {
+    /// The whole statement again (a copy), for what takes any statement.
+    pub fn statement(&self) -> ast::Statement {
+        use ast::Statement as S;
+        match self.clone() {
+            Compact::Grant(grant) => S::Grant(grant),
+            Compact::Revoke(revoke) => S::Revoke(revoke),
+            Compact::AlterFunction(alter) => S::AlterFunction(alter),
+            Compact::DropFunction(drop) => S::DropFunction(drop),
+            Compact::DropPolicy(drop) => S::DropPolicy(drop),
+        }
     }
 }
 
@@ -480,13 +504,13 @@ mod tests {
         for text in ["create table t (id int);", "drop table t;"] {
             assert!(matches!(parse_statement(text), Parsed::Ast(_)), "{text}");
         }
-        // Only the model reads grants: replay parses them again.
-        let text = "grant select on t to anon;";
-        assert!(matches!(parse_statement(text), Parsed::Deferred));
-        let source = SourceText::new(text.to_string());
+        // Only the model reads grants: kept compact, whole again on demand.
+        let source = SourceText::new("grant select on t to anon;".to_string());
         let (statements, _) = parse_text(&source, |_| true);
+        assert!(matches!(statements[0].parsed, Parsed::Compact(_)));
+        assert!(statements[0].ast().is_none());
         assert!(matches!(
-            statements[0].tree(&source).as_deref(),
+            statements[0].tree().as_deref(),
             Some(ast::Statement::Grant(_))
         ));
     }

@@ -110,6 +110,6 @@ fn created_object(parsed: &Parsed) -> Option<(&'static str, String)> {
             let name = fallback.objects.first()?;
             Some((kind, crate::model::qualify_name(name)))
         }
-        Parsed::Released | Parsed::Deferred => None,
+        Parsed::Compact(_) | Parsed::Released => None,
     }
 }
