@@ -159,10 +159,7 @@ fn schema_paths_decide_the_order_and_name_order_would_fail() {
         message.contains("relation \"public.notes\" does not exist"),
         "{message}"
     );
-    assert_eq!(
-        found[0]["location"]["file"],
-        "supabase/schemas/a_views.sql"
-    );
+    assert_eq!(found[0]["location"]["file"], "supabase/schemas/a_views.sql");
     assert_eq!(found[0]["location"]["line"], 2);
 }
 

@@ -25,9 +25,18 @@ const SKIPPED: &[&str] = &[
     "venv",
 ];
 
+fn holds_sql_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|entry| {
+            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+            name.ends_with(".sql") && entry.file_type().is_ok_and(|t| t.is_file())
+        })
+    })
+}
+
 /// The migrations folders for `path`, sorted. No folder at all, or a folder that cannot be
-/// read, is a usage error that says what was searched. With a `layout` given, a folder is
-/// taken as the migrations folder it names.
+/// read, is a usage error that says what was searched. With a `layout` given, a folder that
+/// holds SQL files is taken as the migrations folder it names.
 pub fn find_folders(path: &Path, layout: Option<Layout>) -> Result<Vec<PathBuf>, Failure> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
@@ -38,7 +47,9 @@ pub fn find_folders(path: &Path, layout: Option<Layout>) -> Result<Vec<PathBuf>,
             path.display()
         )));
     }
-    if layout.is_some() || is_migrations_folder(path) {
+    // With a layout, a folder of SQL files is that layout's folder; a folder without any
+    // (a repository root given with `--layout supabase`) is searched like any other.
+    if is_migrations_folder(path) || (layout.is_some() && holds_sql_files(path)) {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut found = Vec::new();
