@@ -204,7 +204,7 @@ pub(crate) async fn read_source(
     let mut excluded: Vec<String> = Vec::new();
     if supabase && !request.include_managed {
         excluded.extend(
-            crate::inspect::MANAGED_SCHEMAS
+            crate::supabase::MANAGED_SCHEMAS
                 .iter()
                 .filter(|s| schemas.iter().any(|have| have == *s))
                 .map(|s| s.to_string()),
@@ -218,7 +218,7 @@ pub(crate) async fn read_source(
     let mut not_compared = excluded.clone();
     if supabase && !request.include_managed {
         not_compared.extend(
-            crate::inspect::MANAGED_SCHEMAS
+            crate::supabase::MANAGED_SCHEMAS
                 .iter()
                 .map(|s| s.to_string()),
         );
