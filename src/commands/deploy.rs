@@ -10,15 +10,10 @@ use crate::Failure;
 use std::io::IsTerminal;
 
 pub fn run(args: DeployArgs) -> Result<bool, Failure> {
-    let Some(url) = args
-        .database_url
-        .as_deref()
-        .filter(|url| !url.trim().is_empty())
-    else {
-        return Err(Failure::Usage(
-            "deploy needs the database to deploy to: pass --database-url postgresql://user:password@host:port/dbname or set DATABASE_URL".to_string(),
-        ));
-    };
+    let url = super::required_url(
+        args.database_url.as_deref(),
+        "deploy needs the database to deploy to",
+    )?;
     if !args.path.is_dir() {
         return Err(Failure::Usage(format!(
             "{} is not a folder; pass the migrations folder or the repository root",
@@ -67,12 +62,7 @@ pub fn run(args: DeployArgs) -> Result<bool, Failure> {
         pg_bin: args.pg_bin.clone().filter(|p| !p.as_os_str().is_empty()),
         progress,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| {
-            Failure::Environment(format!("cannot start the async runtime: {error}"))
-        })?;
+    let runtime = super::runtime()?;
     let outcome = runtime.block_on(deploy::deploy(&request))?;
     match args.format {
         DeployFormat::Json => {

@@ -53,6 +53,24 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     }
 }
 
+/// The single-threaded runtime a command's database work runs on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Environment(format!("cannot start the async runtime: {error}")))
+}
+
+/// The `--database-url` a command cannot work without (`DATABASE_URL` counts; blank does
+/// not): a usage error that says how to give it.
+pub(crate) fn required_url<'a>(url: Option<&'a str>, what: &str) -> Result<&'a str, Failure> {
+    url.filter(|url| !url.trim().is_empty()).ok_or_else(|| {
+        Failure::Usage(format!(
+            "{what}: pass --database-url postgresql://user:password@host:port/dbname or set DATABASE_URL"
+        ))
+    })
+}
+
 /// `-v`: the folder's layout and file count, and what the layout ignores in it, on stderr.
 pub(crate) fn describe_folder(set: &crate::migrations::MigrationSet) {
     eprintln!(

@@ -25,15 +25,6 @@ const SKIPPED: &[&str] = &[
     "venv",
 ];
 
-fn holds_sql_files(dir: &Path) -> bool {
-    std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries.flatten().any(|entry| {
-            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
-            name.ends_with(".sql") && entry.file_type().is_ok_and(|t| t.is_file())
-        })
-    })
-}
-
 /// The migrations folders for `path`, sorted. No folder at all, or a folder that cannot be
 /// read, is a usage error that says what was searched. With a `layout` given, a folder that
 /// holds SQL files is taken as the migrations folder it names.
@@ -48,8 +39,9 @@ pub fn find_folders(path: &Path, layout: Option<Layout>) -> Result<Vec<PathBuf>,
         )));
     }
     // With a layout, a folder of SQL files is that layout's folder; a folder without any
-    // (a repository root given with `--layout supabase`) is searched like any other.
-    if is_migrations_folder(path) || (layout.is_some() && holds_sql_files(path)) {
+    // (a repository root given with `--layout supabase`) is searched like any other, and
+    // is itself when nothing is found below it (a project with no migration yet).
+    if is_migrations_folder(path) || (layout.is_some() && has_sql_files(path)) {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut found = Vec::new();
@@ -86,6 +78,9 @@ pub fn find_folders(path: &Path, layout: Option<Layout>) -> Result<Vec<PathBuf>,
             "cannot read everything below {}: {error}; fix the permissions, or pass the migrations folder itself",
             path.display()
         )));
+    }
+    if found.is_empty() && layout.is_some() {
+        return Ok(vec![path.to_path_buf()]);
     }
     found.sort();
     // A layout's own sub-folders (Prisma's per-migration folders, sqitch's deploy/) are
