@@ -399,8 +399,11 @@ pub enum Format {
     Gitlab,
     /// GitHub Actions workflow commands (annotations on the changed lines).
     Github,
-    /// A Markdown summary, e.g. for $GITHUB_STEP_SUMMARY.
-    Markdown,
+    /// The job summary in Markdown, as published to $GITHUB_STEP_SUMMARY (also `markdown`).
+    #[value(alias = "markdown")]
+    Summary,
+    /// The pull-request comment in Markdown, exactly as it would be posted (one per folder).
+    Comment,
     /// One self-contained HTML page with filters.
     Html,
     /// JUnit XML: one test case per migration file.

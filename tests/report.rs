@@ -253,7 +253,7 @@ fn snapshot_github_workflow_commands() {
 
 #[test]
 fn snapshot_markdown_summary() {
-    insta::assert_snapshot!(render(Format::Markdown, &github_options()));
+    insta::assert_snapshot!(render(Format::Summary, &github_options()));
 }
 
 #[test]
@@ -418,7 +418,7 @@ fn html_shows_hostile_sql_and_names_as_text() {
 
 #[test]
 fn markdown_shows_hostile_sql_and_names_as_text() {
-    for text in [hostile_render(Format::Markdown), {
+    for text in [hostile_render(Format::Summary), {
         let dir = hostile_folder();
         let (sets, mut findings) = load(dir.path());
         findings.extend(hostile_name_findings());
@@ -459,7 +459,7 @@ fn rendered_text(markdown: &str) -> String {
 /// tags, links and emphasis come out: nothing from the SQL or the file names.
 fn check_markdown(text: &str) {
     use pulldown_cmark::{Event, Options, Parser, Tag};
-    let allowed_html = regex::Regex::new(r"^</?(details|summary|pre|b|code)>$").unwrap();
+    let allowed_html = regex::Regex::new(r"^(</?(details|summary|pre|b|code)>|<br>)$").unwrap();
     let tag = regex::Regex::new(r"</?[a-zA-Z][^>]*>|<!--.*?-->").unwrap();
     let mut strong = 0;
     let mut items = 0;
@@ -481,7 +481,7 @@ fn check_markdown(text: &str) {
             Event::Start(Tag::Emphasis) => panic!("emphasis from escaped text"),
             Event::Start(Tag::Strong) => strong += 1,
             Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Table(_)) => {}
-            // Our only list: the schema changes, one item per change.
+            // Our lists: the findings and the schema changes, one item each.
             Event::Start(Tag::Item) => items += 1,
             Event::Start(Tag::BlockQuote(_)) => panic!("a quote from escaped text"),
             Event::Start(Tag::CodeBlock(_)) => panic!("a code block from escaped text"),
@@ -493,13 +493,26 @@ fn check_markdown(text: &str) {
     } else {
         0
     };
-    assert_eq!(items, changes, "list items other than the schema changes");
-    // Ours: one per finding (`**error**`), one per help, at most one "N more" line.
+    let findings = text
+        .lines()
+        .filter(|l| {
+            ["- 🛑 **", "- ⚠️ **", "- ℹ️ **"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .count();
+    assert_eq!(
+        items,
+        changes + findings,
+        "list items other than the findings and the schema changes"
+    );
+    // Ours: one per finding (`**error**`), one per fix, the list's title and at most one
+    // "N more" line.
     let ours = text.matches("**error**").count()
         + text.matches("**warning**").count()
         + text.matches("**info**").count()
-        + text.matches("**Help:**").count()
-        + 1;
+        + text.matches("**Fix:**").count()
+        + 2;
     assert!(strong <= ours, "{strong} strong spans, {ours} of them ours");
     assert_eq!(
         text.matches("<details>").count(),
@@ -759,9 +772,10 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
         "uses the room: {}",
         text.len()
     );
-    let more =
-        regex::Regex::new(r"\*\*(\d+) more in the HTML report\.\*\* \[Open the report\]\(https://")
-            .unwrap();
+    let more = regex::Regex::new(
+        r"\*\*(\d+) more findings\*\* \([^)]*\) not shown here: \[the HTML report\]\(https://",
+    )
+    .unwrap();
     let shown = text.matches("finding number ").count();
     let left: usize = more.captures(&text).expect("a pointer to the report")[1]
         .parse()
@@ -784,7 +798,7 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
     );
     assert!(
         !text.contains("<details><summary>SQL"),
-        "excerpts and details are dropped first"
+        "excerpts are dropped first"
     );
     assert!(
         text.ends_with(")\n"),
@@ -795,33 +809,27 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
 }
 
 #[test]
-fn comment_drops_excerpts_before_details() {
+fn comment_lists_errors_first_and_summarises_the_rest_within_its_budget() {
     let (sets, _) = fixture();
-    // Find a count that fits without excerpts but not with them.
-    let mut degraded = None;
-    for count in (40..400).step_by(20) {
-        let text = markdown::comment(
-            &report(&sets, &many_findings(count)),
-            &github_options(),
-            markdown::COMMENT_LIMIT,
-        );
-        assert!(text.len() <= markdown::COMMENT_LIMIT);
-        if !text.contains("<pre>") {
-            degraded = Some((count, text));
-            break;
-        }
-        assert!(text.contains("<details><summary>SQL and help</summary>"));
-    }
-    let (count, text) = degraded.expect("some count needs degrading");
+    // 60 findings: 20 errors, 20 warnings, 20 infos.
+    let text = markdown::comment(
+        &report(&sets, &many_findings(60)),
+        &github_options(),
+        markdown::COMMENT_LIMIT,
+    );
+    let count = |severity: &str| text.matches(&format!(" **{severity}** ")).count();
+    assert_eq!(count("error"), 20, "every error is listed");
+    assert_eq!(count("warning"), markdown::COMMENT_FINDINGS - 20);
+    assert_eq!(count("info"), 0);
+    let left = 60 - markdown::COMMENT_FINDINGS;
     assert!(
-        text.contains("<details><summary>Help</summary>"),
-        "{count}: details kept"
+        text.contains(&format!(
+            "**{left} more findings** (15 warnings, 20 infos) not shown here: [the HTML report](https://"
+        )),
+        "{text}"
     );
-    assert_eq!(
-        text.matches("finding number ").count(),
-        count,
-        "nothing truncated yet"
-    );
+    // The shown findings' SQL, once per statement (they all point at two statements).
+    assert!(text.contains("<details><summary>SQL of 2 statements</summary>"));
     check_markdown(&text);
 }
 
@@ -830,12 +838,12 @@ fn summary_has_room_for_2000_findings() {
     let (sets, _) = fixture();
     let text = report::render(
         &report(&sets, &many_findings(2000)),
-        Format::Markdown,
+        Format::Summary,
         &github_options(),
     );
     assert!(text.len() <= markdown::SUMMARY_LIMIT);
     assert_eq!(text.matches("finding number ").count(), 2000);
-    assert!(text.starts_with("## ❌ schemagate check: gate failed\n"));
+    assert!(text.starts_with("## ❌ schemagate check: gate failed · <code>"));
 }
 
 #[test]
@@ -847,13 +855,15 @@ fn markdown_starts_with_the_verdict() {
         markdown::COMMENT_LIMIT,
     );
     assert!(text.starts_with("### ❌ schemagate: gate failed"), "{text}");
-    assert!(text.contains("\n| error | 3 | 0 | 1 |\n"));
+    assert!(text.contains("\n| 🛑 error | 3 | 0 | 1 |\n"));
     // Without a GitHub context: no links to lines, no report link.
     assert!(!text.contains("/blob/0123"));
     assert!(!text.contains("Full HTML report"));
-    assert!(text.contains(
-        "<code>testdata/report/supabase/migrations/20240101000000\\_profiles.sql:10</code>"
-    ));
+    // The folder once in the heading, files inside it by name.
+    assert!(text.contains("<code>20240101000000\\_profiles.sql:10</code>"));
+    assert!(
+        !text.contains("<code>testdata/report/supabase/migrations/20240101000000\\_profiles.sql:")
+    );
     // Existing findings only as a collapsed count.
     assert!(text.contains("<details><summary>1 existing finding</summary>"));
     assert!(!text.contains("fixture-unindexed-foreign-key"));
@@ -875,7 +885,8 @@ fn schemagate(args: &[&str]) -> std::process::Output {
 #[test]
 fn every_format_prints_on_stdout() {
     for format in [
-        "tty", "json", "sarif", "gitlab", "github", "markdown", "html", "junit",
+        "tty", "json", "sarif", "gitlab", "github", "markdown", "summary", "comment", "html",
+        "junit",
     ] {
         let output = schemagate(&["lint", "testdata/report", "--format", format]);
         assert_eq!(
@@ -954,4 +965,98 @@ fn a_malformed_output_is_a_usage_error() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The example's pull-request comment, as `--format comment` previews it
+
+/// Lines a reviewer sees without a click: a `<details>` block counts as its summary line.
+fn visible_lines(markdown: &str) -> Vec<&str> {
+    let mut visible = Vec::new();
+    let mut depth = 0usize;
+    for line in markdown.lines() {
+        if depth == 0 {
+            visible.push(line);
+        }
+        depth += line.matches("<details>").count();
+        depth = depth.saturating_sub(line.matches("</details>").count());
+    }
+    visible
+}
+
+#[test]
+fn the_examples_comment_fits_40_lines_and_shows_every_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let output = support::schemagate()
+        .args([
+            "check",
+            "testdata/example",
+            "--format",
+            "comment",
+            "--output",
+        ])
+        .arg(format!("json={}", json.display()))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("GITHUB_REPOSITORY", "acme/app")
+        .env("GITHUB_SHA", sha)
+        .output()
+        .unwrap();
+    support::assert_exit(&output, 1);
+    let comment = support::text(&output.stdout);
+    let folder = "testdata/example/supabase/migrations";
+    assert!(
+        comment.starts_with(&format!(
+            "<!-- schemagate:{folder} -->\n### ❌ schemagate: gate failed"
+        )),
+        "{comment}"
+    );
+    let visible = visible_lines(&comment);
+    assert!(visible.len() <= 40, "{} lines:\n{comment}", visible.len());
+    let visible = visible.join("\n");
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let new: Vec<&serde_json::Value> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "new")
+        .collect();
+    assert!(new.len() >= 5, "{document}");
+    let shown = rendered_text(&visible);
+    for finding in &new {
+        let file = finding["location"]["file"].as_str().unwrap();
+        let line = finding["location"]["line"].as_u64().unwrap();
+        let name = file
+            .strip_prefix(&format!("{folder}/"))
+            .unwrap()
+            .replace('_', "\\_");
+        // One line per finding: its rule, its place linked to the commit's blob, its fix.
+        let link = format!("https://github.com/acme/app/blob/{sha}/{file}#L{line}");
+        let entry = visible
+            .lines()
+            .find(|l| {
+                l.contains(&format!("{name}:{line}</code>]("))
+                    && l.contains(finding["rule"].as_str().unwrap())
+            })
+            .unwrap_or_else(|| panic!("no line for {finding}:\n{comment}"));
+        assert!(entry.contains(&link), "{entry}");
+        let help = finding["help"].as_str().unwrap().replace('`', "");
+        assert!(
+            shown.contains(&help),
+            "the fix of {finding} is hidden:\n{comment}"
+        );
+    }
+    // The folder once; nothing about the parser or the server's binaries.
+    // (escaped as Markdown shows it, outside the links).
+    let shown_folder = format!("<code>{}", folder.replace('_', "\\_"));
+    assert_eq!(comment.matches(&shown_folder).count(), 1, "{comment}");
+    assert!(!comment.contains("parsed"), "{comment}");
+    assert!(!comment.contains("/usr/lib/postgresql"), "{comment}");
+    assert!(
+        comment.contains("Applied 4 of 4 files to PostgreSQL "),
+        "{comment}"
+    );
+    check_markdown(comment.split_once('\n').unwrap().1);
 }

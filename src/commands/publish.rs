@@ -38,6 +38,15 @@ pub(super) fn render_options(ctx: &Context) -> RenderOptions {
     }
 }
 
+/// [`render_options`] from the process environment, whether or not this run publishes:
+/// a local preview (`--format comment`) with `GITHUB_REPOSITORY` and `GITHUB_SHA` set links
+/// like the posted comment. An unreadable environment only means no links.
+pub(crate) fn env_render_options() -> RenderOptions {
+    Context::from_process_env(None)
+        .map(|ctx| render_options(&ctx))
+        .unwrap_or_default()
+}
+
 /// Publishes a run that checked at least one folder.
 pub(super) fn checked(
     args: &CheckArgs,

@@ -103,10 +103,17 @@ pub struct ChangeLine {
 pub struct ApplyView {
     pub folder: String,
     pub server: String,
+    /// The server without how it was reached (`PostgreSQL 15.18`), for the Markdown
+    /// reports: a runner's bin path says nothing to a reviewer.
+    pub server_name: String,
     pub applied: usize,
     pub total: usize,
     /// The file that failed, if one did.
     pub failed: Option<String>,
+    /// The same file inside the folder.
+    pub failed_name: Option<String>,
+    /// "file" or "files", after `total`.
+    pub files_noun: &'static str,
     pub duration_ms: u128,
     pub files: Vec<ApplyFileView>,
 }
@@ -127,23 +134,36 @@ pub struct ApplyFileView {
 impl ApplyView {
     fn new(apply: &crate::postgres::apply::ApplyReport) -> ApplyView {
         use crate::postgres::apply::FileStatus;
+        let inside = |path: &str| {
+            path.strip_prefix(apply.folder.as_str())
+                .map_or(path, |rest| rest.trim_start_matches('/'))
+                .to_string()
+        };
         ApplyView {
             folder: apply.folder.clone(),
             server: apply.server.clone(),
+            server_name: apply
+                .server
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
             applied: apply.count(FileStatus::Applied),
             total: apply.files.len(),
             failed: apply.stopped_at().map(str::to_string),
+            failed_name: apply.stopped_at().map(inside),
+            files_noun: if apply.files.len() == 1 {
+                "file"
+            } else {
+                "files"
+            },
             duration_ms: apply.files.iter().map(|f| f.duration.as_millis()).sum(),
             files: apply
                 .files
                 .iter()
                 .map(|file| ApplyFileView {
                     path: file.path.clone(),
-                    name: file
-                        .path
-                        .strip_prefix(apply.folder.as_str())
-                        .map_or(file.path.as_str(), |rest| rest.trim_start_matches('/'))
-                        .to_string(),
+                    name: inside(&file.path),
                     status: match file.status {
                         FileStatus::Applied => "applied",
                         FileStatus::Failed => "failed",
@@ -203,6 +223,11 @@ pub struct FindingView {
     pub object: Option<String>,
     pub suppressed_by: Option<String>,
     pub file: Option<String>,
+    /// The migrations folder the file is in, when it is in one.
+    pub folder: Option<String>,
+    /// The file's path inside `folder` (else the whole path), so a list under the folder's
+    /// name does not repeat it.
+    pub name: Option<String>,
     /// `line:column`.
     pub position: Option<String>,
     pub line: Option<u32>,
@@ -450,6 +475,14 @@ fn finding_view(
 ) -> FindingView {
     let meta = crate::rules::registry::meta(&finding.rule);
     let location = finding.location.as_ref();
+    let folder = location.and_then(|l| folder_of(report.sets, &l.file));
+    let name = location.map(|l| {
+        folder
+            .as_deref()
+            .and_then(|folder| l.file.strip_prefix(folder))
+            .map_or(l.file.as_str(), |rest| rest.trim_start_matches('/'))
+            .to_string()
+    });
     FindingView {
         id,
         rule: finding.rule.clone(),
@@ -462,6 +495,8 @@ fn finding_view(
         object: finding.object.clone(),
         suppressed_by: finding.suppressed_by.clone(),
         file: location.map(|l| l.file.clone()),
+        folder,
+        name,
         position: location.map(|l| format!("{}:{}", l.line, l.column)),
         line: location.map(|l| l.line),
         link: links.zip(location).and_then(|(links, l)| links.blob_url(l)),
@@ -471,6 +506,14 @@ fn finding_view(
             .and_then(|l| excerpt::excerpt(excerpt::source_of(report.sets, &l.file)?, l)),
         fingerprint: finding.fingerprint.clone(),
     }
+}
+
+/// The folder (as displayed) of the set that holds `file`.
+fn folder_of(sets: &[crate::migrations::MigrationSet], file: &str) -> Option<String> {
+    sets.iter()
+        .find(|set| set.migrations.iter().any(|m| m.path == file))
+        .map(|set| crate::migrations::display_path(&set.root))
+        .filter(|folder| file.starts_with(folder.as_str()))
 }
 
 #[cfg(test)]
