@@ -1060,3 +1060,65 @@ fn the_examples_comment_fits_40_lines_and_shows_every_fix() {
     );
     check_markdown(comment.split_once('\n').unwrap().1);
 }
+
+// ---------------------------------------------------------------------------------------
+// The terminal
+
+#[test]
+fn tty_shows_each_statement_once_folded_when_long_and_filters_by_severity() {
+    let output = schemagate(&["lint", "testdata/example"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = support::text(&output.stdout);
+    // Three findings on one policy: its SQL once, every rule marked in it.
+    let policy = "using ((auth.jwt() -> 'user_metadata' ->> 'is_admin')::boolean);";
+    assert_eq!(text.matches(policy).count(), 1, "{text}");
+    assert!(text.contains("error[policy-user-metadata]"), "{text}");
+    assert!(text.contains("warning[auth-rls-initplan]"), "{text}");
+    // An 11-line function: its first lines, the fold, its last line.
+    let function = text
+        .split("error[security-definer-search-path]")
+        .nth(1)
+        .expect("the function's finding");
+    assert!(
+        function.contains("14 │ ┏ create function public.accept_invitation"),
+        "{function}"
+    );
+    assert!(function.contains("┇"), "{function}");
+    assert!(function.contains("24 │ ┃ $$;"), "{function}");
+    // An element of a short statement: the statement and a line after the element.
+    assert!(
+        text.contains("\n2 │ create table public.invitations (\n"),
+        "{text}"
+    );
+
+    let errors = schemagate(&["lint", "testdata/example", "--severity", "error"]);
+    let errors = support::text(&errors.stdout);
+    assert!(errors.contains("error[policy-user-metadata]"), "{errors}");
+    assert!(!errors.contains("warning["), "{errors}");
+    let last = |text: &str| text.trim_end().lines().last().unwrap().to_string();
+    assert_eq!(
+        last(&errors),
+        last(&text),
+        "the summary still counts everything"
+    );
+}
+
+#[test]
+fn a_long_tty_report_ends_with_the_errors() {
+    let (sets, _) = fixture();
+    let findings = many_findings(30);
+    let text = report::render(
+        &report(&sets, &findings),
+        Format::Tty,
+        &RenderOptions::default(),
+    );
+    let recap = text
+        .split("\n10 errors:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no recap:\n{text}"));
+    let lines: Vec<&str> = recap.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 10, "{recap}");
+    assert!(lines
+        .iter()
+        .all(|l| l.ends_with("  fixture-many") && l.contains(".sql:1")));
+}

@@ -130,6 +130,7 @@ pub(crate) fn emit_with(
         color,
         verbose: common.verbose,
         quiet: common.quiet,
+        min_severity: common.severity,
         ..options.clone()
     };
     write_outputs(report, common, &options)?;

@@ -201,14 +201,14 @@ fn breakdown(left: &[&FindingView]) -> String {
 /// the errors (always listed while they fit).
 fn fit(view: &View, template: &str, limit: usize, budget: usize) -> String {
     let registry = registry();
-    // Most severe first; ties keep report order.
+    // Most severe first; ties keep report order (the view groups by file).
     let mut ranked: Vec<&FindingView> = view
         .groups
         .iter()
         .flat_map(|g| &g.findings)
         .filter(|f| f.status == Status::New)
         .collect();
-    ranked.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    ranked.sort_by_key(|f| (std::cmp::Reverse(f.severity), f.id));
     let total = ranked.len();
     let errors = ranked
         .iter()

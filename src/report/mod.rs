@@ -44,6 +44,8 @@ pub struct RenderOptions {
     pub color: bool,
     pub verbose: bool,
     pub quiet: bool,
+    /// tty: show only findings of this severity or above.
+    pub min_severity: Option<Severity>,
     /// Where `file:line` links point (HTML, Markdown), when the commit is known.
     pub links: Option<LinkContext>,
     /// Where the HTML report can be downloaded (Markdown links to it), when known.
@@ -59,6 +61,7 @@ pub fn render(report: &Report<'_>, format: Format, options: &RenderOptions) -> S
                 color: options.color,
                 verbose: options.verbose,
                 quiet: options.quiet,
+                min_severity: options.min_severity,
             },
         ),
         Format::Json => json::render(report),
