@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod terminal_markdown;
 pub mod tty;
 pub mod view;
 
