@@ -723,6 +723,59 @@ fn html_has_verdict_counts_filters_and_every_finding() {
 }
 
 #[test]
+fn html_puts_errors_first_and_collapses_what_needs_no_look() {
+    let (sets, findings) = fixture();
+    let html = report::render(&report(&sets, &findings), Format::Html, &github_options());
+    check_html_structure(&html);
+    // The verdict links to the errors, which come first, then the rest by severity.
+    assert!(html.contains(r##"<a class="jump" href="#errors">Jump to the errors</a>"##));
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("no {needle}"));
+    assert!(at(r#"<section class="severity" id="errors">"#) < at(r#"id="warnings">"#));
+    assert!(at(r#"id="warnings">"#) < at(r#"id="infos">"#));
+    let errors = html.split(r#"id="errors">"#).nth(1).unwrap();
+    let errors = errors.split("</section>").next().unwrap();
+    assert_eq!(
+        errors.matches("<article").count(),
+        errors.matches(r#"data-severity="error""#).count()
+    );
+    // A failed apply: the table open, the failed file first.
+    let apply = html.split(r#"<section class="apply""#).nth(1).unwrap();
+    assert!(apply.contains("<details open><summary>"), "{apply}");
+    let first_row = apply.split("<tbody>").nth(1).unwrap().trim_start();
+    assert!(
+        first_row.starts_with(r#"<tr class="failed">"#),
+        "{first_row}"
+    );
+    // Every file applied: the table closed.
+    let mut applied = apply_results();
+    applied.files.truncate(1);
+    let mut clean = report(&sets, &findings);
+    clean.apply = vec![applied];
+    let html_clean = report::render(&clean, Format::Html, &github_options());
+    let apply = html_clean
+        .split(r#"<section class="apply""#)
+        .nth(1)
+        .unwrap();
+    assert!(apply.contains("1 of 1 file applied"), "{apply}");
+    assert!(
+        apply.contains("<details><summary>The 1 file</summary>"),
+        "{apply}"
+    );
+    // With scripting, only new findings at first; existing and suppressed a click away.
+    assert!(html.contains(r#"<input type="checkbox" name="status" value="new" checked>"#));
+    for status in ["existing", "suppressed"] {
+        assert!(html.contains(&format!(
+            r#"<input type="checkbox" name="status" value="{status}">"#
+        )));
+    }
+    // Counts the script keeps in step with the filters; the state in the hash.
+    assert!(html.contains(r#"<td data-count-severity="error" data-count-status="new">3</td>"#));
+    assert!(html.contains("#filter="));
+    // Line breaks in messages are kept.
+    assert!(html.contains(".message, .help { white-space: pre-line; }"));
+}
+
+#[test]
 fn html_without_findings_says_so() {
     let html = report::render(&report(&[], &[]), Format::Html, &RenderOptions::default());
     check_html_structure(&html);

@@ -54,9 +54,21 @@ pub struct View {
     pub head: Head,
     /// Findings grouped by file, in report order; findings without a file come last.
     pub groups: Vec<Group>,
+    /// The same findings by severity, errors first (the HTML page's order), each in report
+    /// order; severities without findings are left out.
+    pub by_severity: Vec<SeveritySection>,
     /// The rules the findings come from, with their documentation.
     pub rules: Vec<RuleView>,
     pub filters: Filters,
+}
+
+/// The findings of one severity.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeveritySection {
+    pub severity: Severity,
+    /// `errors`, `warnings`, `infos`: the section's anchor and heading.
+    pub name: &'static str,
+    pub findings: Vec<FindingView>,
 }
 
 /// The verdict and counts: everything but the findings.
@@ -158,9 +170,17 @@ impl ApplyView {
                 "files"
             },
             duration_ms: apply.files.iter().map(|f| f.duration.as_millis()).sum(),
+            // The file that failed first: it is what the table is read for.
             files: apply
                 .files
                 .iter()
+                .filter(|f| f.status == FileStatus::Failed)
+                .chain(
+                    apply
+                        .files
+                        .iter()
+                        .filter(|f| f.status != FileStatus::Failed),
+                )
                 .map(|file| ApplyFileView {
                     path: file.path.clone(),
                     name: inside(&file.path),
@@ -421,9 +441,29 @@ impl View {
             }),
             apply: report.apply.iter().map(ApplyView::new).collect(),
         };
+        let mut in_order: Vec<&FindingView> = groups.iter().flat_map(|g| &g.findings).collect();
+        in_order.sort_by_key(|f| f.id);
+        let by_severity = SEVERITIES
+            .iter()
+            .map(|severity| SeveritySection {
+                severity: *severity,
+                name: match severity {
+                    Severity::Error => "errors",
+                    Severity::Warning => "warnings",
+                    Severity::Info => "infos",
+                },
+                findings: in_order
+                    .iter()
+                    .filter(|f| f.severity == *severity)
+                    .map(|f| (*f).clone())
+                    .collect(),
+            })
+            .filter(|section| !section.findings.is_empty())
+            .collect();
         View {
             head,
             groups,
+            by_severity,
             rules,
             filters,
         }
