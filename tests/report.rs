@@ -864,21 +864,21 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
 #[test]
 fn comment_lists_errors_first_and_summarises_the_rest_within_its_budget() {
     let (sets, _) = fixture();
-    // 60 findings: 20 errors, 20 warnings, 20 infos.
+    // 45 findings: 15 errors, 15 warnings, 15 infos; 20 listed.
+    assert_eq!(markdown::COMMENT_FINDINGS, 20);
     let text = markdown::comment(
-        &report(&sets, &many_findings(60)),
+        &report(&sets, &many_findings(45)),
         &github_options(),
         markdown::COMMENT_LIMIT,
     );
     let count = |severity: &str| text.matches(&format!(" **{severity}** ")).count();
-    assert_eq!(count("error"), 20, "every error is listed");
-    assert_eq!(count("warning"), markdown::COMMENT_FINDINGS - 20);
+    assert_eq!(count("error"), 15, "every error is listed");
+    assert_eq!(count("warning"), 5);
     assert_eq!(count("info"), 0);
-    let left = 60 - markdown::COMMENT_FINDINGS;
     assert!(
-        text.contains(&format!(
-            "**{left} more findings** (15 warnings, 20 infos) not shown here: [the HTML report](https://"
-        )),
+        text.contains(
+            "**25 more findings** (10 warnings, 15 infos) not shown here: [the HTML report](https://"
+        ),
         "{text}"
     );
     // The shown findings' SQL, once per statement (they all point at two statements).
@@ -1023,20 +1023,6 @@ fn a_malformed_output_is_a_usage_error() {
 // ---------------------------------------------------------------------------------------
 // The example's pull-request comment, as `--format comment` previews it
 
-/// Lines a reviewer sees without a click: a `<details>` block counts as its summary line.
-fn visible_lines(markdown: &str) -> Vec<&str> {
-    let mut visible = Vec::new();
-    let mut depth = 0usize;
-    for line in markdown.lines() {
-        if depth == 0 {
-            visible.push(line);
-        }
-        depth += line.matches("<details>").count();
-        depth = depth.saturating_sub(line.matches("</details>").count());
-    }
-    visible
-}
-
 #[test]
 fn the_examples_comment_fits_40_lines_and_shows_every_fix() {
     let dir = tempfile::tempdir().unwrap();
@@ -1065,7 +1051,7 @@ fn the_examples_comment_fits_40_lines_and_shows_every_fix() {
         )),
         "{comment}"
     );
-    let visible = visible_lines(&comment);
+    let visible = support::visible_lines(&comment);
     assert!(visible.len() <= 40, "{} lines:\n{comment}", visible.len());
     let visible = visible.join("\n");
     let document: serde_json::Value =

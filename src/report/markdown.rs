@@ -68,7 +68,7 @@ pub fn summary(report: &Report<'_>, options: &RenderOptions, limit: usize) -> St
 
 /// New findings the comment lists one per line before the rest are summarised: with the
 /// heading, counts and collapsed blocks, about 40 lines. Errors are always listed.
-pub const COMMENT_FINDINGS: usize = 25;
+pub const COMMENT_FINDINGS: usize = 20;
 
 #[derive(Serialize)]
 struct Page<'a> {
