@@ -43,10 +43,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
         eprintln!("no base (--base, or a pull request in GitHub Actions): history and order checks skipped");
     }
     let github = publish::context(&args.github)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let mut sets: Vec<MigrationSet> = Vec::new();
     let mut results: Vec<Checked> = Vec::new();
     let mut base_commit = None;

@@ -673,18 +673,6 @@ fn statement_mentioning<'a>(migration: &'a Migration, needles: &[&str]) -> Optio
     None
 }
 
-/// Hosted Supabase forbids creating or altering these schemas' objects.
-const MANAGED_SCHEMAS: &[&str] = &[
-    "auth",
-    "storage",
-    "realtime",
-    "supabase_functions",
-    "vault",
-    "graphql",
-    "graphql_public",
-    "pgsodium",
-];
-
 /// `extension-emulated` at the statement that created it (or the file, when unknown).
 fn emulated_finding(migration: &Migration, statement: Option<&Statement>, name: &str) -> Finding {
     let location = match statement.or_else(|| {
@@ -736,7 +724,7 @@ fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Find
         .map(|o| (o, "creates"))
         .chain(changes.changed.iter().map(|o| (o, "alters")))
         .filter(|(o, _)| {
-            MANAGED_SCHEMAS.contains(&o.schema.as_str())
+            crate::supabase::RESTRICTED_SCHEMAS.contains(&o.schema.as_str())
                 && !o.from_extension
                 && !matches!(
                     o.kind.as_str(),
