@@ -172,6 +172,7 @@ fn github_options() -> RenderOptions {
             server_url: "https://github.com".into(),
             repository: "acme/app".into(),
             sha: "0123456789abcdef0123456789abcdef01234567".into(),
+            prefix: String::new(),
         }),
         html_report_url: Some("https://github.com/acme/app/actions/runs/1/artifacts/2".into()),
         ..RenderOptions::default()
@@ -1098,6 +1099,38 @@ fn the_examples_comment_fits_40_lines_and_shows_every_fix() {
         "{comment}"
     );
     check_markdown(comment.split_once('\n').unwrap().1);
+}
+
+/// Run from a folder inside the clone, the comment names the folder and links the files
+/// from the repository's top, as the publisher's marker does.
+#[test]
+fn comment_paths_and_links_start_at_the_repositorys_top() {
+    let repo = support::git::Repo::new();
+    repo.write(
+        "db/supabase/migrations/20240101000000_t.sql",
+        "create table public.t (id bigint primary key);\n",
+    );
+    let output = support::schemagate()
+        .args(["lint", "supabase/migrations", "--format", "comment"])
+        .current_dir(repo.path().join("db"))
+        .env("GITHUB_REPOSITORY", "acme/app")
+        .env("GITHUB_SHA", "abc123")
+        .output()
+        .unwrap();
+    support::assert_exit(&output, 1);
+    let comment = support::text(&output.stdout);
+    assert!(
+        comment.starts_with(
+            "<!-- schemagate:db/supabase/migrations -->\n### ❌ schemagate: gate failed · <code>db/supabase/migrations</code>"
+        ),
+        "{comment}"
+    );
+    assert!(
+        comment.contains(
+            "](https://github.com/acme/app/blob/abc123/db/supabase/migrations/20240101000000_t.sql#L1)"
+        ),
+        "{comment}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

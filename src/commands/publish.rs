@@ -28,6 +28,7 @@ pub(super) fn render_options(ctx: &Context) -> RenderOptions {
             server_url: ctx.server_url.clone(),
             repository: repository.to_string(),
             sha: sha.to_string(),
+            prefix: working_directory_prefix(ctx),
         }),
         _ => None,
     };
@@ -35,6 +36,29 @@ pub(super) fn render_options(ctx: &Context) -> RenderOptions {
         links,
         html_report_url: ctx.run_url(),
         ..RenderOptions::default()
+    }
+}
+
+/// The working directory inside the repository, `/`-terminated ("" at the top or when
+/// unknown): inside the workspace Actions names, else inside the git clone.
+fn working_directory_prefix(ctx: &Context) -> String {
+    let Ok(cwd) = std::env::current_dir() else {
+        return String::new();
+    };
+    let relative = match &ctx.workspace {
+        Some(workspace) => cwd.strip_prefix(workspace).ok().map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        }),
+        None => crate::history::git::Repo::discover(&cwd)
+            .and_then(|repo| repo.relative(&cwd))
+            .ok(),
+    };
+    match relative {
+        Some(path) if !path.is_empty() => format!("{path}/"),
+        _ => String::new(),
     }
 }
 

@@ -41,7 +41,13 @@ pub fn comment(report: &Report<'_>, options: &RenderOptions, limit: usize) -> St
 pub fn comments(report: &Report<'_>, options: &RenderOptions) -> String {
     let mut out = Vec::new();
     for set in report.sets {
-        let folder = crate::migrations::display_path(&set.root);
+        let shown = crate::migrations::display_path(&set.root);
+        // The marker names the folder from the repository's top, as the publisher does.
+        let folder = options
+            .links
+            .as_ref()
+            .and_then(|links| links.repository_path(&shown))
+            .unwrap_or(shown);
         let body = comment(
             &report.for_folder(set),
             options,

@@ -22,16 +22,36 @@ pub struct LinkContext {
     pub repository: String,
     /// The commit to link to (a pull request's head, not the merge commit).
     pub sha: String,
+    /// The working directory inside the repository (`db/`; empty at its top), which the
+    /// reports' relative paths start from.
+    pub prefix: String,
 }
 
 impl LinkContext {
-    /// A link to the location's lines, when its path is repository-relative.
-    pub fn blob_url(&self, location: &Location) -> Option<String> {
-        let path = location.file.replace('\\', "/");
-        let path = path.trim_start_matches("./");
-        if path.is_empty() || path.starts_with('/') || path.split('/').any(|p| p == "..") {
+    /// `path` (relative to the working directory) relative to the repository's top, `/`
+    /// separated; `None` for absolute paths and paths outside the repository.
+    pub fn repository_path(&self, path: &str) -> Option<String> {
+        let path = path.replace('\\', "/");
+        if path.starts_with('/') {
             return None;
         }
+        let joined = format!("{}{path}", self.prefix);
+        let mut parts: Vec<&str> = Vec::new();
+        for part in joined.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                part => parts.push(part),
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+
+    /// A link to the location's lines, when its path is inside the repository.
+    pub fn blob_url(&self, location: &Location) -> Option<String> {
+        let path = self.repository_path(&location.file)?;
         let lines = if location.end_line > location.line {
             format!("L{}-L{}", location.line, location.end_line)
         } else {
@@ -42,7 +62,7 @@ impl LinkContext {
             self.server_url.trim_end_matches('/'),
             self.repository,
             self.sha,
-            escape::url_path(path)
+            escape::url_path(&path)
         ))
     }
 }
@@ -414,10 +434,16 @@ impl View {
             ),
             parse_coverage: format!("{:.1}", report.parse_coverage()),
             counts,
+            // Relative to the repository when it is known (the links are).
             folders: report
                 .sets
                 .iter()
-                .map(|set| crate::migrations::display_path(&set.root))
+                .map(|set| {
+                    let shown = crate::migrations::display_path(&set.root);
+                    links
+                        .and_then(|links| links.repository_path(&shown))
+                        .unwrap_or(shown)
+                })
                 .collect(),
             severities: SEVERITIES
                 .iter()
@@ -576,6 +602,7 @@ mod tests {
             server_url: "https://ghe.example.com/".into(),
             repository: "acme/app".into(),
             sha: "abc123".into(),
+            prefix: String::new(),
         };
         assert_eq!(
             links.blob_url(&at("./supabase/migrations/1 (copy).sql")).as_deref(),
@@ -583,5 +610,19 @@ mod tests {
         );
         assert_eq!(links.blob_url(&at("/tmp/x.sql")), None);
         assert_eq!(links.blob_url(&at("../x.sql")), None);
+        // Run from a folder inside the repository.
+        let inside = LinkContext {
+            prefix: "db/".into(),
+            ..links
+        };
+        assert_eq!(
+            inside.blob_url(&at("migrations/1.sql")).as_deref(),
+            Some("https://ghe.example.com/acme/app/blob/abc123/db/migrations/1.sql#L3-L5")
+        );
+        assert_eq!(
+            inside.repository_path("../other/2.sql").as_deref(),
+            Some("other/2.sql")
+        );
+        assert_eq!(inside.repository_path("../../x.sql"), None);
     }
 }
