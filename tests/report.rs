@@ -1133,6 +1133,52 @@ fn comment_paths_and_links_start_at_the_repositorys_top() {
     );
 }
 
+/// Several folders: the summary heads each folder's findings with it and names excerpts by
+/// their whole path; `--format comment` prints one comment per folder.
+#[test]
+fn several_folders_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    for (folder, sql) in [
+        ("a", "create table public.x (id bigint primary key);\n"),
+        ("b", "create table public.y (id bigint primary key);\n"),
+    ] {
+        let path = dir.path().join(folder).join("supabase/migrations");
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::write(path.join("20240101000000_t.sql"), sql).unwrap();
+    }
+    let run = |format: &str| {
+        let output = support::schemagate()
+            .args(["lint", ".", "--format", format])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        support::assert_exit(&output, 1);
+        support::text(&output.stdout)
+    };
+    let summary = run("summary");
+    for folder in ["a", "b"] {
+        assert!(
+            summary.contains(&format!(
+                "\n<code>{folder}/supabase/migrations</code>\n\n- 🛑"
+            )),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(&format!(
+                "<code>{folder}/supabase/migrations/20240101000000\\_t.sql:1</code> · "
+            )),
+            "{summary}"
+        );
+    }
+    let comments = run("comment");
+    assert_eq!(
+        comments.matches("<!-- schemagate:").count(),
+        2,
+        "{comments}"
+    );
+    assert!(comments.contains("\n---\n\n<!-- schemagate:b/supabase/migrations -->\n"));
+}
+
 // ---------------------------------------------------------------------------------------
 // The terminal
 

@@ -149,33 +149,42 @@ fn sections(shown: &[&FindingView], headed: bool) -> Vec<Section> {
     sections
 }
 
-/// One excerpt per statement: findings whose excerpts cover the same lines of one file
-/// share it (the first one's highlight is shown).
-fn excerpts(shown: &[&FindingView]) -> Vec<ExcerptView> {
-    let mut out: Vec<(String, (u32, u32), ExcerptView)> = Vec::new();
+/// One excerpt per statement: findings whose excerpts show the same lines of one file with
+/// the same lines marked share it (the first one's marks are shown). `headed`: several
+/// folders, so the excerpt names the whole path.
+fn excerpts(shown: &[&FindingView], headed: bool) -> Vec<ExcerptView> {
+    // File, lines shown, lines marked.
+    type Key = (String, Vec<u32>, Vec<u32>);
+    let mut out: Vec<(Key, ExcerptView)> = Vec::new();
     for finding in shown {
         let (Some(excerpt), Some(file), Some(line)) =
             (&finding.excerpt, &finding.file, finding.line)
         else {
             continue;
         };
-        let first = excerpt.lines.first().map_or(line, |l| l.number);
-        let last = excerpt.lines.last().map_or(line, |l| l.number);
-        let key = (file.clone(), (first, last));
-        match out
-            .iter_mut()
-            .find(|(f, span, _)| (f, span) == (&key.0, &key.1))
-        {
-            Some((_, _, view)) => {
+        let numbers = |marked: bool| -> Vec<u32> {
+            excerpt
+                .lines
+                .iter()
+                .filter(|l| !marked || l.pieces.iter().any(|p| p.highlight))
+                .map(|l| l.number)
+                .collect()
+        };
+        let key = (file.clone(), numbers(false), numbers(true));
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, view)) => {
                 if !view.rules.contains(&finding.rule) {
                     view.rules.push(finding.rule.clone());
                 }
             }
             None => out.push((
-                key.0,
-                key.1,
+                key,
                 ExcerptView {
-                    name: finding.name.clone().unwrap_or_default(),
+                    name: if headed {
+                        file.clone()
+                    } else {
+                        finding.name.clone().unwrap_or_default()
+                    },
                     line,
                     link: finding.link.clone(),
                     rules: vec![finding.rule.clone()],
@@ -184,7 +193,7 @@ fn excerpts(shown: &[&FindingView]) -> Vec<ExcerptView> {
             )),
         }
     }
-    out.into_iter().map(|(_, _, view)| view).collect()
+    out.into_iter().map(|(_, view)| view).collect()
 }
 
 /// "10 warnings, 2 infos" for the findings left out.
@@ -224,7 +233,7 @@ fn fit(view: &View, template: &str, limit: usize, budget: usize) -> String {
     let render = |keep: usize, with_excerpts: bool| {
         let shown = &ranked[..keep];
         let excerpts = if with_excerpts {
-            excerpts(shown)
+            excerpts(shown, headed)
         } else {
             Vec::new()
         };
