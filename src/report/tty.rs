@@ -6,7 +6,7 @@ use super::{escape, plural, Report};
 use crate::findings::{Finding, Severity, Status};
 use crate::migrations::MigrationSet;
 use annotate_snippets::renderer::DecorStyle;
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 /// At most this many lines of a statement are shown under a finding.
 const EXCERPT_LINES: u32 = 8;
@@ -285,7 +285,16 @@ fn render_statement(renderer: &Renderer, sets: &[MigrationSet], findings: &[&Fin
         if let Some(url) = url {
             title = title.id_url(url);
         }
-        groups.push(advice(Group::with_title(title), finding, url.as_deref()));
+        // Where it points, under the SQL shown above.
+        let mut group = Group::with_title(title);
+        if let Some(location) = &finding.location {
+            group = group.element(
+                Origin::path(location.file.as_str())
+                    .line(location.line as usize)
+                    .char_column(location.column as usize),
+            );
+        }
+        groups.push(advice(group, finding, url.as_deref()));
     }
     renderer.render(&groups)
 }
