@@ -1213,6 +1213,10 @@ fn tty_shows_each_statement_once_folded_when_long_and_filters_by_severity() {
     let errors = support::text(&errors.stdout);
     assert!(errors.contains("error[policy-user-metadata]"), "{errors}");
     assert!(!errors.contains("warning["), "{errors}");
+    assert!(
+        errors.contains("\n5 findings below error not shown (--severity)\n"),
+        "{errors}"
+    );
     let last = |text: &str| text.trim_end().lines().last().unwrap().to_string();
     assert_eq!(
         last(&errors),

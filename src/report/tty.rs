@@ -41,10 +41,14 @@ pub fn render(report: &Report<'_>, options: &Options) -> String {
         out.push('\n');
     }
     if !options.quiet {
-        let shown: Vec<&Finding> = report
+        let listed: Vec<&Finding> = report
             .findings
             .iter()
             .filter(|f| f.status == Status::New || options.verbose)
+            .collect();
+        let shown: Vec<&Finding> = listed
+            .iter()
+            .copied()
             .filter(|f| options.min_severity.is_none_or(|min| f.severity >= min))
             .collect();
         for group in by_statement(report.sets, &shown) {
@@ -53,6 +57,12 @@ pub fn render(report: &Report<'_>, options: &Options) -> String {
         }
         if shown.len() > RECAP_AFTER {
             out.push_str(&errors_recap(&shown));
+        }
+        if let Some(min) = options.min_severity.filter(|_| listed.len() > shown.len()) {
+            out.push_str(&format!(
+                "{} below {min} not shown (--severity)\n",
+                plural(listed.len() - shown.len(), "finding")
+            ));
         }
     }
     for apply in &report.apply {
