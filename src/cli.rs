@@ -246,7 +246,7 @@ pub struct BackupArgs {
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Only the schema, no rows.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "verify")]
     pub schema_only: bool,
     /// Leave this schema out (repeatable). On a Supabase database the schemas Supabase
     /// manages (auth, storage, realtime, …) are left out too, and named.

@@ -329,7 +329,7 @@ pub(crate) fn connect_args(command: &mut Command, config: &tokio_postgres::Confi
 }
 
 /// The entries of an archive's table of contents (`pg_restore --list`), comments left out.
-fn toc(bin_dir: &Path, archive: &Path) -> Result<Vec<String>, Failure> {
+pub(crate) fn toc(bin_dir: &Path, archive: &Path) -> Result<Vec<String>, Failure> {
     let output = run_output(
         Command::new(bin_dir.join("pg_restore"))
             .arg("--list")
