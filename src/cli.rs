@@ -466,12 +466,20 @@ pub enum Format {
     Gitlab,
     /// GitHub Actions workflow commands (annotations on the changed lines).
     Github,
-    /// A Markdown summary, e.g. for $GITHUB_STEP_SUMMARY.
-    Markdown,
+    /// The job summary in Markdown, as published to $GITHUB_STEP_SUMMARY (also `markdown`).
+    #[value(alias = "markdown")]
+    Summary,
+    /// The pull-request comment in Markdown, exactly as it would be posted (one per folder).
+    Comment,
     /// One self-contained HTML page with filters.
     Html,
     /// JUnit XML: one test case per migration file.
     Junit,
+}
+
+fn parse_severity(text: &str) -> Result<crate::findings::Severity, String> {
+    crate::findings::Severity::parse(text)
+        .ok_or_else(|| format!("unknown severity `{text}`: expected error, warning or info"))
 }
 
 /// `--output FORMAT=PATH`: one more report written to a file.
@@ -558,6 +566,10 @@ pub struct CommonArgs {
     /// Colour in tty output (auto: when stdout is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// tty output: show only findings of this severity or above (error, warning, info);
+    /// the counts, the gate and the other formats still cover every finding.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub severity: Option<crate::findings::Severity>,
     /// Base branch, tag or commit to compare with (default in GitHub Actions: the pull
     /// request's base commit). Enables the history checks, and findings on files this
     /// branch did not change become "existing".

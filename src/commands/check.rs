@@ -88,7 +88,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
     let options = github
         .as_ref()
         .map(publish::render_options)
-        .unwrap_or_default();
+        .unwrap_or_else(publish::env_render_options);
     let passed = if nothing_changed {
         let line = unchanged_line(&sets, base.as_deref(), base_commit.as_deref());
         super::write_outputs(&report, &args.common, &options)?;

@@ -130,7 +130,7 @@ pub(crate) fn load_config_with(
 /// Prints the report in the chosen format and writes each `--output`; returns whether
 /// the gate passed.
 pub(crate) fn emit(report: &Report<'_>, common: &CommonArgs) -> Result<bool, Failure> {
-    emit_with(report, common, report::RenderOptions::default())
+    emit_with(report, common, publish::env_render_options())
 }
 
 /// [`emit`] with links (source lines at a commit, the HTML report's URL) for commands
@@ -150,6 +150,7 @@ pub(crate) fn emit_with(
         color,
         verbose: common.verbose,
         quiet: common.quiet,
+        min_severity: common.severity,
         ..options.clone()
     };
     write_outputs(report, common, &options)?;
