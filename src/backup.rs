@@ -76,17 +76,17 @@ impl Verification {
 }
 
 /// The source as the exported snapshot shows it.
-struct Source {
-    server: String,
-    major: u32,
+pub(crate) struct Source {
+    pub server: String,
+    pub major: u32,
     database: String,
-    supabase: bool,
+    pub supabase: bool,
     /// Login and group roles the archive may name (owners, grants).
     roles: Vec<String>,
-    excluded: Vec<String>,
+    pub excluded: Vec<String>,
     /// Left out of the comparison: `excluded`, and on Supabase every schema it manages (a
     /// fresh Supabase database has its own, e.g. `graphql`, which the archive leaves alone).
-    not_compared: Vec<String>,
+    pub not_compared: Vec<String>,
     catalog: Snapshot,
     /// `schema.table` → rows (only when data is dumped).
     rows: BTreeMap<String, i64>,
@@ -98,7 +98,7 @@ pub async fn run(request: &Request<'_>) -> Result<Backup, Failure> {
     target.require_session(&shown, "a backup (its snapshot is shared with pg_dump)")?;
     let client = connect::connect(&target, &shown).await?;
     let snapshot_id = begin_snapshot(&client, &shown).await?;
-    let source = read_source(&client, request, &shown).await?;
+    let source = read_source(&client, &request.into(), &shown).await?;
     let tools = binaries::pg_dump_for(source.major, request.pg_bin.as_deref())?;
     let path = match (&request.verify_only, &request.out) {
         (Some(existing), _) => existing.clone(),
@@ -115,7 +115,7 @@ pub async fn run(request: &Request<'_>) -> Result<Backup, Failure> {
         pg_dump(
             &tools.dir,
             &target,
-            &snapshot_id,
+            Some(&snapshot_id),
             &source.excluded,
             request.schema_only,
             &path,
@@ -128,7 +128,12 @@ pub async fn run(request: &Request<'_>) -> Result<Backup, Failure> {
     let bytes = std::fs::metadata(&path)
         .map_err(|e| Failure::Environment(format!("cannot read {}: {e}", path.display())))?
         .len();
-    let counted = data || (request.verify_only.is_some() && !request.schema_only);
+    // An existing archive holds rows when its table of contents lists table data (one that
+    // cannot be read at all fails the restore below).
+    let counted = data
+        || (request.verify_only.is_some()
+            && crate::dump::toc(&tools.dir, &path)
+                .is_ok_and(|entries| entries.iter().any(|e| e.contains(" TABLE DATA "))));
     let verification = verify(&path, &source, &tools.dir, request, counted).await?;
     Ok(Backup {
         path,
@@ -136,13 +141,13 @@ pub async fn run(request: &Request<'_>) -> Result<Backup, Failure> {
         server: source.server,
         excluded: source.excluded,
         supabase: source.supabase,
-        schema_only: request.schema_only,
+        schema_only: !counted,
         verification,
     })
 }
 
 /// Starts the read-only transaction and exports its snapshot for `pg_dump`.
-async fn begin_snapshot(client: &Client, shown: &str) -> Result<String, Failure> {
+pub(crate) async fn begin_snapshot(client: &Client, shown: &str) -> Result<String, Failure> {
     client
         .batch_execute("begin isolation level repeatable read read only")
         .await
@@ -158,9 +163,28 @@ fn reading(shown: &str, error: &tokio_postgres::Error) -> Failure {
     Failure::Environment(format!("cannot read {shown}: {}", describe_error(error)))
 }
 
-async fn read_source(
+/// What to leave out of a dump and whether rows are read.
+pub(crate) struct Scope {
+    pub schema_only: bool,
+    pub exclude_schemas: Vec<String>,
+    pub include_managed: bool,
+}
+
+impl From<&Request<'_>> for Scope {
+    fn from(request: &Request<'_>) -> Scope {
+        Scope {
+            schema_only: request.schema_only,
+            exclude_schemas: request.exclude_schemas.clone(),
+            include_managed: request.include_managed,
+        }
+    }
+}
+
+/// Reads the source's facts, catalog and (unless schema only) row counts, in the
+/// transaction `client` has open.
+pub(crate) async fn read_source(
     client: &Client,
-    request: &Request<'_>,
+    request: &Scope,
     shown: &str,
 ) -> Result<Source, Failure> {
     let facts = client
@@ -185,7 +209,7 @@ async fn read_source(
     let mut excluded: Vec<String> = Vec::new();
     if supabase && !request.include_managed {
         excluded.extend(
-            crate::inspect::MANAGED_SCHEMAS
+            crate::supabase::MANAGED_SCHEMAS
                 .iter()
                 .filter(|s| schemas.iter().any(|have| have == *s))
                 .map(|s| s.to_string()),
@@ -199,7 +223,7 @@ async fn read_source(
     let mut not_compared = excluded.clone();
     if supabase && !request.include_managed {
         not_compared.extend(
-            crate::inspect::MANAGED_SCHEMAS
+            crate::supabase::MANAGED_SCHEMAS
                 .iter()
                 .map(|s| s.to_string()),
         );
@@ -289,23 +313,32 @@ fn default_path(database: &str) -> PathBuf {
     Path::new("backups").join(format!("{safe}-{stamp}.dump"))
 }
 
-/// Runs `pg_dump` in custom format on the exported snapshot; on a terminal, a progress line
+/// `pg_dump --schema-only` of `target` without `excluded`, for a rehearsal.
+pub(crate) fn pg_dump_schema(
+    bin_dir: &Path,
+    target: &Target,
+    excluded: &[String],
+    path: &Path,
+) -> Result<(), Failure> {
+    pg_dump(bin_dir, target, None, excluded, true, path, false)
+}
+
+/// Runs `pg_dump` in custom format (on the exported snapshot when given); on a terminal, a progress line
 /// with the archive's size so far.
 fn pg_dump(
     bin_dir: &Path,
     target: &Target,
-    snapshot_id: &str,
+    snapshot_id: Option<&str>,
     excluded: &[String],
     schema_only: bool,
     path: &Path,
     progress: bool,
 ) -> Result<(), Failure> {
     let mut command = Command::new(bin_dir.join("pg_dump"));
-    command
-        .args(["--format=custom", "--snapshot"])
-        .arg(snapshot_id)
-        .arg("--file")
-        .arg(path);
+    command.arg("--format=custom").arg("--file").arg(path);
+    if let Some(snapshot_id) = snapshot_id {
+        command.arg("--snapshot").arg(snapshot_id);
+    }
     if schema_only {
         command.arg("--schema-only");
     }
@@ -371,26 +404,22 @@ async fn verify(
     request: &Request<'_>,
     count: bool,
 ) -> Result<Verification, Failure> {
-    let options = ServerOptions {
-        pg_bin: request.pg_bin.clone(),
-        pg_major: Some(WantedMajor::flag(source.major)),
-        supabase: source.supabase && !request.include_managed,
-        apply_as: ApplyAs::Superuser,
-        lock_timeout: Duration::from_secs(60),
-        statement_timeout: Duration::ZERO,
-        ..ServerOptions::default()
-    };
-    let database = crate::postgres::open(&options).await?;
-    create_roles(&database, &source.roles).await?;
-    let restore_errors = pg_restore(tools, &database, archive, options.supabase)?;
+    let (database, restore_errors) = restore_fresh(
+        archive,
+        source,
+        tools,
+        request.pg_bin.clone(),
+        request.include_managed,
+    )
+    .await?;
     let restored = Snapshot::take(&database.admin).await.map_err(|e| {
         Failure::Environment(format!(
             "cannot read the restored database's catalog: {}",
             describe_error(&e)
         ))
     })?;
-    let before = without_schemas(source.catalog.clone(), &source.not_compared);
-    let after = without_schemas(restored, &source.not_compared);
+    let before = comparable(source.catalog.clone(), source);
+    let after = comparable(restored, source);
     let differences = diff(&before, &after);
     let (row_differences, rows) = if count {
         compare_rows(&database.admin, &source.rows).await?
@@ -406,6 +435,36 @@ async fn verify(
         tables: if count { source.rows.len() } else { 0 },
         rows,
     })
+}
+
+/// A fresh database on an ephemeral cluster of the source's major (with the Supabase
+/// prelude for a Supabase source whose managed schemas are left out), the source's roles
+/// created, `archive` restored: the database and `pg_restore`'s errors.
+pub(crate) async fn restore_fresh(
+    archive: &Path,
+    source: &Source,
+    tools: &Path,
+    pg_bin: Option<PathBuf>,
+    include_managed: bool,
+) -> Result<(Database, Vec<String>), Failure> {
+    let options = ServerOptions {
+        pg_bin,
+        pg_major: Some(WantedMajor::flag(source.major)),
+        supabase: source.supabase && !include_managed,
+        apply_as: ApplyAs::Superuser,
+        lock_timeout: Duration::from_secs(60),
+        statement_timeout: Duration::ZERO,
+        ..ServerOptions::default()
+    };
+    let database = crate::postgres::open(&options).await?;
+    create_roles(&database, &source.roles).await?;
+    let errors = pg_restore(tools, &database, archive, options.supabase)?;
+    Ok((database, errors))
+}
+
+/// `snapshot` without what the source's comparison leaves out.
+pub(crate) fn comparable(snapshot: Snapshot, source: &Source) -> Snapshot {
+    without_schemas(snapshot, &source.not_compared)
 }
 
 /// The source's roles, so owners and grants in the archive restore as they were.

@@ -81,6 +81,10 @@ pub enum Command {
     /// snapshot, restored into a fresh PostgreSQL of the same major and compared (catalog,
     /// and each table's rows); fails when it does not restore to the same database.
     Backup(BackupArgs),
+    /// After the merge: check the database's history against the folder, rehearse the
+    /// pending migrations on a copy of its schema, back it up (verified), apply them with
+    /// lock timeouts and retries, writing the migration tool's history, and validate.
+    Deploy(DeployArgs),
     /// The GitHub Action's entrypoint: runs `check` with the action's INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -242,7 +246,7 @@ pub struct BackupArgs {
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Only the schema, no rows.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "verify")]
     pub schema_only: bool,
     /// Leave this schema out (repeatable). On a Supabase database the schemas Supabase
     /// manages (auth, storage, realtime, …) are left out too, and named.
@@ -263,6 +267,69 @@ pub struct BackupArgs {
     /// No progress or summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  schemagate deploy --database-url \"$DATABASE_URL\" supabase/migrations --dry-run\n  schemagate deploy --database-url \"$DATABASE_URL\" db/migrations --backup backups/pre-deploy.dump\n\nExit codes: 0 deployed (or nothing pending, or a dry run that would deploy), 1 stopped: drift,\nlint errors, a failed rehearsal, backup or migration, or a schema that differs from the\nrehearsal; 2 usage error; 3 the database or the PostgreSQL tools cannot be reached."
+)]
+pub struct DeployArgs {
+    /// The migrations folder (or a folder containing one).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The database to deploy to.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Stop after the pre-flight and the rehearsal and print the plan; nothing is written.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Deploy pending migrations older than the newest applied one too.
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+    /// Deploy even when the pending migrations have lint errors (say, errors the pull
+    /// request's reviewers accepted without a suppression comment).
+    #[arg(long)]
+    pub allow_lint_errors: bool,
+    /// Where the verified backup goes (default: backups/<database>-<UTC timestamp>.dump).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_backup")]
+    pub backup: Option<PathBuf>,
+    /// Deploy without a backup (said in the output).
+    #[arg(long)]
+    pub no_backup: bool,
+    /// Give up on a lock after this long (e.g. 5s, 500ms); the migration is then retried.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+    /// Retries of a migration whose lock was not available, with doubling pauses.
+    #[arg(long, default_value_t = 3)]
+    pub lock_retries: u32,
+    /// The pause before the first retry (doubled for each next one).
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub retry_backoff: std::time::Duration,
+    /// Cancel a statement that runs longer than this (0 for no limit).
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub statement_timeout: std::time::Duration,
+    /// pg_dump, pg_restore and the server binaries for the rehearsal: bin directories or
+    /// folders to search below, as a path list (dir1:dir2).
+    #[arg(long, env = "PG_BIN")]
+    pub pg_bin: Option<PathBuf>,
+    /// `tty` for people, `json` for programs (the whole deploy as one document).
+    #[arg(long, value_enum, default_value_t = DeployFormat::Tty)]
+    pub format: DeployFormat,
+    /// Config file (default: the nearest schemagate.toml at or above the migrations).
+    #[arg(long, env = "SCHEMAGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Migration folder layout (default: detected).
+    #[arg(long, value_enum)]
+    pub layout: Option<Layout>,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeployFormat {
+    Tty,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -399,12 +466,20 @@ pub enum Format {
     Gitlab,
     /// GitHub Actions workflow commands (annotations on the changed lines).
     Github,
-    /// A Markdown summary, e.g. for $GITHUB_STEP_SUMMARY.
-    Markdown,
+    /// The job summary in Markdown, as published to $GITHUB_STEP_SUMMARY (also `markdown`).
+    #[value(alias = "markdown")]
+    Summary,
+    /// The pull-request comment in Markdown, exactly as it would be posted (one per folder).
+    Comment,
     /// One self-contained HTML page with filters.
     Html,
     /// JUnit XML: one test case per migration file.
     Junit,
+}
+
+fn parse_severity(text: &str) -> Result<crate::findings::Severity, String> {
+    crate::findings::Severity::parse(text)
+        .ok_or_else(|| format!("unknown severity `{text}`: expected error, warning or info"))
 }
 
 /// `--output FORMAT=PATH`: one more report written to a file.
@@ -491,6 +566,10 @@ pub struct CommonArgs {
     /// Colour in tty output (auto: when stdout is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// tty output: show only findings of this severity or above (error, warning, info);
+    /// the counts, the gate and the other formats still cover every finding.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub severity: Option<crate::findings::Severity>,
     /// Base branch, tag or commit to compare with (default in GitHub Actions: the pull
     /// request's base commit). Enables the history checks, and findings on files this
     /// branch did not change become "existing".

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod declarative;
+pub mod deploy;
 pub mod diff;
 pub mod dump;
 pub mod findings;
@@ -23,6 +24,7 @@ pub mod remote;
 pub mod report;
 pub mod rules;
 pub mod sql;
+pub mod supabase;
 
 /// Rule documentation lives in the README's rule list.
 pub const DOCS_BASE_URL: &str = "https://github.com/schemagate/schemagate/blob/main/docs/rules.md";

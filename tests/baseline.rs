@@ -392,7 +392,7 @@ fn findings_on_what_only_the_baseline_made_are_left_out_and_changes_point_at_the
     };
     let expected = [(
         "public.accounts".to_string(),
-        "./supabase/migrations/20240102000000_open.sql".to_string(),
+        "supabase/migrations/20240102000000_open.sql".to_string(),
     )];
     // The catalog's findings, after the apply…
     let (_, document, stderr) = check(dir.path(), &["-q"]);

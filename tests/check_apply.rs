@@ -199,7 +199,7 @@ fn syntax_error_and_psql_meta_command() {
 fn extension_neither_installed_nor_emulated() {
     let dir = support::supabase_project(&[(
         "20240101000000_geo.sql",
-        "create extension if not exists postgis;",
+        "create extension if not exists pgrouting;",
     )]);
     let (code, document) = check(dir.path(), &[]);
     assert_eq!(code, 1);
@@ -207,7 +207,7 @@ fn extension_neither_installed_nor_emulated() {
     assert_eq!(found.len(), 1, "{document:#}");
     let help = found[0]["help"].as_str().unwrap();
     assert!(
-        help.contains("postgresql-<major>-postgis-3") && help.contains("--database-url"),
+        help.contains("postgresql-<major>-pgrouting") && help.contains("--database-url"),
         "{help}"
     );
     assert!(findings(&document, "apply-failed").is_empty());
@@ -259,28 +259,40 @@ fn objects_of_extensions_schemagate_does_not_emulate_are_named_with_their_extens
     let dir = support::supabase_project(&[(
         "20240101000000_stripe.sql",
         "create extension if not exists wrappers with schema extensions;
-create foreign data wrapper stripe_wrapper
-  handler extensions.stripe_fdw_handler validator extensions.stripe_fdw_validator;",
+create foreign data wrapper hello_wrapper
+  handler extensions.helloworld_fdw_handler validator extensions.helloworld_fdw_validator;",
     )]);
     let (_, document) = check(dir.path(), &[]);
     let message = failure(&document, "extension-unavailable");
     assert!(
-        message.contains("`extensions.stripe_fdw_handler` comes from the `wrappers` extension, which schemagate does not emulate"),
+        message.contains("`extensions.helloworld_fdw_handler` comes from the `wrappers` extension, which schemagate does not emulate"),
         "{message}"
     );
     assert!(
         findings(&document, "apply-failed").is_empty(),
         "{document:#}"
     );
+    // A handler the emulation has: what stops the statement is the superuser it needs.
+    let dir = support::supabase_project(&[(
+        "20240101000000_stripe.sql",
+        "create extension if not exists wrappers with schema extensions;
+create foreign data wrapper stripe_wrapper
+  handler extensions.stripe_fdw_handler validator extensions.stripe_fdw_validator;",
+    )]);
+    let (_, document) = check(dir.path(), &[]);
+    let message = failure(&document, "apply-failed");
+    assert!(message.contains("supautils"), "{message}");
     let dir = support::supabase_project(&[(
         "20240101000000_search.sql",
         "create table public.docs (id bigint primary key, body text);
 create index docs_body_search on public.docs using pgroonga (body);",
     )]);
     let (_, document) = check(dir.path(), &[]);
-    let message = failure(&document, "extension-unavailable");
+    let message = failure(&document, "apply-failed");
     assert!(
-        message.contains("access method `pgroonga` comes from the `pgroonga` extension"),
+        message.contains(
+            "access method `pgroonga` comes from the `pgroonga` extension, which no migration creates"
+        ),
         "{message}"
     );
     // An extension the server has (here emulated), which no migration creates.

@@ -60,7 +60,7 @@ fn no_migration_changed_passes_with_one_line_and_no_database() {
     assert_eq!(
         stdout,
         format!(
-            "schemagate: no migration changed since main ({}) in ./{MIGRATIONS}: nothing to check; gate passed\n",
+            "schemagate: no migration changed since main ({}) in {MIGRATIONS}: nothing to check; gate passed\n",
             &base[..12]
         )
     );

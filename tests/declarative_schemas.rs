@@ -97,7 +97,7 @@ fn a_column_added_to_the_schema_files_only_fails_at_its_definition() {
         places(&document),
         [(
             "column public.employees.age".to_string(),
-            "./supabase/schemas/employees.sql".to_string(),
+            "supabase/schemas/employees.sql".to_string(),
             5
         )],
         "{document:#}"
@@ -126,7 +126,7 @@ fn a_table_added_by_a_migration_only_is_drift_at_the_migration() {
         places(&document),
         [(
             "table public.audit".to_string(),
-            "./supabase/migrations/20240103000000_audit.sql".to_string(),
+            "supabase/migrations/20240103000000_audit.sql".to_string(),
             1
         )],
         "{document:#}"
@@ -159,10 +159,7 @@ fn schema_paths_decide_the_order_and_name_order_would_fail() {
         message.contains("relation \"public.notes\" does not exist"),
         "{message}"
     );
-    assert_eq!(
-        found[0]["location"]["file"],
-        "./supabase/schemas/a_views.sql"
-    );
+    assert_eq!(found[0]["location"]["file"], "supabase/schemas/a_views.sql");
     assert_eq!(found[0]["location"]["line"], 2);
 }
 
@@ -187,7 +184,7 @@ fn a_broken_schema_file_and_a_pattern_that_matches_nothing_are_findings() {
     );
     assert_eq!(
         found[0]["location"]["file"],
-        "./supabase/schemas/functions.sql"
+        "supabase/schemas/functions.sql"
     );
     assert_eq!(found[0]["location"]["line"], 2);
 
@@ -200,7 +197,7 @@ fn a_broken_schema_file_and_a_pattern_that_matches_nothing_are_findings() {
     assert_eq!(code, 1, "{document:#}");
     assert_eq!(
         places(&document),
-        [(String::new(), "./supabase/config.toml".to_string(), 1)],
+        [(String::new(), "supabase/config.toml".to_string(), 1)],
         "{document:#}"
     );
     assert!(drift(&document)[0]["message"]

@@ -8,46 +8,6 @@ use std::path::Path;
 use std::process::Output;
 use support::pg::TestServer;
 
-/// Everything `status` could change if it wrote: the catalog (relations, columns, schemas,
-/// functions, privileges) and every row of every user table, history tables included.
-/// Statistics (`reltuples`, `pg_stat_*`) are left out: the server updates them on its own.
-const CATALOG: &str = "
-select coalesce(string_agg(item, E'\\n' order by item), '') from (
-    select format('class %s %s %s %s', oid, relname, relkind, relacl) from pg_class
-    union all select format('column %s %s %s %s', attrelid, attname, atttypid, attnotnull)
-        from pg_attribute where attnum > 0
-    union all select format('namespace %s %s', oid, nspname) from pg_namespace
-    union all select format('function %s %s', oid, proname) from pg_proc
-) as catalog(item)";
-
-/// The catalog and all user rows as one text, to compare before and after.
-async fn contents(client: &tokio_postgres::Client) -> String {
-    let mut text: String = client.query_one(CATALOG, &[]).await.unwrap().get(0);
-    let tables = client
-        .query(
-            "select format('%I.%I', table_schema, table_name) from information_schema.tables
-             where table_type = 'BASE TABLE'
-               and table_schema not in ('pg_catalog', 'information_schema')
-             order by 1",
-            &[],
-        )
-        .await
-        .unwrap();
-    for table in tables {
-        let name: String = table.get(0);
-        let rows: String = client
-            .query_one(
-                &format!("select coalesce(string_agg(t::text, E'\\n' order by t::text), '') from {name} t"),
-                &[],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        text.push_str(&format!("\n{name}\n{rows}"));
-    }
-    text
-}
-
 fn write(dir: &Path, files: &[(&str, &str)]) {
     for (name, text) in files {
         let path = dir.join(name);
@@ -145,9 +105,9 @@ fn run_case_with(
             Setup::Sql(sql) => client.batch_execute(sql).await.unwrap(),
             Setup::Tool(run) => run(&server.url(database), dir.path()),
         }
-        let before = contents(&client).await;
+        let before = support::pg::contents(&client).await;
         let output = status(dir.path(), &server.url(database), layout);
-        let after = contents(&client).await;
+        let after = support::pg::contents(&client).await;
         assert_eq!(before, after, "status changed the database");
         output
     })
@@ -170,18 +130,22 @@ fn contents_see_row_and_catalog_changes() {
             )
             .await
             .unwrap();
-        let first = contents(&client).await;
+        let first = support::pg::contents(&client).await;
         client
             .batch_execute("update schema_migrations set dirty = true")
             .await
             .unwrap();
-        let second = contents(&client).await;
+        let second = support::pg::contents(&client).await;
         assert_ne!(first, second, "a changed history row went unseen");
         client
             .batch_execute("alter table schema_migrations add column note text")
             .await
             .unwrap();
-        assert_ne!(second, contents(&client).await, "a new column went unseen");
+        assert_ne!(
+            second,
+            support::pg::contents(&client).await,
+            "a new column went unseen"
+        );
     });
 }
 

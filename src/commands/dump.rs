@@ -31,10 +31,7 @@ pub fn dump_schema(args: DumpArgs) -> Result<bool, Failure> {
 
 /// `dump-schema --database-url URL` without a folder: a baseline from that database.
 fn dump_live(args: &DumpArgs, url: &str) -> Result<bool, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let pg_bin = args
         .source
         .server
@@ -249,10 +246,7 @@ fn verified_dump(
         .server
         .options(&config, std::time::Duration::from_secs(10));
     let baseline = source.server.baseline(&config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let outcome = runtime.block_on(async {
         let database = postgres::open(&server).await?;
         // Before the apply: a missing pg_dump should not cost the whole folder's apply.

@@ -161,6 +161,8 @@ fn extension_of_schema(schema: &str) -> Option<&'static str> {
         "graphql" | "graphql_public" => "pg_graphql",
         "vault" => "supabase_vault",
         "pgsodium" => "pgsodium",
+        "partman" => "pg_partman",
+        "repack" => "pg_repack",
         _ => return None,
     })
 }
@@ -199,12 +201,19 @@ fn extension_providing(missing: &Missing) -> Option<&'static str> {
                 "http",
             ),
             ("function", r"^pgroonga_", "pgroonga"),
+            (
+                "function",
+                r"^(?:create_hypertable|time_bucket|set_chunk_time_interval|add_(?:retention|compression|reorder)_policy|by_range|by_hash)$",
+                "timescaledb",
+            ),
+            ("function", r"^id_(?:encode|decode|decode_once)$", "pg_hashids"),
             ("function", r"^st_[a-z0-9_]+$", "postgis"),
             ("access method", r"^pgroonga$", "pgroonga"),
             ("access method", r"^(?:hnsw|ivfflat)$", "vector"),
             ("access method", r"^rum$", "rum"),
             ("operator class", r"^g(?:in|ist)_trgm_ops$", "pg_trgm"),
             ("operator class", r"^pgroonga_", "pgroonga"),
+            ("operator class", r"^rum_", "rum"),
             (
                 "operator class",
                 r"^(?:vector|halfvec|sparsevec)_[a-z0-9_]+_ops$",
@@ -275,25 +284,6 @@ fn creates_extension(files: &[&Migration], name: &str) -> bool {
             .is_some_and(|source| pattern.is_match(&source.text))
     })
 }
-
-/// Schemas Supabase manages (its prelude here).
-pub const SUPABASE_SCHEMAS: &[&str] = &[
-    "auth",
-    "storage",
-    "realtime",
-    "vault",
-    "supabase_functions",
-    "graphql",
-    "graphql_public",
-    "pgsodium",
-    "net",
-    "cron",
-    "supabase_migrations",
-    "extensions",
-    "pgbouncer",
-    "_realtime",
-    "_analytics",
-];
 
 const IDENT: &str = r#"(?:"[^"]+"|[a-z_][a-z0-9_$]*)"#;
 
@@ -472,6 +462,48 @@ fn not_emulated(extension: &str, missing: &Missing, cx: &Context<'_>) -> Option<
     })
 }
 
+/// Options only an extension's native code understands, refused where schemagate emulates
+/// it: index options of the emulated index methods (`hnsw … with (m = 16)`, rum's `attach`,
+/// pgroonga's `tokenizer`) and TimescaleDB's `timescaledb.*` table and view options.
+fn option_beyond_emulation(
+    message: &str,
+    statement: &str,
+    cx: &Context<'_>,
+) -> Option<Explanation> {
+    static INDEX_METHOD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\busing\s+"?([a-z_][a-z0-9_]*)"?\s*\("#).expect("valid regex")
+    });
+    let emulated = |extension: &str| cx.emulated_extensions.iter().any(|e| e == extension);
+    let (extension, cause) = if message.contains(r#"parameter namespace "timescaledb""#) {
+        (
+            "timescaledb",
+            "`timescaledb.*` options (compression, continuous aggregates) need the real TimescaleDB: schemagate's emulation of `timescaledb` keeps hypertables as plain tables, and PostgreSQL knows no such options".to_string(),
+        )
+    } else if message.starts_with("unrecognized parameter ") {
+        let method = INDEX_METHOD.captures(statement)?[1].to_lowercase();
+        let extension = extension_providing(&Missing::AccessMethod(method.clone()))?;
+        (
+            extension,
+            format!("index options of the `{method}` method need the real `{extension}`: schemagate's emulation of the method takes none"),
+        )
+    } else {
+        return None;
+    };
+    emulated(extension).then(|| Explanation {
+        rule: registry::EXTENSION_UNAVAILABLE,
+        cause: Some(cause),
+        help: extension_remedy(extension),
+    })
+}
+
+/// PostgreSQL's words when an FDW handler returns no routine, which the handlers of the
+/// `wrappers` emulation do (they stand in for native code), on a server that emulates it.
+fn wrapper_handler_called(message: &str, cx: &Context<'_>) -> bool {
+    static RETURNED_NULL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^function \d+ returned NULL$").expect("valid regex"));
+    RETURNED_NULL.is_match(message) && cx.emulated_extensions.iter().any(|e| e == "wrappers")
+}
+
 /// Hosted Supabase lets `postgres` create foreign data wrappers (through its supautils
 /// extension); PostgreSQL asks a superuser. When the wrapper's handler comes from an
 /// extension schemagate cannot provide, that is the real cause.
@@ -544,6 +576,18 @@ pub fn explain(
         }
         "42501" if message.contains("foreign-data wrapper") => {
             return foreign_data_wrapper(statement, cx);
+        }
+        "22023" => {
+            if let Some(explanation) = option_beyond_emulation(message, statement, cx) {
+                return explanation;
+            }
+        }
+        "XX000" if wrapper_handler_called(message, cx) => {
+            return Explanation {
+                rule: registry::EXTENSION_UNAVAILABLE,
+                cause: Some("a foreign table of Supabase Wrappers was read (or a foreign schema imported): schemagate's emulation of `wrappers` lets wrappers, servers and foreign tables be created, but its handlers fetch nothing".to_string()),
+                help: extension_remedy("wrappers"),
+            };
         }
         "42501" if needs_superuser(message, statement) => {
             return apply(
@@ -647,7 +691,7 @@ pub fn explain(
     if cx.supabase
         && missing
             .schema()
-            .is_some_and(|s| SUPABASE_SCHEMAS.contains(&s))
+            .is_some_and(|s| crate::supabase::MANAGED_SCHEMAS.contains(&s))
     {
         return apply(
             Some(format!(
@@ -925,6 +969,22 @@ mod tests {
     fn names_the_extension_that_provides_an_object() {
         let function = |name: &str| Missing::Function(Name::parse(name));
         assert_eq!(
+            extension_providing(&function("create_hypertable")),
+            Some("timescaledb")
+        );
+        assert_eq!(
+            extension_providing(&function("extensions.id_encode")),
+            Some("pg_hashids")
+        );
+        assert_eq!(
+            extension_providing(&Missing::OperatorClass("rum_tsvector_ops".into())),
+            Some("rum")
+        );
+        assert!(emulation_provides(
+            "timescaledb",
+            &function("create_hypertable")
+        ));
+        assert_eq!(
             extension_providing(&function("extensions.stripe_fdw_handler")),
             Some("wrappers")
         );
@@ -950,13 +1010,21 @@ mod tests {
             "vector",
             &Missing::Type(Name::parse("vector"))
         ));
-        assert!(!emulation_provides(
+        assert!(emulation_provides(
             "pgroonga",
             &Missing::AccessMethod("pgroonga".into())
         ));
-        assert!(!emulation_provides(
+        assert!(emulation_provides(
             "wrappers",
             &function("stripe_fdw_handler")
+        ));
+        assert!(!emulation_provides(
+            "wrappers",
+            &function("helloworld_fdw_handler")
+        ));
+        assert!(!emulation_provides(
+            "postgis",
+            &Missing::Type(Name::parse("box2d"))
         ));
     }
 

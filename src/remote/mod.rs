@@ -1,7 +1,7 @@
 //! A live database's applied migration history, read without writing, and how it compares
 //! with the local folder (`schemagate status`).
 
-mod checksum;
+pub(crate) mod checksum;
 
 use crate::migrations::{Layout, Migration, MigrationSet};
 use serde::Serialize;
@@ -37,7 +37,7 @@ impl HistoryFormat {
     }
 
     /// The format a layout's tool writes, to prefer when several tables exist.
-    fn of_layout(layout: Layout) -> Option<HistoryFormat> {
+    pub(crate) fn of_layout(layout: Layout) -> Option<HistoryFormat> {
         match layout {
             Layout::Supabase => Some(HistoryFormat::Supabase),
             Layout::Flyway => Some(HistoryFormat::Flyway),

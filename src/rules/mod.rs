@@ -167,7 +167,7 @@ impl LintContext<'_> {
     /// extension's).
     pub fn is_application_schema(&self, schema: &str) -> bool {
         if self.config.exposed_schemas.is_empty() {
-            !crate::inspect::MANAGED_SCHEMAS.contains(&schema)
+            !crate::supabase::MANAGED_SCHEMAS.contains(&schema)
         } else {
             self.is_exposed(schema)
         }

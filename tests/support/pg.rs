@@ -326,3 +326,87 @@ pub fn free_port() -> u16 {
         .expect("a free port")
         .port()
 }
+
+/// Everything a read-only command could change if it wrote: the catalog (relations, columns, schemas,
+/// functions, privileges) and every row of every user table, history tables included.
+/// Statistics (`reltuples`, `pg_stat_*`) are left out: the server updates them on its own.
+const CATALOG: &str = "
+select coalesce(string_agg(item, E'\\n' order by item), '') from (
+    select format('class %s %s %s %s', oid, relname, relkind, relacl) from pg_class
+    union all select format('column %s %s %s %s', attrelid, attname, atttypid, attnotnull)
+        from pg_attribute where attnum > 0
+    union all select format('namespace %s %s', oid, nspname) from pg_namespace
+    union all select format('function %s %s', oid, proname) from pg_proc
+) as catalog(item)";
+
+/// The catalog and all user rows as one text, to compare before and after.
+pub async fn contents(client: &tokio_postgres::Client) -> String {
+    let mut text: String = client.query_one(CATALOG, &[]).await.unwrap().get(0);
+    let tables = client
+        .query(
+            "select format('%I.%I', table_schema, table_name) from information_schema.tables
+             where table_type = 'BASE TABLE'
+               and table_schema not in ('pg_catalog', 'information_schema')
+             order by 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    for table in tables {
+        let name: String = table.get(0);
+        let rows: String = client
+            .query_one(
+                &format!("select coalesce(string_agg(t::text, E'\\n' order by t::text), '') from {name} t"),
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        text.push_str(&format!("\n{name}\n{rows}"));
+    }
+    text
+}
+
+/// A copy of the installed Debian server laid out like Debian's (`usr/lib/postgresql/N/{bin,lib}`,
+/// `usr/share/postgresql/N`) under `root`, but without `pg_config` (as packages that ship
+/// only the server) and without the extensions whose control or script files start with one
+/// of `left_out` (a server without PostGIS, whatever this machine has installed). Returns its
+/// bin directory, for `--pg-bin`.
+pub fn installation_without(root: &Path, left_out: &[&str]) -> PathBuf {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let real = binaries::find(None, None).expect("the tests need a PostgreSQL server");
+    let share = PathBuf::from(format!("/usr/share/postgresql/{}", real.major));
+    assert!(
+        share.is_dir()
+            && real
+                .dir
+                .ends_with(format!("lib/postgresql/{}/bin", real.major)),
+        "this test copies a Debian installation; found {}",
+        real.dir.display()
+    );
+    let prefix = root.join(format!("usr/lib/postgresql/{}", real.major));
+    let bin = prefix.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in ["postgres", "initdb"] {
+        std::fs::copy(real.dir.join(tool), bin.join(tool)).unwrap();
+    }
+    symlink(real.dir.parent().unwrap().join("lib"), prefix.join("lib")).unwrap();
+    let copy = root.join(format!("usr/share/postgresql/{}", real.major));
+    std::fs::create_dir_all(copy.join("extension")).unwrap();
+    for entry in std::fs::read_dir(&share).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "extension" {
+            symlink(entry.path(), copy.join(entry.file_name())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(share.join("extension")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !left_out.iter().any(|prefix| name.starts_with(prefix)) {
+            symlink(entry.path(), copy.join("extension").join(&name)).unwrap();
+        }
+    }
+    // The server runs as the `postgres` system user when the tests run as root.
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}

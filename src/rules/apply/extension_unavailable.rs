@@ -3,9 +3,9 @@ use crate::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Reports a `CREATE EXTENSION` of an extension the server schemagate applies to does not
-    /// have and schemagate does not emulate (e.g. `postgis` where it is not installed), and a
-    /// statement that fails on an object such an extension provides (an FDW handler of
-    /// `wrappers`, the `pgroonga` access method, a PostGIS type). The run stops there.
+    /// have and schemagate does not emulate (e.g. `pgrouting` where it is not installed), and a
+    /// statement that fails on an object such an extension provides, or that its emulation
+    /// lacks (a PostGIS `box2d` where PostGIS is emulated). The run stops there.
     ///
     /// ## Why is this bad?
     /// Nothing after the statement can be checked. It is not a bug in the migration, but the
@@ -13,12 +13,12 @@ declare_rule! {
     ///
     /// ## Example
     /// ```sql
-    /// create extension if not exists postgis;
+    /// create extension if not exists pgrouting;
     /// ```
     ///
     /// ## Use instead
     /// Install the extension's package next to the server schemagate uses (Debian/Ubuntu:
-    /// `apt-get install postgresql-15-postgis-3`), or pass `--database-url` pointing to a
+    /// `apt-get install postgresql-15-pgrouting`), or pass `--database-url` pointing to a
     /// `supabase/postgres` container, which has every extension Supabase offers.
     ///
     /// ## How to suppress
