@@ -312,9 +312,13 @@ pub struct DeployArgs {
     /// folders to search below, as a path list (dir1:dir2).
     #[arg(long, env = "PG_BIN")]
     pub pg_bin: Option<PathBuf>,
-    /// `tty` for people, `json` for programs (the whole deploy as one document).
+    /// `tty` for people, `json` for programs (the whole deploy as one document), `markdown`
+    /// (as the GitHub job summary, which a run in Actions also gets), `html` (a page).
     #[arg(long, value_enum, default_value_t = DeployFormat::Tty)]
     pub format: DeployFormat,
+    /// Also write FORMAT to PATH (repeatable), e.g. --output html=deploy.html.
+    #[arg(long = "output", value_name = "FORMAT=PATH")]
+    pub outputs: Vec<DeployOutput>,
     /// Config file (default: the nearest schemagate.toml at or above the migrations).
     #[arg(long, env = "SCHEMAGATE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -330,6 +334,42 @@ pub struct DeployArgs {
 pub enum DeployFormat {
     Tty,
     Json,
+    Markdown,
+    Html,
+}
+
+impl DeployFormat {
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// `FORMAT=PATH` of `deploy --output`.
+#[derive(Debug, Clone)]
+pub struct DeployOutput {
+    pub format: DeployFormat,
+    pub path: PathBuf,
+}
+
+impl std::str::FromStr for DeployOutput {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<DeployOutput, String> {
+        let (format, path) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`{text}` is not FORMAT=PATH (e.g. html=deploy.html)"))?;
+        let format = DeployFormat::from_str(format, true)
+            .map_err(|_| format!("unknown format `{format}`: tty, json, markdown or html"))?;
+        if path.is_empty() {
+            return Err(format!("`{text}` has no path after `=`"));
+        }
+        Ok(DeployOutput {
+            format,
+            path: PathBuf::from(path),
+        })
+    }
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! Renderers: one per output format, each a function of the [`Report`].
 
 pub mod changes;
+pub mod deploy;
 pub mod escape;
 pub mod excerpt;
 pub mod github;
