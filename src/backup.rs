@@ -128,7 +128,12 @@ pub async fn run(request: &Request<'_>) -> Result<Backup, Failure> {
     let bytes = std::fs::metadata(&path)
         .map_err(|e| Failure::Environment(format!("cannot read {}: {e}", path.display())))?
         .len();
-    let counted = data || (request.verify_only.is_some() && !request.schema_only);
+    // An existing archive holds rows when its table of contents lists table data (one that
+    // cannot be read at all fails the restore below).
+    let counted = data
+        || (request.verify_only.is_some()
+            && crate::dump::toc(&tools.dir, &path)
+                .is_ok_and(|entries| entries.iter().any(|e| e.contains(" TABLE DATA "))));
     let verification = verify(&path, &source, &tools.dir, request, counted).await?;
     Ok(Backup {
         path,
@@ -136,7 +141,7 @@ pub async fn run(request: &Request<'_>) -> Result<Backup, Failure> {
         server: source.server,
         excluded: source.excluded,
         supabase: source.supabase,
-        schema_only: request.schema_only,
+        schema_only: !counted,
         verification,
     })
 }
@@ -204,7 +209,7 @@ pub(crate) async fn read_source(
     let mut excluded: Vec<String> = Vec::new();
     if supabase && !request.include_managed {
         excluded.extend(
-            crate::inspect::MANAGED_SCHEMAS
+            crate::supabase::MANAGED_SCHEMAS
                 .iter()
                 .filter(|s| schemas.iter().any(|have| have == *s))
                 .map(|s| s.to_string()),
@@ -218,7 +223,7 @@ pub(crate) async fn read_source(
     let mut not_compared = excluded.clone();
     if supabase && !request.include_managed {
         not_compared.extend(
-            crate::inspect::MANAGED_SCHEMAS
+            crate::supabase::MANAGED_SCHEMAS
                 .iter()
                 .map(|s| s.to_string()),
         );

@@ -246,7 +246,7 @@ pub struct BackupArgs {
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Only the schema, no rows.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "verify")]
     pub schema_only: bool,
     /// Leave this schema out (repeatable). On a Supabase database the schemas Supabase
     /// manages (auth, storage, realtime, …) are left out too, and named.
@@ -312,9 +312,13 @@ pub struct DeployArgs {
     /// folders to search below, as a path list (dir1:dir2).
     #[arg(long, env = "PG_BIN")]
     pub pg_bin: Option<PathBuf>,
-    /// `tty` for people, `json` for programs (the whole deploy as one document).
+    /// `tty` for people, `json` for programs (the whole deploy as one document), `markdown`
+    /// (as the GitHub job summary, which a run in Actions also gets), `html` (a page).
     #[arg(long, value_enum, default_value_t = DeployFormat::Tty)]
     pub format: DeployFormat,
+    /// Also write FORMAT to PATH (repeatable), e.g. --output html=deploy.html.
+    #[arg(long = "output", value_name = "FORMAT=PATH")]
+    pub outputs: Vec<DeployOutput>,
     /// Config file (default: the nearest schemagate.toml at or above the migrations).
     #[arg(long, env = "SCHEMAGATE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -330,6 +334,42 @@ pub struct DeployArgs {
 pub enum DeployFormat {
     Tty,
     Json,
+    Markdown,
+    Html,
+}
+
+impl DeployFormat {
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// `FORMAT=PATH` of `deploy --output`.
+#[derive(Debug, Clone)]
+pub struct DeployOutput {
+    pub format: DeployFormat,
+    pub path: PathBuf,
+}
+
+impl std::str::FromStr for DeployOutput {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<DeployOutput, String> {
+        let (format, path) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`{text}` is not FORMAT=PATH (e.g. html=deploy.html)"))?;
+        let format = DeployFormat::from_str(format, true)
+            .map_err(|_| format!("unknown format `{format}`: tty, json, markdown or html"))?;
+        if path.is_empty() {
+            return Err(format!("`{text}` has no path after `=`"));
+        }
+        Ok(DeployOutput {
+            format,
+            path: PathBuf::from(path),
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -470,12 +510,20 @@ pub enum Format {
     Gitlab,
     /// GitHub Actions workflow commands (annotations on the changed lines).
     Github,
-    /// A Markdown summary, e.g. for $GITHUB_STEP_SUMMARY.
-    Markdown,
+    /// The job summary in Markdown, as published to $GITHUB_STEP_SUMMARY (also `markdown`).
+    #[value(alias = "markdown")]
+    Summary,
+    /// The pull-request comment in Markdown, exactly as it would be posted (one per folder).
+    Comment,
     /// One self-contained HTML page with filters.
     Html,
     /// JUnit XML: one test case per migration file.
     Junit,
+}
+
+fn parse_severity(text: &str) -> Result<crate::findings::Severity, String> {
+    crate::findings::Severity::parse(text)
+        .ok_or_else(|| format!("unknown severity `{text}`: expected error, warning or info"))
 }
 
 /// `--output FORMAT=PATH`: one more report written to a file.
@@ -562,6 +610,10 @@ pub struct CommonArgs {
     /// Colour in tty output (auto: when stdout is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// tty output: show only findings of this severity or above (error, warning, info);
+    /// the counts, the gate and the other formats still cover every finding.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub severity: Option<crate::findings::Severity>,
     /// Base branch, tag or commit to compare with (default in GitHub Actions: the pull
     /// request's base commit). Enables the history checks, and findings on files this
     /// branch did not change become "existing".

@@ -235,7 +235,7 @@ fn pg_dump(bin_dir: &Path, database: &Database, archive: &Path) -> Result<(), Fa
 /// A baseline from a live database: its schema as `pg_dump --schema-only` writes it (in a
 /// read-only transaction: `pg_dump` never writes), without owners (the apply role owns what
 /// it creates), and, when the database is a Supabase one, without the schemas Supabase
-/// manages (`inspect::MANAGED_SCHEMAS`: the prelude has them, and the apply role may not
+/// manages (`supabase::MANAGED_SCHEMAS`: the prelude has them, and the apply role may not
 /// create them). Returns the SQL and the schemas left out.
 pub async fn dump_live(url: &str, pg_bin: Option<&Path>) -> Result<(String, Vec<String>), Failure> {
     let shown = crate::commands::redact::redact_url(url);
@@ -256,7 +256,7 @@ pub async fn dump_live(url: &str, pg_bin: Option<&Path>) -> Result<(String, Vec<
     drop(client);
     let tools = crate::postgres::binaries::pg_dump_for(major.unsigned_abs(), pg_bin)?;
     let left_out: Vec<String> = if supabase {
-        crate::inspect::MANAGED_SCHEMAS
+        crate::supabase::MANAGED_SCHEMAS
             .iter()
             .map(|s| s.to_string())
             .collect()
@@ -329,7 +329,7 @@ pub(crate) fn connect_args(command: &mut Command, config: &tokio_postgres::Confi
 }
 
 /// The entries of an archive's table of contents (`pg_restore --list`), comments left out.
-fn toc(bin_dir: &Path, archive: &Path) -> Result<Vec<String>, Failure> {
+pub(crate) fn toc(bin_dir: &Path, archive: &Path) -> Result<Vec<String>, Failure> {
     let output = run_output(
         Command::new(bin_dir.join("pg_restore"))
             .arg("--list")

@@ -24,6 +24,7 @@ pub mod remote;
 pub mod report;
 pub mod rules;
 pub mod sql;
+pub mod supabase;
 
 /// Rule documentation lives in the README's rule list.
 pub const DOCS_BASE_URL: &str = "https://github.com/schemagate/schemagate/blob/main/docs/rules.md";

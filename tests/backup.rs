@@ -181,6 +181,22 @@ fn pg_dump_backup_schema_only_with_a_schema_left_out_and_the_default_file_name()
         "{written:?}"
     );
 
+    // Checked again later (with the same schema left out): a schema-only archive is
+    // compared without rows. Without the exclusion, the missing schema is a difference.
+    let archive = format!("backups/{}", written[0]);
+    let output = backup(
+        &server,
+        dir.path(),
+        &["--verify", &archive, "--exclude-schema", "audit"],
+    );
+    support::assert_exit(&output, 0);
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("verified: "), "{stderr}");
+    assert!(!stderr.contains("rows"), "{stderr}");
+    let output = backup(&server, dir.path(), &["--verify", &archive]);
+    support::assert_exit(&output, 1);
+    assert!(text(&output.stderr).contains("schema audit: missing from the restored database"));
+
     // Restored: tables without rows, and no audit schema.
     server.execute("postgres", "create database restored");
     let pg_restore = schemagate::postgres::binaries::pg_dump_for(15, None)

@@ -320,12 +320,34 @@ fn pg_dump_deploy_with_a_verified_backup_in_the_terminal() {
     );
     let output = schemagate()
         .current_dir(dir.path())
-        .args(["deploy", ".", "--backup", "pre.dump"])
+        .args([
+            "deploy",
+            ".",
+            "--backup",
+            "pre.dump",
+            "--output",
+            "html=deploy.html",
+        ])
         .arg("--database-url")
         .arg(server.url("prod"))
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
         .output()
         .unwrap();
     support::assert_exit(&output, 0);
+    // The job summary in Actions, and the HTML page asked for.
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(
+        summary.starts_with("### schemagate deploy to PostgreSQL"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("- applied <code>supabase/migrations/20240101000000_more.sql</code> ("),
+        "{summary}"
+    );
+    assert!(summary.contains("**✓ deployed 1 migration(s)"), "{summary}");
+    let page = std::fs::read_to_string(dir.path().join("deploy.html")).unwrap();
+    assert!(page.contains("<h2>applied to production</h2>"), "{page}");
+    assert!(text(&output.stderr).contains("wrote the html report to deploy.html"));
     let stdout = text(&output.stdout);
     assert!(
         stdout.contains("pre-flight: 0 applied, 1 pending"),

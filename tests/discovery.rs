@@ -424,3 +424,27 @@ fn a_folder_without_migrations_is_a_usage_error_that_says_what_was_searched() {
     let schema = dir.path().join("schema");
     assert_eq!(migrations::find_folders(&schema, None).unwrap(), [schema]);
 }
+
+#[test]
+fn a_layout_given_for_a_root_without_sql_files_searches_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "supabase/migrations/20240101000000_a.sql",
+                "create table a (id int);\n",
+            ),
+            ("README.md", "a project\n"),
+        ],
+    );
+    let found = migrations::find_folders(dir.path(), Some(Layout::Supabase)).unwrap();
+    assert_eq!(found, [dir.path().join("supabase/migrations")]);
+    // A folder of SQL files is still the folder it names, whatever it is called.
+    let flat = dir.path().join("sql");
+    write(&flat, &[("001_a.sql", "create table b (id int);\n")]);
+    assert_eq!(
+        migrations::find_folders(&flat, Some(Layout::Supabase)).unwrap(),
+        [flat]
+    );
+}

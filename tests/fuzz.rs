@@ -135,13 +135,13 @@ fn check_folder(folder: &Path, case: usize) {
         Format::Sarif,
         Format::Gitlab,
         Format::Github,
-        Format::Markdown,
+        Format::Summary,
         Format::Html,
         Format::Junit,
     ] {
         let every = match format {
             Format::Html => 50,
-            Format::Sarif | Format::Markdown => 10,
+            Format::Sarif | Format::Summary => 10,
             _ => 1,
         };
         if !case.is_multiple_of(every) {

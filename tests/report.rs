@@ -173,6 +173,7 @@ fn github_options() -> RenderOptions {
             server_url: "https://github.com".into(),
             repository: "acme/app".into(),
             sha: "0123456789abcdef0123456789abcdef01234567".into(),
+            prefix: String::new(),
         }),
         html_report_url: Some("https://github.com/acme/app/actions/runs/1/artifacts/2".into()),
         ..RenderOptions::default()
@@ -254,7 +255,7 @@ fn snapshot_github_workflow_commands() {
 
 #[test]
 fn snapshot_markdown_summary() {
-    insta::assert_snapshot!(render(Format::Markdown, &github_options()));
+    insta::assert_snapshot!(render(Format::Summary, &github_options()));
 }
 
 #[test]
@@ -419,7 +420,7 @@ fn html_shows_hostile_sql_and_names_as_text() {
 
 #[test]
 fn markdown_shows_hostile_sql_and_names_as_text() {
-    for text in [hostile_render(Format::Markdown), {
+    for text in [hostile_render(Format::Summary), {
         let dir = hostile_folder();
         let (sets, mut findings) = load(dir.path());
         findings.extend(hostile_name_findings());
@@ -460,7 +461,7 @@ fn rendered_text(markdown: &str) -> String {
 /// tags, links and emphasis come out: nothing from the SQL or the file names.
 fn check_markdown(text: &str) {
     use pulldown_cmark::{Event, Options, Parser, Tag};
-    let allowed_html = regex::Regex::new(r"^</?(details|summary|pre|b|code)>$").unwrap();
+    let allowed_html = regex::Regex::new(r"^(</?(details|summary|pre|b|code)>|<br>)$").unwrap();
     let tag = regex::Regex::new(r"</?[a-zA-Z][^>]*>|<!--.*?-->").unwrap();
     let mut strong = 0;
     let mut items = 0;
@@ -482,7 +483,7 @@ fn check_markdown(text: &str) {
             Event::Start(Tag::Emphasis) => panic!("emphasis from escaped text"),
             Event::Start(Tag::Strong) => strong += 1,
             Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Table(_)) => {}
-            // Our only list: the schema changes, one item per change.
+            // Our lists: the findings and the schema changes, one item each.
             Event::Start(Tag::Item) => items += 1,
             Event::Start(Tag::BlockQuote(_)) => panic!("a quote from escaped text"),
             Event::Start(Tag::CodeBlock(_)) => panic!("a code block from escaped text"),
@@ -494,13 +495,26 @@ fn check_markdown(text: &str) {
     } else {
         0
     };
-    assert_eq!(items, changes, "list items other than the schema changes");
-    // Ours: one per finding (`**error**`), one per help, at most one "N more" line.
+    let findings = text
+        .lines()
+        .filter(|l| {
+            ["- 🛑 **", "- ⚠️ **", "- ℹ️ **"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .count();
+    assert_eq!(
+        items,
+        changes + findings,
+        "list items other than the findings and the schema changes"
+    );
+    // Ours: one per finding (`**error**`), one per fix, the list's title and at most one
+    // "N more" line.
     let ours = text.matches("**error**").count()
         + text.matches("**warning**").count()
         + text.matches("**info**").count()
-        + text.matches("**Help:**").count()
-        + 1;
+        + text.matches("**Fix:**").count()
+        + 2;
     assert!(strong <= ours, "{strong} strong spans, {ours} of them ours");
     assert_eq!(
         text.matches("<details>").count(),
@@ -711,6 +725,59 @@ fn html_has_verdict_counts_filters_and_every_finding() {
 }
 
 #[test]
+fn html_puts_errors_first_and_collapses_what_needs_no_look() {
+    let (sets, findings) = fixture();
+    let html = report::render(&report(&sets, &findings), Format::Html, &github_options());
+    check_html_structure(&html);
+    // The verdict links to the errors, which come first, then the rest by severity.
+    assert!(html.contains(r##"<a class="jump" href="#errors">Jump to the errors</a>"##));
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("no {needle}"));
+    assert!(at(r#"<section class="severity" id="errors">"#) < at(r#"id="warnings">"#));
+    assert!(at(r#"id="warnings">"#) < at(r#"id="infos">"#));
+    let errors = html.split(r#"id="errors">"#).nth(1).unwrap();
+    let errors = errors.split("</section>").next().unwrap();
+    assert_eq!(
+        errors.matches("<article").count(),
+        errors.matches(r#"data-severity="error""#).count()
+    );
+    // A failed apply: the table open, the failed file first.
+    let apply = html.split(r#"<section class="apply""#).nth(1).unwrap();
+    assert!(apply.contains("<details open><summary>"), "{apply}");
+    let first_row = apply.split("<tbody>").nth(1).unwrap().trim_start();
+    assert!(
+        first_row.starts_with(r#"<tr class="failed">"#),
+        "{first_row}"
+    );
+    // Every file applied: the table closed.
+    let mut applied = apply_results();
+    applied.files.truncate(1);
+    let mut clean = report(&sets, &findings);
+    clean.apply = vec![applied];
+    let html_clean = report::render(&clean, Format::Html, &github_options());
+    let apply = html_clean
+        .split(r#"<section class="apply""#)
+        .nth(1)
+        .unwrap();
+    assert!(apply.contains("1 of 1 file applied"), "{apply}");
+    assert!(
+        apply.contains("<details><summary>The 1 file</summary>"),
+        "{apply}"
+    );
+    // With scripting, only new findings at first; existing and suppressed a click away.
+    assert!(html.contains(r#"<input type="checkbox" name="status" value="new" checked>"#));
+    for status in ["existing", "suppressed"] {
+        assert!(html.contains(&format!(
+            r#"<input type="checkbox" name="status" value="{status}">"#
+        )));
+    }
+    // Counts the script keeps in step with the filters; the state in the hash.
+    assert!(html.contains(r#"<td data-count-severity="error" data-count-status="new">3</td>"#));
+    assert!(html.contains("#filter="));
+    // Line breaks in messages are kept.
+    assert!(html.contains(".message, .help { white-space: pre-line; }"));
+}
+
+#[test]
 fn html_without_findings_says_so() {
     let html = report::render(&report(&[], &[]), Format::Html, &RenderOptions::default());
     check_html_structure(&html);
@@ -760,9 +827,10 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
         "uses the room: {}",
         text.len()
     );
-    let more =
-        regex::Regex::new(r"\*\*(\d+) more in the HTML report\.\*\* \[Open the report\]\(https://")
-            .unwrap();
+    let more = regex::Regex::new(
+        r"\*\*(\d+) more findings\*\* \([^)]*\) not shown here: \[the HTML report\]\(https://",
+    )
+    .unwrap();
     let shown = text.matches("finding number ").count();
     let left: usize = more.captures(&text).expect("a pointer to the report")[1]
         .parse()
@@ -785,7 +853,7 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
     );
     assert!(
         !text.contains("<details><summary>SQL"),
-        "excerpts and details are dropped first"
+        "excerpts are dropped first"
     );
     assert!(
         text.ends_with(")\n"),
@@ -796,33 +864,27 @@ fn comment_with_2000_findings_fits_and_points_to_the_html_report() {
 }
 
 #[test]
-fn comment_drops_excerpts_before_details() {
+fn comment_lists_errors_first_and_summarises_the_rest_within_its_budget() {
     let (sets, _) = fixture();
-    // Find a count that fits without excerpts but not with them.
-    let mut degraded = None;
-    for count in (40..400).step_by(20) {
-        let text = markdown::comment(
-            &report(&sets, &many_findings(count)),
-            &github_options(),
-            markdown::COMMENT_LIMIT,
-        );
-        assert!(text.len() <= markdown::COMMENT_LIMIT);
-        if !text.contains("<pre>") {
-            degraded = Some((count, text));
-            break;
-        }
-        assert!(text.contains("<details><summary>SQL and help</summary>"));
-    }
-    let (count, text) = degraded.expect("some count needs degrading");
+    // 45 findings: 15 errors, 15 warnings, 15 infos; 20 listed.
+    assert_eq!(markdown::COMMENT_FINDINGS, 20);
+    let text = markdown::comment(
+        &report(&sets, &many_findings(45)),
+        &github_options(),
+        markdown::COMMENT_LIMIT,
+    );
+    let count = |severity: &str| text.matches(&format!(" **{severity}** ")).count();
+    assert_eq!(count("error"), 15, "every error is listed");
+    assert_eq!(count("warning"), 5);
+    assert_eq!(count("info"), 0);
     assert!(
-        text.contains("<details><summary>Help</summary>"),
-        "{count}: details kept"
+        text.contains(
+            "**25 more findings** (10 warnings, 15 infos) not shown here: [the HTML report](https://"
+        ),
+        "{text}"
     );
-    assert_eq!(
-        text.matches("finding number ").count(),
-        count,
-        "nothing truncated yet"
-    );
+    // The shown findings' SQL, once per statement (they all point at two statements).
+    assert!(text.contains("<details><summary>SQL of 2 statements</summary>"));
     check_markdown(&text);
 }
 
@@ -831,12 +893,12 @@ fn summary_has_room_for_2000_findings() {
     let (sets, _) = fixture();
     let text = report::render(
         &report(&sets, &many_findings(2000)),
-        Format::Markdown,
+        Format::Summary,
         &github_options(),
     );
     assert!(text.len() <= markdown::SUMMARY_LIMIT);
     assert_eq!(text.matches("finding number ").count(), 2000);
-    assert!(text.starts_with("## ❌ schemagate check: gate failed\n"));
+    assert!(text.starts_with("## ❌ schemagate check: gate failed · <code>"));
 }
 
 #[test]
@@ -848,13 +910,15 @@ fn markdown_starts_with_the_verdict() {
         markdown::COMMENT_LIMIT,
     );
     assert!(text.starts_with("### ❌ schemagate: gate failed"), "{text}");
-    assert!(text.contains("\n| error | 3 | 0 | 1 |\n"));
+    assert!(text.contains("\n| 🛑 error | 3 | 0 | 1 |\n"));
     // Without a GitHub context: no links to lines, no report link.
     assert!(!text.contains("/blob/0123"));
     assert!(!text.contains("Full HTML report"));
-    assert!(text.contains(
-        "<code>testdata/report/supabase/migrations/20240101000000\\_profiles.sql:10</code>"
-    ));
+    // The folder once in the heading, files inside it by name.
+    assert!(text.contains("<code>20240101000000\\_profiles.sql:10</code>"));
+    assert!(
+        !text.contains("<code>testdata/report/supabase/migrations/20240101000000\\_profiles.sql:")
+    );
     // Existing findings only as a collapsed count.
     assert!(text.contains("<details><summary>1 existing finding</summary>"));
     assert!(!text.contains("fixture-unindexed-foreign-key"));
@@ -876,7 +940,8 @@ fn schemagate(args: &[&str]) -> std::process::Output {
 #[test]
 fn every_format_prints_on_stdout() {
     for format in [
-        "tty", "json", "sarif", "gitlab", "github", "markdown", "html", "junit",
+        "tty", "json", "sarif", "gitlab", "github", "markdown", "summary", "comment", "html",
+        "junit",
     ] {
         let output = schemagate(&["lint", "testdata/report", "--format", format]);
         assert_eq!(
@@ -955,4 +1020,228 @@ fn a_malformed_output_is_a_usage_error() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The example's pull-request comment, as `--format comment` previews it
+
+#[test]
+fn the_examples_comment_fits_40_lines_and_shows_every_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let output = support::schemagate()
+        .args([
+            "check",
+            "testdata/example",
+            "--format",
+            "comment",
+            "--output",
+        ])
+        .arg(format!("json={}", json.display()))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("GITHUB_REPOSITORY", "acme/app")
+        .env("GITHUB_SHA", sha)
+        .output()
+        .unwrap();
+    support::assert_exit(&output, 1);
+    let comment = support::text(&output.stdout);
+    let folder = "testdata/example/supabase/migrations";
+    assert!(
+        comment.starts_with(&format!(
+            "<!-- schemagate:{folder} -->\n### ❌ schemagate: gate failed"
+        )),
+        "{comment}"
+    );
+    let visible = support::visible_lines(&comment);
+    assert!(visible.len() <= 40, "{} lines:\n{comment}", visible.len());
+    let visible = visible.join("\n");
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let new: Vec<&serde_json::Value> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "new")
+        .collect();
+    assert!(new.len() >= 5, "{document}");
+    let shown = rendered_text(&visible);
+    for finding in &new {
+        let file = finding["location"]["file"].as_str().unwrap();
+        let line = finding["location"]["line"].as_u64().unwrap();
+        let name = file
+            .strip_prefix(&format!("{folder}/"))
+            .unwrap()
+            .replace('_', "\\_");
+        // One line per finding: its rule, its place linked to the commit's blob, its fix.
+        let link = format!("https://github.com/acme/app/blob/{sha}/{file}#L{line}");
+        let entry = visible
+            .lines()
+            .find(|l| {
+                l.contains(&format!("{name}:{line}</code>]("))
+                    && l.contains(finding["rule"].as_str().unwrap())
+            })
+            .unwrap_or_else(|| panic!("no line for {finding}:\n{comment}"));
+        assert!(entry.contains(&link), "{entry}");
+        let help = finding["help"].as_str().unwrap().replace('`', "");
+        assert!(
+            shown.contains(&help),
+            "the fix of {finding} is hidden:\n{comment}"
+        );
+    }
+    // The folder once; nothing about the parser or the server's binaries.
+    // (escaped as Markdown shows it, outside the links).
+    let shown_folder = format!("<code>{}", folder.replace('_', "\\_"));
+    assert_eq!(comment.matches(&shown_folder).count(), 1, "{comment}");
+    assert!(!comment.contains("parsed"), "{comment}");
+    assert!(!comment.contains("/usr/lib/postgresql"), "{comment}");
+    assert!(
+        comment.contains("Applied 4 of 4 files to PostgreSQL "),
+        "{comment}"
+    );
+    check_markdown(comment.split_once('\n').unwrap().1);
+}
+
+/// Run from a folder inside the clone, the comment names the folder and links the files
+/// from the repository's top, as the publisher's marker does.
+#[test]
+fn comment_paths_and_links_start_at_the_repositorys_top() {
+    let repo = support::git::Repo::new();
+    repo.write(
+        "db/supabase/migrations/20240101000000_t.sql",
+        "create table public.t (id bigint primary key);\n",
+    );
+    let output = support::schemagate()
+        .args(["lint", "supabase/migrations", "--format", "comment"])
+        .current_dir(repo.path().join("db"))
+        .env("GITHUB_REPOSITORY", "acme/app")
+        .env("GITHUB_SHA", "abc123")
+        .output()
+        .unwrap();
+    support::assert_exit(&output, 1);
+    let comment = support::text(&output.stdout);
+    assert!(
+        comment.starts_with(
+            "<!-- schemagate:db/supabase/migrations -->\n### ❌ schemagate: gate failed · <code>db/supabase/migrations</code>"
+        ),
+        "{comment}"
+    );
+    assert!(
+        comment.contains(
+            "](https://github.com/acme/app/blob/abc123/db/supabase/migrations/20240101000000_t.sql#L1)"
+        ),
+        "{comment}"
+    );
+}
+
+/// Several folders: the summary heads each folder's findings with it and names excerpts by
+/// their whole path; `--format comment` prints one comment per folder.
+#[test]
+fn several_folders_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    for (folder, sql) in [
+        ("a", "create table public.x (id bigint primary key);\n"),
+        ("b", "create table public.y (id bigint primary key);\n"),
+    ] {
+        let path = dir.path().join(folder).join("supabase/migrations");
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::write(path.join("20240101000000_t.sql"), sql).unwrap();
+    }
+    let run = |format: &str| {
+        let output = support::schemagate()
+            .args(["lint", ".", "--format", format])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        support::assert_exit(&output, 1);
+        support::text(&output.stdout)
+    };
+    let summary = run("summary");
+    for folder in ["a", "b"] {
+        assert!(
+            summary.contains(&format!(
+                "\n<code>{folder}/supabase/migrations</code>\n\n- 🛑"
+            )),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(&format!(
+                "<code>{folder}/supabase/migrations/20240101000000\\_t.sql:1</code> · "
+            )),
+            "{summary}"
+        );
+    }
+    let comments = run("comment");
+    assert_eq!(
+        comments.matches("<!-- schemagate:").count(),
+        2,
+        "{comments}"
+    );
+    assert!(comments.contains("\n---\n\n<!-- schemagate:b/supabase/migrations -->\n"));
+}
+
+// ---------------------------------------------------------------------------------------
+// The terminal
+
+#[test]
+fn tty_shows_each_statement_once_folded_when_long_and_filters_by_severity() {
+    let output = schemagate(&["lint", "testdata/example"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = support::text(&output.stdout);
+    // Three findings on one policy: its SQL once, every rule marked in it.
+    let policy = "using ((auth.jwt() -> 'user_metadata' ->> 'is_admin')::boolean);";
+    assert_eq!(text.matches(policy).count(), 1, "{text}");
+    assert!(text.contains("error[policy-user-metadata]"), "{text}");
+    assert!(text.contains("warning[auth-rls-initplan]"), "{text}");
+    // An 11-line function: its first lines, the fold, its last line.
+    let function = text
+        .split("error[security-definer-search-path]")
+        .nth(1)
+        .expect("the function's finding");
+    assert!(
+        function.contains("14 │ ┏ create function public.accept_invitation"),
+        "{function}"
+    );
+    assert!(function.contains("┇"), "{function}");
+    assert!(function.contains("24 │ ┃ $$;"), "{function}");
+    // An element of a short statement: the statement and a line after the element.
+    assert!(
+        text.contains("\n2 │ create table public.invitations (\n"),
+        "{text}"
+    );
+
+    let errors = schemagate(&["lint", "testdata/example", "--severity", "error"]);
+    let errors = support::text(&errors.stdout);
+    assert!(errors.contains("error[policy-user-metadata]"), "{errors}");
+    assert!(!errors.contains("warning["), "{errors}");
+    assert!(
+        errors.contains("\n5 findings below error not shown (--severity)\n"),
+        "{errors}"
+    );
+    let last = |text: &str| text.trim_end().lines().last().unwrap().to_string();
+    assert_eq!(
+        last(&errors),
+        last(&text),
+        "the summary still counts everything"
+    );
+}
+
+#[test]
+fn a_long_tty_report_ends_with_the_errors() {
+    let (sets, _) = fixture();
+    let findings = many_findings(30);
+    let text = report::render(
+        &report(&sets, &findings),
+        Format::Tty,
+        &RenderOptions::default(),
+    );
+    let recap = text
+        .split("\n10 errors:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no recap:\n{text}"));
+    let lines: Vec<&str> = recap.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 10, "{recap}");
+    assert!(lines
+        .iter()
+        .all(|l| l.ends_with("  fixture-many") && l.contains(".sql:1")));
 }

@@ -488,6 +488,34 @@ fn scratch_databases_that_killed_runs_left_are_dropped_once_stale() {
         })
     };
     assert_eq!(databases(true).len(), 2);
+    // Roles whose database is gone (a run killed between the two drops): the stale one goes.
+    let orphan = "schemagate_scratch_2_1000000000000000";
+    let young_orphan = format!("schemagate_scratch_2_{now}000000");
+    let roles = |sql: Option<String>| {
+        runtime.block_on(async {
+            let client = server.connect("postgres").await;
+            if let Some(sql) = sql {
+                client.batch_execute(&sql).await.unwrap();
+            }
+            client
+                .query(
+                    "select rolname::text from pg_roles where rolname like 'schemagate_scratch_2_%' order by 1",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get::<_, String>(0))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        roles(Some(format!(
+            "create role \"{orphan}\"; create role \"{young_orphan}\""
+        )))
+        .len(),
+        2
+    );
     let dir = project_with_one_migration();
     let output = support::schemagate()
         .current_dir(dir.path())
@@ -502,4 +530,5 @@ fn scratch_databases_that_killed_runs_left_are_dropped_once_stale() {
         text(&output.stderr)
     );
     assert_eq!(databases(false), std::slice::from_ref(&recent));
+    assert_eq!(roles(None), [young_orphan]);
 }

@@ -263,7 +263,7 @@ fn the_reports_show_the_locks_on_existing_tables() {
     assert!(section.contains("<td>ACCESS EXCLUSIVE on public.orders</td><td>reads and writes of public.orders</td><td>until the transaction commits</td>"), "{section}");
     let markdown = render("markdown");
     assert!(
-        markdown.contains("- <code>supabase/migrations/20240201000000\\_branch.sql</code>: blocks reads and writes of public.orders until the transaction commits (2 statements)"),
+        markdown.contains("- <code>20240201000000\\_branch.sql</code>: blocks reads and writes of public.orders until the transaction commits (2 statements)"),
         "{markdown}"
     );
 }

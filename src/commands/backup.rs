@@ -7,15 +7,7 @@ use crate::report::escape::terminal_line as clean;
 use crate::Failure;
 
 pub fn run(args: BackupArgs) -> Result<bool, Failure> {
-    let Some(url) = args
-        .database_url
-        .as_deref()
-        .filter(|url| !url.trim().is_empty())
-    else {
-        return Err(Failure::Usage(
-            "backup needs a database: pass --database-url postgresql://user:password@host:port/dbname or set DATABASE_URL".to_string(),
-        ));
-    };
+    let url = super::required_url(args.database_url.as_deref(), "backup needs a database")?;
     if let Some(existing) = &args.verify {
         if !existing.is_file() {
             return Err(Failure::Usage(format!(
@@ -34,12 +26,7 @@ pub fn run(args: BackupArgs) -> Result<bool, Failure> {
         verify_only: args.verify.clone(),
         progress: !args.quiet,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| {
-            Failure::Environment(format!("cannot start the async runtime: {error}"))
-        })?;
+    let runtime = super::runtime()?;
     let backup = runtime.block_on(backup::run(&request))?;
     let passed = backup.verification.passed();
     if !args.quiet || !passed {

@@ -43,10 +43,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
         eprintln!("no base (--base, or a pull request in GitHub Actions): history and order checks and the lock trace skipped (the static safety rules stand alone)");
     }
     let github = publish::context(&args.github)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let mut sets: Vec<MigrationSet> = Vec::new();
     let mut results: Vec<Checked> = Vec::new();
     let mut base_commit = None;
@@ -91,7 +88,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
     let options = github
         .as_ref()
         .map(publish::render_options)
-        .unwrap_or_default();
+        .unwrap_or_else(publish::env_render_options);
     let passed = if nothing_changed {
         let line = unchanged_line(&sets, base.as_deref(), base_commit.as_deref());
         super::write_outputs(&report, &args.common, &options)?;

@@ -26,10 +26,7 @@ pub fn run(args: DiffArgs) -> Result<bool, Failure> {
                 .to_string(),
         )
     })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let mut sets: Vec<MigrationSet> = Vec::new();
     let mut findings = Vec::new();
     let mut changes = Vec::new();

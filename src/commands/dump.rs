@@ -31,10 +31,7 @@ pub fn dump_schema(args: DumpArgs) -> Result<bool, Failure> {
 
 /// `dump-schema --database-url URL` without a folder: a baseline from that database.
 fn dump_live(args: &DumpArgs, url: &str) -> Result<bool, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let pg_bin = args
         .source
         .server
@@ -150,26 +147,25 @@ pub fn squash(args: SquashArgs) -> Result<bool, Failure> {
 /// `file:line` of the statements that change data or call functions (`insert`, `update`,
 /// `delete`, `copy`, `select cron.schedule(…)`): a schema dump does not carry them.
 fn data_statements(set: &MigrationSet) -> Vec<String> {
-    use sqlparser::ast::Statement as Ast;
     let mut places = Vec::new();
     for migration in set.applied() {
-        for statement in migration.statements.iter().filter(|s| s.applies) {
-            let data = match statement.ast() {
-                Some(ast) => crate::sql::is_data(ast) || matches!(ast, Ast::Query(_)),
-                // Data statements keep no tree: classify their text.
-                None => {
-                    let text = migration
-                        .source
-                        .as_ref()
-                        .map_or("", |source| statement.text(source));
-                    let command = crate::sql::Fallback::classify(text, None).command;
-                    [
-                        "INSERT", "UPDATE", "DELETE", "COPY", "MERGE", "SELECT", "WITH",
-                    ]
-                    .iter()
-                    .any(|word| command.starts_with(word))
-                }
-            };
+        // Statements that keep a tree are schema changes (`sql::is_read`): data changes and
+        // queries keep none, nor does what sqlparser cannot parse. Classify their text.
+        for statement in migration
+            .statements
+            .iter()
+            .filter(|s| s.applies && s.ast().is_none())
+        {
+            let text = migration
+                .source
+                .as_ref()
+                .map_or("", |source| statement.text(source));
+            let command = crate::sql::Fallback::classify(text, None).command;
+            let data = [
+                "INSERT", "UPDATE", "DELETE", "COPY", "MERGE", "SELECT", "WITH", "VALUES", "TABLE",
+            ]
+            .iter()
+            .any(|word| command.starts_with(word));
             if data {
                 let location = migration.statement_location(statement);
                 places.push(format!("{}:{}", location.file, location.line));
@@ -250,10 +246,7 @@ fn verified_dump(
         .server
         .options(&config, std::time::Duration::from_secs(10));
     let baseline = source.server.baseline(&config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let outcome = runtime.block_on(async {
         let database = postgres::open(&server).await?;
         // Before the apply: a missing pg_dump should not cost the whole folder's apply.

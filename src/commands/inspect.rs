@@ -11,22 +11,9 @@ use std::path::{Path, PathBuf};
 use tokio_postgres::Client;
 
 pub fn run(args: InspectArgs) -> Result<bool, Failure> {
-    let Some(url) = args
-        .database_url
-        .as_deref()
-        .filter(|url| !url.trim().is_empty())
-    else {
-        return Err(Failure::Usage(
-            "inspect needs a database: pass --database-url postgresql://user:password@host:port/dbname or set DATABASE_URL".to_string(),
-        ));
-    };
+    let url = super::required_url(args.database_url.as_deref(), "inspect needs a database")?;
     let config = super::load_config(Path::new("."), &args.common)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| {
-            Failure::Environment(format!("cannot start the async runtime: {error}"))
-        })?;
+    let runtime = super::runtime()?;
     let (findings, config) = runtime.block_on(inspect(url, &config, args.common.verbose))?;
     // Configured levels and `[[ignore]]` entries, as for every other command.
     let no_migrations = MigrationSet {

@@ -7,7 +7,6 @@ use crate::migrations::{self, MigrationSet};
 use crate::postgres::baseline::Baseline;
 use crate::report::Report;
 use crate::Failure;
-use rayon::prelude::*;
 
 pub fn run(args: LintArgs) -> Result<bool, Failure> {
     let mut folders = Vec::new();
@@ -30,11 +29,13 @@ pub fn run(args: LintArgs) -> Result<bool, Failure> {
         .iter()
         .map(|folder| super::load_config(folder, &args.common))
         .collect::<Result<Vec<_>, _>>()?;
-    // Folders are independent: load and lint them in parallel (files within a folder are
-    // read and parsed in parallel too).
+    // One folder at a time, its syntax trees dropped before the next is read: folders in
+    // parallel held two folders' trees at once, and a large folder's take tens of MB
+    // (files within a folder are read and parsed in parallel, and its rules run in
+    // parallel).
     // With a base, each folder is also compared with it (single files are not).
     let linted: Vec<(MigrationSet, Vec<Finding>, Option<Comparison>)> = folders
-        .par_iter()
+        .iter()
         .zip(&configs)
         .map(|(folder, config)| {
             let mut set = migrations::load(folder, config.layout);

@@ -53,6 +53,24 @@ pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
     }
 }
 
+/// The single-threaded runtime a command's database work runs on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Environment(format!("cannot start the async runtime: {error}")))
+}
+
+/// The `--database-url` a command cannot work without (`DATABASE_URL` counts; blank does
+/// not): a usage error that says how to give it.
+pub(crate) fn required_url<'a>(url: Option<&'a str>, what: &str) -> Result<&'a str, Failure> {
+    url.filter(|url| !url.trim().is_empty()).ok_or_else(|| {
+        Failure::Usage(format!(
+            "{what}: pass --database-url postgresql://user:password@host:port/dbname or set DATABASE_URL"
+        ))
+    })
+}
+
 /// `-v`: the folder's layout and file count, and what the layout ignores in it, on stderr.
 pub(crate) fn describe_folder(set: &crate::migrations::MigrationSet) {
     eprintln!(
@@ -112,7 +130,7 @@ pub(crate) fn load_config_with(
 /// Prints the report in the chosen format and writes each `--output`; returns whether
 /// the gate passed.
 pub(crate) fn emit(report: &Report<'_>, common: &CommonArgs) -> Result<bool, Failure> {
-    emit_with(report, common, report::RenderOptions::default())
+    emit_with(report, common, publish::env_render_options())
 }
 
 /// [`emit`] with links (source lines at a commit, the HTML report's URL) for commands
@@ -132,6 +150,7 @@ pub(crate) fn emit_with(
         color,
         verbose: common.verbose,
         quiet: common.quiet,
+        min_severity: common.severity,
         ..options.clone()
     };
     write_outputs(report, common, &options)?;

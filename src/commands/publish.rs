@@ -28,6 +28,7 @@ pub(super) fn render_options(ctx: &Context) -> RenderOptions {
             server_url: ctx.server_url.clone(),
             repository: repository.to_string(),
             sha: sha.to_string(),
+            prefix: working_directory_prefix(ctx),
         }),
         _ => None,
     };
@@ -36,6 +37,38 @@ pub(super) fn render_options(ctx: &Context) -> RenderOptions {
         html_report_url: ctx.run_url(),
         ..RenderOptions::default()
     }
+}
+
+/// The working directory inside the repository, `/`-terminated ("" at the top or when
+/// unknown): inside the workspace Actions names, else inside the git clone.
+fn working_directory_prefix(ctx: &Context) -> String {
+    let Ok(cwd) = std::env::current_dir() else {
+        return String::new();
+    };
+    let relative = match &ctx.workspace {
+        Some(workspace) => cwd.strip_prefix(workspace).ok().map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        }),
+        None => crate::history::git::Repo::discover(&cwd)
+            .and_then(|repo| repo.relative(&cwd))
+            .ok(),
+    };
+    match relative {
+        Some(path) if !path.is_empty() => format!("{path}/"),
+        _ => String::new(),
+    }
+}
+
+/// [`render_options`] from the process environment, whether or not this run publishes:
+/// a local preview (`--format comment`) with `GITHUB_REPOSITORY` and `GITHUB_SHA` set links
+/// like the posted comment. An unreadable environment only means no links.
+pub(crate) fn env_render_options() -> RenderOptions {
+    Context::from_process_env(None)
+        .map(|ctx| render_options(&ctx))
+        .unwrap_or_default()
 }
 
 /// Publishes a run that checked at least one folder.

@@ -3,6 +3,7 @@
 use crate::cli::{RulesArgs, RulesFormat};
 use crate::rules::registry;
 use crate::Failure;
+use std::io::IsTerminal;
 
 pub fn list(args: RulesArgs) -> Result<bool, Failure> {
     print!("{}", render_list(args.format));
@@ -109,7 +110,7 @@ pub fn explain(rule: &str) -> Result<bool, Failure> {
         };
         return Err(Failure::Usage(format!("unknown rule `{rule}`: {hint}")));
     };
-    println!(
+    let markdown = format!(
         "# {}\n\n{} · {} · {} · runs for {}\n\n{}",
         meta.id,
         meta.summary,
@@ -118,5 +119,16 @@ pub fn explain(rule: &str) -> Result<bool, Failure> {
         meta.scope.describe(),
         meta.docs_markdown()
     );
+    // Markdown as it is when piped (into a file, a pager that renders it); laid out for
+    // reading on a terminal.
+    if std::io::stdout().is_terminal() {
+        let color = std::env::var_os("NO_COLOR").is_none();
+        print!(
+            "{}",
+            crate::report::terminal_markdown::render(&markdown, color)
+        );
+    } else {
+        println!("{markdown}");
+    }
     Ok(true)
 }

@@ -61,10 +61,7 @@ pub fn run(args: StatusArgs) -> Result<bool, Failure> {
 }
 
 fn read_remote(url: &str, layout: migrations::Layout) -> Result<Option<History>, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Environment(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let shown = super::redact::redact_url(url);
     runtime.block_on(async {
         let config = crate::postgres::connect::parse(url)?;

@@ -23,6 +23,11 @@ pub use publish::{
 /// a text of this many bytes or fewer fits both.
 pub(crate) const MAX_TEXT: usize = 65_534;
 
+/// The hidden first line of `folder`'s sticky comment.
+pub fn comment_marker(folder: &str) -> String {
+    comment::marker(folder)
+}
+
 /// The room for one folder's comment body: the limit less the comment's marker line.
 pub fn comment_room(folder: &str) -> usize {
     MAX_TEXT.saturating_sub(comment::marker(folder).len() + 1)

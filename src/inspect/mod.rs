@@ -18,34 +18,6 @@ use crate::rules::registry;
 use tokio_postgres::types::Type;
 use tokio_postgres::Client;
 
-/// Schemas Supabase (or an extension it ships) owns: the project cannot change them, so
-/// findings there are noise. System schemas (`pg_*`) are excluded by every query as well.
-pub const MANAGED_SCHEMAS: &[&str] = &[
-    "_analytics",
-    "_realtime",
-    "auth",
-    "cron",
-    "extensions",
-    "graphql",
-    "graphql_public",
-    "information_schema",
-    "net",
-    "pgbouncer",
-    "pgmq",
-    "pgsodium",
-    "pgsodium_masks",
-    "pgtle",
-    "realtime",
-    "repack",
-    "storage",
-    "supabase_functions",
-    "supabase_migrations",
-    "tiger",
-    "tiger_data",
-    "topology",
-    "vault",
-];
-
 /// Runs every catalog rule the configuration does not turn off, on the database `client`
 /// is connected to, and returns their findings (source `Catalog`, fingerprinted by rule and
 /// object, without location).
@@ -81,7 +53,7 @@ async fn run_rules(
     client: &Client,
     config: &Config,
 ) -> Result<Vec<Finding>, tokio_postgres::Error> {
-    let managed: Vec<&str> = MANAGED_SCHEMAS.to_vec();
+    let managed: Vec<&str> = crate::supabase::MANAGED_SCHEMAS.to_vec();
     let mut findings = Vec::new();
     for rule in CATALOG_RULES {
         if !config.runs(rule.id) || !requirements_met(client, rule).await? {

@@ -26,8 +26,8 @@ const SKIPPED: &[&str] = &[
 ];
 
 /// The migrations folders for `path`, sorted. No folder at all, or a folder that cannot be
-/// read, is a usage error that says what was searched. With a `layout` given, a folder is
-/// taken as the migrations folder it names.
+/// read, is a usage error that says what was searched. With a `layout` given, a folder that
+/// holds SQL files is taken as the migrations folder it names.
 pub fn find_folders(path: &Path, layout: Option<Layout>) -> Result<Vec<PathBuf>, Failure> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
@@ -38,7 +38,10 @@ pub fn find_folders(path: &Path, layout: Option<Layout>) -> Result<Vec<PathBuf>,
             path.display()
         )));
     }
-    if layout.is_some() || is_migrations_folder(path) {
+    // With a layout, a folder of SQL files is that layout's folder; a folder without any
+    // (a repository root given with `--layout supabase`) is searched like any other, and
+    // is itself when nothing is found below it (a project with no migration yet).
+    if is_migrations_folder(path) || (layout.is_some() && has_sql_files(path)) {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut found = Vec::new();
@@ -75,6 +78,9 @@ pub fn find_folders(path: &Path, layout: Option<Layout>) -> Result<Vec<PathBuf>,
             "cannot read everything below {}: {error}; fix the permissions, or pass the migrations folder itself",
             path.display()
         )));
+    }
+    if found.is_empty() && layout.is_some() {
+        return Ok(vec![path.to_path_buf()]);
     }
     found.sort();
     // A layout's own sub-folders (Prisma's per-migration folders, sqitch's deploy/) are

@@ -4,7 +4,7 @@
 //! statements as if they ran: the guard normally only skips what already exists.
 //! Dynamic SQL (`EXECUTE format(…)`) cannot be read and is ignored.
 
-use crate::sql::{parse_statement, split, Parsed};
+use crate::sql::{parse_tree, split};
 use regex::Regex;
 use sqlparser::ast::Statement;
 use std::sync::LazyLock;
@@ -34,9 +34,7 @@ pub(super) fn statements(text: &str) -> Vec<Statement> {
         let Some(start) = DDL_START.captures(piece).and_then(|c| c.get(1)) else {
             continue;
         };
-        if let Parsed::Ast(statement) = parse_statement(&piece[start.start()..]) {
-            found.push(*statement);
-        }
+        found.extend(parse_tree(&piece[start.start()..]));
     }
     found
 }
@@ -71,9 +69,7 @@ pub(super) fn dynamic_statements(text: &str) -> Vec<Statement> {
         for name in &names {
             // `%I` quotes the name when needed, keeping its case.
             let quoted = crate::sql::quote_ident(name);
-            if let Parsed::Ast(statement) = parse_statement(&template.replace("%I", &quoted)) {
-                found.push(*statement);
-            }
+            found.extend(parse_tree(&template.replace("%I", &quoted)));
         }
     }
     found

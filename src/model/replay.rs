@@ -11,7 +11,7 @@ use super::{
     PolicyCommand, Table, View,
 };
 use crate::migrations::{Migration, MigrationSet};
-use crate::sql::{Fallback, Parsed};
+use crate::sql::{Compact, Fallback, Parsed};
 use regex::Regex;
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterFunctionAction, AlterFunctionOperation, AlterIndexOperation,
@@ -51,7 +51,9 @@ pub(super) fn replay_migration(model: &mut Model, migration_index: usize, migrat
             Parsed::Fallback(fallback) => {
                 model.apply_fallback(fallback, statement.text(source), at)
             }
-            // Trees are only released after linting, when no model is built.
+            Parsed::Compact(compact) => model.apply_compact(compact, at),
+            // Released at parse time: a kind the model does not read (`sql::is_read`);
+            // after linting, no model is built.
             Parsed::Released => {}
         }
     }
@@ -94,16 +96,7 @@ impl Model {
             } => self.rename_index(&qualified(name), index_name, at),
             Statement::CreatePolicy(policy) => self.create_policy(policy, at),
             Statement::AlterPolicy(alter) => self.alter_policy(alter, at),
-            Statement::DropPolicy(drop) => {
-                self.drop_policy(&qualified(&drop.table_name), &ident_name(&drop.name), at)
-            }
             Statement::CreateFunction(create) => self.create_function(create, at),
-            Statement::AlterFunction(alter) => self.alter_function(alter, at),
-            Statement::DropFunction(drop) => {
-                for desc in &drop.func_desc {
-                    self.drop_function(desc);
-                }
-            }
             Statement::CreateView(create) => {
                 let invoker = match &create.options {
                     CreateTableOptions::With(options) | CreateTableOptions::Options(options) => {
@@ -121,20 +114,11 @@ impl Model {
                     self.drop_object(*object_type, &qualified(name), at);
                 }
             }
-            Statement::Grant(grant) => self.privileges(
-                &grant.privileges,
-                grant.objects.as_ref(),
-                &grant.grantees,
-                false,
-                at,
-            ),
-            Statement::Revoke(revoke) => self.privileges(
-                &revoke.privileges,
-                revoke.objects.as_ref(),
-                &revoke.grantees,
-                true,
-                at,
-            ),
+            Statement::Grant(grant) => self.grant(grant, at),
+            Statement::Revoke(revoke) => self.revoke(revoke, at),
+            Statement::AlterFunction(alter) => self.alter_function(alter, at),
+            Statement::DropFunction(drop) => self.drop_functions(drop),
+            Statement::DropPolicy(drop) => self.drop_policy_statement(drop, at),
             _ => {}
         }
     }
@@ -207,6 +191,48 @@ impl Model {
             }
             _ => {}
         }
+    }
+
+    /// Applies a statement kept in compact form: the same as [`Model::apply`] on the whole
+    /// statement.
+    fn apply_compact(&mut self, compact: &Compact, at: Origin) {
+        match compact {
+            Compact::Grant(grant) => self.grant(grant, at),
+            Compact::Revoke(revoke) => self.revoke(revoke, at),
+            Compact::AlterFunction(alter) => self.alter_function(alter, at),
+            Compact::DropFunction(drop) => self.drop_functions(drop),
+            Compact::DropPolicy(drop) => self.drop_policy_statement(drop, at),
+        }
+    }
+
+    fn grant(&mut self, grant: &ast::Grant, at: Origin) {
+        self.privileges(
+            &grant.privileges,
+            grant.objects.as_ref(),
+            &grant.grantees,
+            false,
+            at,
+        );
+    }
+
+    fn revoke(&mut self, revoke: &ast::Revoke, at: Origin) {
+        self.privileges(
+            &revoke.privileges,
+            revoke.objects.as_ref(),
+            &revoke.grantees,
+            true,
+            at,
+        );
+    }
+
+    fn drop_functions(&mut self, drop: &ast::DropFunction) {
+        for desc in &drop.func_desc {
+            self.drop_function(desc);
+        }
+    }
+
+    fn drop_policy_statement(&mut self, drop: &ast::DropPolicy, at: Origin) {
+        self.drop_policy(&qualified(&drop.table_name), &ident_name(&drop.name), at);
     }
 
     /// Dynamic SQL is only trusted to alter, grant or revoke on tables and views the

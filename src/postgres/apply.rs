@@ -15,7 +15,6 @@ use crate::rules::registry;
 use crate::sql::Statement;
 use regex::Regex;
 use serde::Serialize;
-use std::io::IsTerminal;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 use tokio_postgres::error::ErrorPosition;
@@ -82,7 +81,8 @@ impl ApplyReport {
 pub struct ApplyOptions {
     /// Record each file in `supabase_migrations.schema_migrations`, as the Supabase CLI does.
     pub record_history: bool,
-    /// Show "file n of N" on stderr.
+    /// Show "file n of N" on stderr (`postgres::progress`: in place on a terminal, a line
+    /// every few seconds elsewhere).
     pub progress: bool,
     /// The server-side statement timeout; the client gives up (and cancels) well after it.
     pub statement_timeout: Duration,
@@ -103,7 +103,7 @@ impl ApplyOptions {
     ) -> ApplyOptions {
         ApplyOptions {
             record_history: set.layout == crate::migrations::Layout::Supabase,
-            progress: !quiet && std::io::stderr().is_terminal(),
+            progress: !quiet,
             statement_timeout,
             baseline,
             trace: true,
@@ -370,9 +370,12 @@ pub async fn apply_files(
     let mut emulated = EmulatedSeen {
         names: emulated_now(db).await,
     };
+    let mut progress = options
+        .progress
+        .then(|| super::progress::Progress::new(total));
     for (index, migration) in applied.iter().enumerate() {
-        if options.progress {
-            eprint!("\r\x1b[2Kapplying {}/{total} {}", index + 1, migration.path);
+        if let Some(progress) = &mut progress {
+            progress.file(index, &migration.path);
         }
         let started = Instant::now();
         let outcome = apply_file(
@@ -421,8 +424,8 @@ pub async fn apply_files(
         }
         report.files.push(result);
     }
-    if options.progress {
-        eprint!("\r\x1b[2K");
+    if let Some(progress) = &progress {
+        progress.finish();
     }
     report.trace = tracer.map(Tracer::finish).unwrap_or_default();
     if tracking {
@@ -709,18 +712,6 @@ fn statement_mentioning<'a>(migration: &'a Migration, needles: &[&str]) -> Optio
     None
 }
 
-/// Hosted Supabase forbids creating or altering these schemas' objects.
-const MANAGED_SCHEMAS: &[&str] = &[
-    "auth",
-    "storage",
-    "realtime",
-    "supabase_functions",
-    "vault",
-    "graphql",
-    "graphql_public",
-    "pgsodium",
-];
-
 /// `extension-emulated` at the statement that created it (or the file, when unknown).
 fn emulated_finding(migration: &Migration, statement: Option<&Statement>, name: &str) -> Finding {
     let location = match statement.or_else(|| {
@@ -772,7 +763,7 @@ fn managed_schema_findings(migration: &Migration, changes: &Changes) -> Vec<Find
         .map(|o| (o, "creates"))
         .chain(changes.changed.iter().map(|o| (o, "alters")))
         .filter(|(o, _)| {
-            MANAGED_SCHEMAS.contains(&o.schema.as_str())
+            crate::supabase::RESTRICTED_SCHEMAS.contains(&o.schema.as_str())
                 && !o.from_extension
                 && !matches!(
                     o.kind.as_str(),

@@ -285,25 +285,6 @@ fn creates_extension(files: &[&Migration], name: &str) -> bool {
     })
 }
 
-/// Schemas Supabase manages (its prelude here).
-pub const SUPABASE_SCHEMAS: &[&str] = &[
-    "auth",
-    "storage",
-    "realtime",
-    "vault",
-    "supabase_functions",
-    "graphql",
-    "graphql_public",
-    "pgsodium",
-    "net",
-    "cron",
-    "supabase_migrations",
-    "extensions",
-    "pgbouncer",
-    "_realtime",
-    "_analytics",
-];
-
 const IDENT: &str = r#"(?:"[^"]+"|[a-z_][a-z0-9_$]*)"#;
 
 fn word(name: &str) -> String {
@@ -710,7 +691,7 @@ pub fn explain(
     if cx.supabase
         && missing
             .schema()
-            .is_some_and(|s| SUPABASE_SCHEMAS.contains(&s))
+            .is_some_and(|s| crate::supabase::MANAGED_SCHEMAS.contains(&s))
     {
         return apply(
             Some(format!(

@@ -13,6 +13,7 @@ pub mod connect;
 pub mod conninfo;
 pub mod overlay;
 pub mod password;
+pub mod progress;
 pub mod role;
 pub mod scratch;
 pub mod service;

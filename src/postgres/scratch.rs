@@ -29,8 +29,31 @@ const SCRATCH_PREFIX: &str = "schemagate_scratch_";
 /// 6 hours; no run lasts longer).
 const LONGEST_RUN_SECS: u64 = 6 * 60 * 60;
 
-/// Drops the scratch databases that killed runs left on this server (best effort).
+/// Drops the scratch databases that killed runs left on this server, and the roles of
+/// scratch databases already gone (a run killed between dropping the two), best effort.
 async fn sweep_stale(admin: &tokio_postgres::Client, now: u64) {
+    if let Ok(roles) = admin
+        .query(
+            "select rolname::text from pg_roles where starts_with(rolname, $1)
+               and not exists (select from pg_database where datname = rolname)",
+            &[&SCRATCH_PREFIX],
+        )
+        .await
+    {
+        for name in roles
+            .iter()
+            .filter_map(|row| row.try_get::<_, String>(0).ok())
+            .filter(|name| is_stale(name, now))
+        {
+            if admin
+                .batch_execute(&format!("drop role if exists \"{name}\""))
+                .await
+                .is_ok()
+            {
+                eprintln!("note: dropped the role {name}, which a killed run left");
+            }
+        }
+    }
     let Ok(rows) = admin
         .query(
             "select datname::text from pg_database where starts_with(datname, $1)",

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LockFileView {
+    /// The file's path inside its folder (the section names the folder).
     pub path: String,
     /// One line for the pull request comment (after the path).
     pub summary: String,
@@ -25,9 +26,15 @@ pub struct LockRowView {
     pub held_until: &'static str,
 }
 
-/// The views of a folder's traced files.
-pub fn views(traces: &[FileTrace]) -> Vec<LockFileView> {
-    traces.iter().map(view).collect()
+/// The views of a folder's traced files; `inside` gives a path inside the folder.
+pub fn views(traces: &[FileTrace], inside: impl Fn(&str) -> String) -> Vec<LockFileView> {
+    traces
+        .iter()
+        .map(|trace| LockFileView {
+            path: inside(&trace.path),
+            ..view(trace)
+        })
+        .collect()
 }
 
 fn view(trace: &FileTrace) -> LockFileView {

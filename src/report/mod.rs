@@ -1,6 +1,7 @@
 //! Renderers: one per output format, each a function of the [`Report`].
 
 pub mod changes;
+pub mod deploy;
 pub mod escape;
 pub mod excerpt;
 pub mod github;
@@ -11,6 +12,7 @@ pub mod junit;
 pub mod locks;
 pub mod markdown;
 pub mod sarif;
+pub mod terminal_markdown;
 pub mod tty;
 pub mod view;
 
@@ -45,6 +47,8 @@ pub struct RenderOptions {
     pub color: bool,
     pub verbose: bool,
     pub quiet: bool,
+    /// tty: show only findings of this severity or above.
+    pub min_severity: Option<Severity>,
     /// Where `file:line` links point (HTML, Markdown), when the commit is known.
     pub links: Option<LinkContext>,
     /// Where the HTML report can be downloaded (Markdown links to it), when known.
@@ -60,13 +64,15 @@ pub fn render(report: &Report<'_>, format: Format, options: &RenderOptions) -> S
                 color: options.color,
                 verbose: options.verbose,
                 quiet: options.quiet,
+                min_severity: options.min_severity,
             },
         ),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Gitlab => gitlab::render(report),
         Format::Github => github::render(report),
-        Format::Markdown => markdown::summary(report, options, markdown::SUMMARY_LIMIT),
+        Format::Summary => markdown::summary(report, options, markdown::SUMMARY_LIMIT),
+        Format::Comment => markdown::comments(report, options),
         Format::Html => html::render(&view::View::from_options(report, options)),
         Format::Junit => junit::render(report),
     }
@@ -114,6 +120,45 @@ impl Report<'_> {
             counts.parsed_statements += set.parsed_count();
         }
         counts
+    }
+
+    /// The part of the report about `set` (one of `sets`): its findings (those about no
+    /// file go with the first folder), its apply, and the schema changes when it is the
+    /// only folder. What one folder's pull-request comment shows.
+    pub fn for_folder<'a>(&self, set: &'a MigrationSet) -> Report<'a> {
+        let folder = crate::migrations::display_path(&set.root);
+        let first = self.sets.first().is_some_and(|s| s.root == set.root);
+        let findings = self
+            .findings
+            .iter()
+            .filter(|f| match &f.location {
+                Some(l) => {
+                    set.migrations.iter().any(|m| m.path == l.file)
+                        || std::path::Path::new(&l.file).starts_with(&folder)
+                }
+                None => first,
+            })
+            .cloned()
+            .collect();
+        Report {
+            command: self.command,
+            sets: std::slice::from_ref(set),
+            findings,
+            fail_on: self.fail_on,
+            fail_on_existing: self.fail_on_existing,
+            status: None,
+            apply: self
+                .apply
+                .iter()
+                .filter(|a| a.folder == folder)
+                .cloned()
+                .collect(),
+            changes: if self.sets.len() == 1 {
+                self.changes.clone()
+            } else {
+                None
+            },
+        }
     }
 
     /// Where findings about no file point in formats that require a path (SARIF, GitLab):

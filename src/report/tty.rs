@@ -1,15 +1,15 @@
 //! `--format tty`: rustc-style diagnostics with the source lines, a caret span, help and
 //! the rule's docs link, then one summary line.
 
-use super::excerpt::{source_of, CONTEXT_LINES};
-use super::{plural, Report};
+use super::excerpt::CONTEXT_LINES;
+use super::{escape, plural, Report};
 use crate::findings::{Finding, Severity, Status};
 use crate::migrations::MigrationSet;
 use annotate_snippets::renderer::DecorStyle;
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 /// At most this many lines of a statement are shown under a finding.
-const EXCERPT_LINES: u32 = 4;
+const EXCERPT_LINES: u32 = 8;
 
 pub struct Options {
     pub color: bool,
@@ -17,7 +17,12 @@ pub struct Options {
     pub verbose: bool,
     /// Only the summary line.
     pub quiet: bool,
+    /// Only findings of this severity or above (`--severity`).
+    pub min_severity: Option<Severity>,
 }
+
+/// Past this many findings shown, the output ends with a recap of the errors.
+const RECAP_AFTER: usize = 10;
 
 pub fn render(report: &Report<'_>, options: &Options) -> String {
     let renderer = if options.color {
@@ -36,18 +41,56 @@ pub fn render(report: &Report<'_>, options: &Options) -> String {
         out.push('\n');
     }
     if !options.quiet {
-        for finding in &report.findings {
-            if finding.status != Status::New && !options.verbose {
-                continue;
-            }
-            out.push_str(&render_finding(&renderer, report.sets, finding));
+        let listed: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::New || options.verbose)
+            .collect();
+        let shown: Vec<&Finding> = listed
+            .iter()
+            .copied()
+            .filter(|f| options.min_severity.is_none_or(|min| f.severity >= min))
+            .collect();
+        for group in by_statement(report.sets, &shown) {
+            out.push_str(&render_statement(&renderer, report.sets, &group));
             out.push_str("\n\n");
+        }
+        if shown.len() > RECAP_AFTER {
+            out.push_str(&errors_recap(&shown));
+        }
+        if let Some(min) = options.min_severity.filter(|_| listed.len() > shown.len()) {
+            out.push_str(&format!(
+                "{} below {min} not shown (--severity)\n",
+                plural(listed.len() - shown.len(), "finding")
+            ));
         }
     }
     for apply in &report.apply {
         out.push_str(&apply_summary(apply, options.verbose));
     }
     out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+/// The errors again, one line each (`file:line rule`), after a long list: what fails the
+/// gate, without scrolling back.
+fn errors_recap(shown: &[&Finding]) -> String {
+    let errors: Vec<&&Finding> = shown
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("{}:\n", plural(errors.len(), "error"));
+    for finding in errors {
+        let place = finding.location.as_ref().map_or_else(
+            || "(no file)".to_string(),
+            |l| format!("{}:{}", escape::terminal_line(&l.file), l.line),
+        );
+        out.push_str(&format!("  {place}  {}\n", finding.rule));
+    }
     out.push('\n');
     out
 }
@@ -140,7 +183,55 @@ fn level(severity: Severity) -> Level<'static> {
     }
 }
 
-fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding) -> String {
+/// Where a finding's excerpt comes from: its file's source and the statement around it.
+struct Place<'a> {
+    location: &'a crate::findings::Location,
+    source: &'a crate::sql::SourceText,
+    /// The statement's byte span, when the location is inside one.
+    statement: Option<std::ops::Range<usize>>,
+}
+
+fn place<'a>(sets: &'a [MigrationSet], finding: &'a Finding) -> Option<Place<'a>> {
+    let location = finding.location.as_ref()?;
+    let migration = sets
+        .iter()
+        .flat_map(|set| &set.migrations)
+        .find(|m| m.path == location.file)?;
+    let source = migration.source.as_ref()?;
+    let offset = source.offset_of(location.line, location.column);
+    let statement = migration
+        .statements
+        .iter()
+        .find(|s| s.span.contains(&offset))
+        .map(|s| s.span.clone());
+    Some(Place {
+        location,
+        source,
+        statement,
+    })
+}
+
+/// A statement: its file and where it starts.
+type StatementKey = (String, usize);
+
+/// The findings to show, the ones on one statement together (where its first, most severe
+/// finding is), so each statement's SQL is shown once.
+fn by_statement<'a>(sets: &[MigrationSet], findings: &[&'a Finding]) -> Vec<Vec<&'a Finding>> {
+    let mut groups: Vec<(Option<StatementKey>, Vec<&Finding>)> = Vec::new();
+    for finding in findings {
+        let key = place(sets, finding).and_then(|p| {
+            p.statement
+                .map(|span| (p.location.file.clone(), span.start))
+        });
+        match groups.iter_mut().find(|(k, _)| key.is_some() && *k == key) {
+            Some((_, group)) => group.push(finding),
+            None => groups.push((key, vec![finding])),
+        }
+    }
+    groups.into_iter().map(|(_, group)| group).collect()
+}
+
+fn title(finding: &Finding) -> String {
     let mut title = finding.message.clone();
     match finding.status {
         Status::Suppressed => title.push_str(&format!(
@@ -150,70 +241,44 @@ fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding)
         Status::Existing => title.push_str(" (existing)"),
         Status::New => {}
     }
-    let mut primary = level(finding.severity)
-        .primary_title(title)
-        .id(&finding.rule);
-    let docs_url = crate::rules::registry::meta(&finding.rule).map(|m| m.docs_url());
-    if let Some(url) = &docs_url {
+    title
+}
+
+/// The help and docs lines of a finding.
+fn advice<'a>(group: Group<'a>, finding: &'a Finding, docs_url: Option<&'a str>) -> Group<'a> {
+    let mut group = group;
+    if let Some(help) = &finding.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    if let Some(url) = docs_url {
+        group = group.element(
+            Level::NOTE.message(format!("`schemagate explain {}` or {url}", finding.rule)),
+        );
+    }
+    group
+}
+
+/// One statement's findings: the first one's diagnostic with the statement's SQL, every
+/// finding's span marked in it (labelled with its rule when there are several), then the
+/// others' titles and help under it.
+fn render_statement(renderer: &Renderer, sets: &[MigrationSet], findings: &[&Finding]) -> String {
+    let first = findings[0];
+    let docs: Vec<Option<String>> = findings
+        .iter()
+        .map(|f| crate::rules::registry::meta(&f.rule).map(|m| m.docs_url()))
+        .collect();
+    let mut primary = level(first.severity)
+        .primary_title(title(first))
+        .id(&first.rule);
+    if let Some(url) = &docs[0] {
         primary = primary.id_url(url);
     }
-    let mut groups = Vec::new();
-    let location = finding.location.as_ref();
-    let excerpt = location.and_then(|l| source_of(sets, &l.file).map(|s| (l, s)));
-    let mut group = match excerpt {
-        Some((location, source)) => {
-            let spanned_last = location
-                .end_line
-                .min(location.line + EXCERPT_LINES - 1)
-                .max(location.line);
-            // Lines of context around a span (see `excerpt::CONTEXT_LINES`), unless blank;
-            // after a cut span the next lines are more of it, not context.
-            let cut = spanned_last < location.end_line;
-            let spans_text =
-                (location.end_line, location.end_column) > (location.line, location.column);
-            let context = |number: u32| {
-                spans_text
-                    && (1..=source.line_count() as u32).contains(&number)
-                    && !source.line_text(number).trim().is_empty()
-            };
-            let first = (location.line.saturating_sub(CONTEXT_LINES)..location.line)
-                .find(|&n| context(n))
-                .unwrap_or(location.line);
-            let last = if cut {
-                spanned_last
-            } else {
-                (spanned_last + 1..=spanned_last + CONTEXT_LINES)
-                    .take_while(|&n| context(n))
-                    .last()
-                    .unwrap_or(spanned_last)
-            };
-            let start = source.offset_of(first, 1);
-            let end = source.offset_of(last, u32::MAX);
-            let text = &source.text[start..end];
-            let span_start = source.offset_of(location.line, location.column) - start;
-            let span_end = if cut {
-                text.len()
-            } else {
-                source.offset_of(location.end_line, location.end_column) - start
-            };
-            let span_end = span_end.max(span_start + 1).min(text.len().max(span_start));
-            let mut snippet = Snippet::source(text)
-                .line_start(first as usize)
-                .path(&location.file)
-                // Without a span there is nothing to show around.
-                .fold(!spans_text);
-            if span_end > span_start {
-                let mut annotation = AnnotationKind::Primary.span(span_start..span_end);
-                if let Some(object) = &finding.object {
-                    annotation = annotation.label(object.as_str());
-                }
-                snippet = snippet.annotation(annotation);
-            }
-            primary.element(snippet)
-        }
+    let places: Vec<Option<Place>> = findings.iter().map(|f| place(sets, f)).collect();
+    let group = match &places[0] {
+        Some(place) => primary.element(snippet(findings, &places, place)),
         None => {
             let mut group = Group::with_title(primary);
-            if let Some(location) = location {
+            if let Some(location) = &first.location {
                 group = group.element(Level::NOTE.message(format!(
                     "at {}:{}:{}",
                     location.file, location.line, location.column
@@ -222,16 +287,120 @@ fn render_finding(renderer: &Renderer, sets: &[MigrationSet], finding: &Finding)
             group
         }
     };
-    if let Some(help) = &finding.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+    let mut groups = vec![advice(group, first, docs[0].as_deref())];
+    for (finding, url) in findings.iter().zip(&docs).skip(1) {
+        let mut title = level(finding.severity)
+            .secondary_title(self::title(finding))
+            .id(&finding.rule);
+        if let Some(url) = url {
+            title = title.id_url(url);
+        }
+        // Where it points, under the SQL shown above.
+        let mut group = Group::with_title(title);
+        if let Some(location) = &finding.location {
+            group = group.element(
+                Origin::path(location.file.as_str())
+                    .line(location.line as usize)
+                    .char_column(location.column as usize),
+            );
+        }
+        groups.push(advice(group, finding, url.as_deref()));
     }
-    if let Some(url) = &docs_url {
-        group = group.element(
-            Level::NOTE.message(format!("`schemagate explain {}` or {url}", finding.rule)),
-        );
-    }
-    groups.push(group);
     renderer.render(&groups)
+}
+
+/// The SQL of `place`'s statement (or of the finding's span outside one) with each
+/// finding's span marked. Short excerpts are shown whole, with a line of context around
+/// the spans; longer ones are folded (`┇`) to the marked lines and the statement's first.
+fn snippet<'a>(
+    findings: &[&'a Finding],
+    places: &[Option<Place<'a>>],
+    place: &Place<'a>,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+    let source = place.source;
+    let spans: Vec<(usize, usize)> = places
+        .iter()
+        .flatten()
+        .map(|p| {
+            let l = p.location;
+            let start = source.offset_of(l.line, l.column);
+            (start, source.offset_of(l.end_line, l.end_column).max(start))
+        })
+        .collect();
+    let (from, to) = match &place.statement {
+        Some(statement) => (statement.start, statement.end),
+        None => (spans[0].0, spans[0].1),
+    };
+    let line_of = |offset: usize| {
+        let (line, _) = source.line_col(offset);
+        line
+    };
+    let spans_text = spans.iter().any(|(s, e)| e > s);
+    let context = |number: u32| {
+        (1..=source.line_count() as u32).contains(&number)
+            && !source.line_text(number).trim().is_empty()
+    };
+    // Whole lines from the statement's first (or a line before the first span) to a line
+    // after the last span.
+    let span_first = spans.iter().map(|s| line_of(s.0)).min().unwrap_or(1);
+    let span_last = spans
+        .iter()
+        .map(|s| line_of(s.1))
+        .max()
+        .unwrap_or(span_first);
+    let mut first_line = line_of(from).min(span_first);
+    if spans_text && first_line == span_first && context(first_line.saturating_sub(1)) {
+        first_line -= CONTEXT_LINES;
+    }
+    let mut last_line = line_of(to).min(span_last + CONTEXT_LINES).max(span_last);
+    while last_line > span_last && !context(last_line) {
+        last_line -= 1;
+    }
+    let start = source.offset_of(first_line, 1);
+    let end = source.offset_of(last_line, u32::MAX).max(start);
+    let text = &source.text[start..end];
+    let folded = last_line - first_line + 1 > EXCERPT_LINES;
+    let mut snippet = Snippet::source(text)
+        .line_start(first_line as usize)
+        .path(place.location.file.as_str())
+        .fold(folded || !spans_text);
+    let several = findings.len() > 1;
+    for (index, (finding, (span_start, span_end))) in findings.iter().zip(&spans).enumerate() {
+        let range =
+            span_start.saturating_sub(start)..span_end.saturating_sub(start).min(text.len());
+        let range = range.start
+            ..range
+                .end
+                .max(range.start + 1)
+                .min(text.len().max(range.start));
+        if range.end <= range.start {
+            continue;
+        }
+        let kind = if index == 0 {
+            AnnotationKind::Primary
+        } else {
+            AnnotationKind::Context
+        };
+        let label = if several {
+            Some(finding.rule.as_str())
+        } else {
+            finding.object.as_deref()
+        };
+        let mut annotation = kind.span(range);
+        if let Some(label) = label {
+            annotation = annotation.label(label);
+        }
+        snippet = snippet.annotation(annotation);
+    }
+    // A folded excerpt keeps the statement's first line, so it says what the SQL is.
+    if folded && place.statement.is_some() && span_first > first_line {
+        let head = source.line_text(first_line).trim_end();
+        let indent = head.len() - head.trim_start().len();
+        if head.len() > indent {
+            snippet = snippet.annotation(AnnotationKind::Visible.span(indent..head.len()));
+        }
+    }
+    snippet
 }
 
 /// "2 errors, 1 warning, 0 infos in 3 files; 40 statements, 97.5 % parsed".

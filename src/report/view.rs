@@ -22,16 +22,36 @@ pub struct LinkContext {
     pub repository: String,
     /// The commit to link to (a pull request's head, not the merge commit).
     pub sha: String,
+    /// The working directory inside the repository (`db/`; empty at its top), which the
+    /// reports' relative paths start from.
+    pub prefix: String,
 }
 
 impl LinkContext {
-    /// A link to the location's lines, when its path is repository-relative.
-    pub fn blob_url(&self, location: &Location) -> Option<String> {
-        let path = location.file.replace('\\', "/");
-        let path = path.trim_start_matches("./");
-        if path.is_empty() || path.starts_with('/') || path.split('/').any(|p| p == "..") {
+    /// `path` (relative to the working directory) relative to the repository's top, `/`
+    /// separated; `None` for absolute paths and paths outside the repository.
+    pub fn repository_path(&self, path: &str) -> Option<String> {
+        let path = path.replace('\\', "/");
+        if path.starts_with('/') {
             return None;
         }
+        let joined = format!("{}{path}", self.prefix);
+        let mut parts: Vec<&str> = Vec::new();
+        for part in joined.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                part => parts.push(part),
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+
+    /// A link to the location's lines, when its path is inside the repository.
+    pub fn blob_url(&self, location: &Location) -> Option<String> {
+        let path = self.repository_path(&location.file)?;
         let lines = if location.end_line > location.line {
             format!("L{}-L{}", location.line, location.end_line)
         } else {
@@ -42,7 +62,7 @@ impl LinkContext {
             self.server_url.trim_end_matches('/'),
             self.repository,
             self.sha,
-            escape::url_path(path)
+            escape::url_path(&path)
         ))
     }
 }
@@ -54,9 +74,21 @@ pub struct View {
     pub head: Head,
     /// Findings grouped by file, in report order; findings without a file come last.
     pub groups: Vec<Group>,
+    /// The same findings by severity, errors first (the HTML page's order), each in report
+    /// order; severities without findings are left out.
+    pub by_severity: Vec<SeveritySection>,
     /// The rules the findings come from, with their documentation.
     pub rules: Vec<RuleView>,
     pub filters: Filters,
+}
+
+/// The findings of one severity.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeveritySection {
+    pub severity: Severity,
+    /// `errors`, `warnings`, `infos`: the section's anchor and heading.
+    pub name: &'static str,
+    pub findings: Vec<FindingView>,
 }
 
 /// The verdict and counts: everything but the findings.
@@ -103,10 +135,17 @@ pub struct ChangeLine {
 pub struct ApplyView {
     pub folder: String,
     pub server: String,
+    /// The server without how it was reached (`PostgreSQL 15.18`), for the Markdown
+    /// reports: a runner's bin path says nothing to a reviewer.
+    pub server_name: String,
     pub applied: usize,
     pub total: usize,
     /// The file that failed, if one did.
     pub failed: Option<String>,
+    /// The same file inside the folder.
+    pub failed_name: Option<String>,
+    /// "file" or "files", after `total`.
+    pub files_noun: &'static str,
     pub duration_ms: u128,
     pub files: Vec<ApplyFileView>,
     /// "Locks on existing tables": the lock and rewrite trace of the branch's new files.
@@ -129,23 +168,44 @@ pub struct ApplyFileView {
 impl ApplyView {
     fn new(apply: &crate::postgres::apply::ApplyReport) -> ApplyView {
         use crate::postgres::apply::FileStatus;
+        let inside = |path: &str| {
+            path.strip_prefix(apply.folder.as_str())
+                .map_or(path, |rest| rest.trim_start_matches('/'))
+                .to_string()
+        };
         ApplyView {
             folder: apply.folder.clone(),
             server: apply.server.clone(),
+            server_name: apply
+                .server
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
             applied: apply.count(FileStatus::Applied),
             total: apply.files.len(),
             failed: apply.stopped_at().map(str::to_string),
+            failed_name: apply.stopped_at().map(inside),
+            files_noun: if apply.files.len() == 1 {
+                "file"
+            } else {
+                "files"
+            },
             duration_ms: apply.files.iter().map(|f| f.duration.as_millis()).sum(),
+            // The file that failed first: it is what the table is read for.
             files: apply
                 .files
                 .iter()
+                .filter(|f| f.status == FileStatus::Failed)
+                .chain(
+                    apply
+                        .files
+                        .iter()
+                        .filter(|f| f.status != FileStatus::Failed),
+                )
                 .map(|file| ApplyFileView {
                     path: file.path.clone(),
-                    name: file
-                        .path
-                        .strip_prefix(apply.folder.as_str())
-                        .map_or(file.path.as_str(), |rest| rest.trim_start_matches('/'))
-                        .to_string(),
+                    name: inside(&file.path),
                     status: match file.status {
                         FileStatus::Applied => "applied",
                         FileStatus::Failed => "failed",
@@ -157,7 +217,7 @@ impl ApplyView {
                     dropped: file.dropped.len(),
                 })
                 .collect(),
-            locks: super::locks::views(&apply.trace),
+            locks: super::locks::views(&apply.trace, &inside),
         }
     }
 }
@@ -206,6 +266,11 @@ pub struct FindingView {
     pub object: Option<String>,
     pub suppressed_by: Option<String>,
     pub file: Option<String>,
+    /// The migrations folder the file is in, when it is in one.
+    pub folder: Option<String>,
+    /// The file's path inside `folder` (else the whole path), so a list under the folder's
+    /// name does not repeat it.
+    pub name: Option<String>,
     /// `line:column`.
     pub position: Option<String>,
     pub line: Option<u32>,
@@ -372,10 +437,16 @@ impl View {
             ),
             parse_coverage: format!("{:.1}", report.parse_coverage()),
             counts,
+            // Relative to the repository when it is known (the links are).
             folders: report
                 .sets
                 .iter()
-                .map(|set| crate::migrations::display_path(&set.root))
+                .map(|set| {
+                    let shown = crate::migrations::display_path(&set.root);
+                    links
+                        .and_then(|links| links.repository_path(&shown))
+                        .unwrap_or(shown)
+                })
                 .collect(),
             severities: SEVERITIES
                 .iter()
@@ -399,9 +470,29 @@ impl View {
             }),
             apply: report.apply.iter().map(ApplyView::new).collect(),
         };
+        let mut in_order: Vec<&FindingView> = groups.iter().flat_map(|g| &g.findings).collect();
+        in_order.sort_by_key(|f| f.id);
+        let by_severity = SEVERITIES
+            .iter()
+            .map(|severity| SeveritySection {
+                severity: *severity,
+                name: match severity {
+                    Severity::Error => "errors",
+                    Severity::Warning => "warnings",
+                    Severity::Info => "infos",
+                },
+                findings: in_order
+                    .iter()
+                    .filter(|f| f.severity == *severity)
+                    .map(|f| (*f).clone())
+                    .collect(),
+            })
+            .filter(|section| !section.findings.is_empty())
+            .collect();
         View {
             head,
             groups,
+            by_severity,
             rules,
             filters,
         }
@@ -453,6 +544,14 @@ fn finding_view(
 ) -> FindingView {
     let meta = crate::rules::registry::meta(&finding.rule);
     let location = finding.location.as_ref();
+    let folder = location.and_then(|l| folder_of(report.sets, &l.file));
+    let name = location.map(|l| {
+        folder
+            .as_deref()
+            .and_then(|folder| l.file.strip_prefix(folder))
+            .map_or(l.file.as_str(), |rest| rest.trim_start_matches('/'))
+            .to_string()
+    });
     FindingView {
         id,
         rule: finding.rule.clone(),
@@ -465,6 +564,8 @@ fn finding_view(
         object: finding.object.clone(),
         suppressed_by: finding.suppressed_by.clone(),
         file: location.map(|l| l.file.clone()),
+        folder,
+        name,
         position: location.map(|l| format!("{}:{}", l.line, l.column)),
         line: location.map(|l| l.line),
         link: links.zip(location).and_then(|(links, l)| links.blob_url(l)),
@@ -474,6 +575,14 @@ fn finding_view(
             .and_then(|l| excerpt::excerpt(excerpt::source_of(report.sets, &l.file)?, l)),
         fingerprint: finding.fingerprint.clone(),
     }
+}
+
+/// The folder (as displayed) of the set that holds `file`.
+fn folder_of(sets: &[crate::migrations::MigrationSet], file: &str) -> Option<String> {
+    sets.iter()
+        .find(|set| set.migrations.iter().any(|m| m.path == file))
+        .map(|set| crate::migrations::display_path(&set.root))
+        .filter(|folder| file.starts_with(folder.as_str()))
 }
 
 #[cfg(test)]
@@ -496,6 +605,7 @@ mod tests {
             server_url: "https://ghe.example.com/".into(),
             repository: "acme/app".into(),
             sha: "abc123".into(),
+            prefix: String::new(),
         };
         assert_eq!(
             links.blob_url(&at("./supabase/migrations/1 (copy).sql")).as_deref(),
@@ -503,5 +613,19 @@ mod tests {
         );
         assert_eq!(links.blob_url(&at("/tmp/x.sql")), None);
         assert_eq!(links.blob_url(&at("../x.sql")), None);
+        // Run from a folder inside the repository.
+        let inside = LinkContext {
+            prefix: "db/".into(),
+            ..links
+        };
+        assert_eq!(
+            inside.blob_url(&at("migrations/1.sql")).as_deref(),
+            Some("https://ghe.example.com/acme/app/blob/abc123/db/migrations/1.sql#L3-L5")
+        );
+        assert_eq!(
+            inside.repository_path("../other/2.sql").as_deref(),
+            Some("other/2.sql")
+        );
+        assert_eq!(inside.repository_path("../../x.sql"), None);
     }
 }

@@ -152,7 +152,7 @@ impl LintContext<'_> {
         let Some((migration, statement)) = origin.resolve(self.set) else {
             return self.finding_at(meta, origin, message);
         };
-        match statement.ast().and_then(element) {
+        match statement.tree().as_deref().and_then(element) {
             Some(span) => self.finding_on_element(meta, migration, statement, span, message),
             None => self.finding(meta, migration, statement, message),
         }
@@ -168,7 +168,7 @@ impl LintContext<'_> {
     /// extension's).
     pub fn is_application_schema(&self, schema: &str) -> bool {
         if self.config.exposed_schemas.is_empty() {
-            !crate::inspect::MANAGED_SCHEMAS.contains(&schema)
+            !crate::supabase::MANAGED_SCHEMAS.contains(&schema)
         } else {
             self.is_exposed(schema)
         }

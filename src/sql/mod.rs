@@ -9,6 +9,7 @@ use crate::findings::Location;
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use std::borrow::Cow;
 use std::ops::Range;
 
 pub use fallback::Fallback;
@@ -101,9 +102,11 @@ pub fn quote_ident(name: &str) -> String {
 pub enum Parsed {
     Ast(Box<ast::Statement>),
     Fallback(Fallback),
+    /// A kind only the model reads, kept small.
+    Compact(Box<Compact>),
     /// Parsed, but the tree was dropped to bound memory: after linting (see
-    /// `MigrationSet::release_syntax_trees`), or at once for a data statement, which no rule
-    /// or model reads (a seed file's trees took a hundred times its size).
+    /// `MigrationSet::release_syntax_trees`), or at once for a kind nothing reads
+    /// ([`is_read`]; a seed file's trees took a hundred times its size).
     Released,
 }
 
@@ -124,16 +127,26 @@ impl Statement {
         &source.text[self.span.clone()]
     }
 
+    /// The tree of the kinds rules read, until linting ends.
     pub fn ast(&self) -> Option<&ast::Statement> {
         match &self.parsed {
             Parsed::Ast(statement) => Some(statement),
+            Parsed::Fallback(_) | Parsed::Compact(_) | Parsed::Released => None,
+        }
+    }
+
+    /// The tree of any kind still kept (a [`Compact`] one as a copy), until linting ends.
+    pub fn tree(&self) -> Option<Cow<'_, ast::Statement>> {
+        match &self.parsed {
+            Parsed::Ast(statement) => Some(Cow::Borrowed(statement)),
+            Parsed::Compact(compact) => Some(Cow::Owned(compact.statement())),
             Parsed::Fallback(_) | Parsed::Released => None,
         }
     }
 
     /// Did sqlparser parse it (whether or not the tree is still kept)?
     pub fn is_parsed(&self) -> bool {
-        matches!(self.parsed, Parsed::Ast(_) | Parsed::Released)
+        !matches!(self.parsed, Parsed::Fallback(_))
     }
 }
 
@@ -278,13 +291,44 @@ pub fn balance_parentheses(text: &str, start: usize, end: usize) -> (usize, usiz
 }
 
 /// Parses one statement's text. Never fails: what sqlparser rejects, and what may nest
-/// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback.
+/// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback. Trees nothing reads are
+/// dropped at once, those only the model reads are kept [`Compact`] ([`is_read`]).
 pub fn parse_statement(text: &str) -> Parsed {
+    match tree_of(text) {
+        Ok(statement) => kept(statement),
+        Err(reason) => Parsed::Fallback(Fallback::classify(text, reason)),
+    }
+}
+
+/// How a statement's tree is kept: small for the kinds only the model reads, whole for
+/// those rules read, not at all for the others.
+fn kept(statement: ast::Statement) -> Parsed {
+    use ast::Statement as S;
+    let compact = match statement {
+        S::Grant(grant) => Compact::Grant(grant),
+        S::Revoke(revoke) => Compact::Revoke(revoke),
+        S::AlterFunction(alter) => Compact::AlterFunction(alter),
+        S::DropFunction(drop) => Compact::DropFunction(drop),
+        S::DropPolicy(drop) => Compact::DropPolicy(drop),
+        other if is_read(&other) => return Parsed::Ast(Box::new(other)),
+        _ => return Parsed::Released,
+    };
+    Parsed::Compact(Box::new(compact))
+}
+
+/// The tree of one statement's text, whatever its kind (the DDL inside `DO` blocks).
+/// `None` where [`parse_statement`] makes a fallback.
+pub fn parse_tree(text: &str) -> Option<ast::Statement> {
+    tree_of(text).ok()
+}
+
+/// sqlparser's tree of one statement, compacted; or why there is none (`None`: the text
+/// holds several statements).
+fn tree_of(text: &str) -> Result<ast::Statement, Option<String>> {
     if expression_depth_bound(text) > MAX_EXPRESSION_DEPTH {
-        let reason = format!(
+        return Err(Some(format!(
             "the statement nests too deeply to parse (more than {MAX_EXPRESSION_DEPTH} levels of operators or brackets)"
-        );
-        return Parsed::Fallback(Fallback::classify(text, Some(reason)));
+        )));
     }
     let dialect = PostgreSqlDialect {};
     let parsed = Parser::new(&dialect)
@@ -292,14 +336,13 @@ pub fn parse_statement(text: &str) -> Parsed {
         .try_with_sql(text)
         .and_then(|mut parser| parser.parse_statements());
     match parsed {
-        Ok(statements) if statements.len() == 1 && is_data(&statements[0]) => Parsed::Released,
         Ok(mut statements) if statements.len() == 1 => {
             let mut statement = statements.remove(0);
             compact(&mut statement);
-            Parsed::Ast(Box::new(statement))
+            Ok(statement)
         }
-        Ok(_) => Parsed::Fallback(Fallback::classify(text, None)),
-        Err(error) => Parsed::Fallback(Fallback::classify(text, Some(error.to_string()))),
+        Ok(_) => Err(None),
+        Err(error) => Err(Some(error.to_string())),
     }
 }
 
@@ -316,16 +359,61 @@ fn compact(statement: &mut ast::Statement) {
     }
 }
 
-/// Does the statement only change rows (`INSERT`, `UPDATE`, `DELETE`, `COPY`, `MERGE`)?
-pub fn is_data(statement: &ast::Statement) -> bool {
+/// Is the statement of a kind the static model replays or a rule reads from its tree?
+/// Others (data changes, queries, `SET`, `COMMENT`, triggers…) drop their tree at parse
+/// time: a tree takes tens of times its text, and every kept tree lives until the rules
+/// are done. A rule that reads another kind adds it here.
+pub fn is_read(statement: &ast::Statement) -> bool {
+    use ast::Statement as S;
     matches!(
         statement,
-        ast::Statement::Insert(_)
-            | ast::Statement::Update(_)
-            | ast::Statement::Delete(_)
-            | ast::Statement::Copy { .. }
-            | ast::Statement::Merge(_)
+        S::CreateTable(_)
+            | S::AlterTable(_)
+            | S::CreateIndex(_)
+            | S::AlterIndex { .. }
+            | S::CreatePolicy(_)
+            | S::AlterPolicy(_)
+            | S::DropPolicy(_)
+            | S::CreateFunction(_)
+            | S::AlterFunction(_)
+            | S::DropFunction(_)
+            | S::CreateProcedure { .. }
+            | S::CreateView(_)
+            | S::AlterView { .. }
+            | S::CreateType { .. }
+            | S::CreateDomain(_)
+            | S::CreateSequence { .. }
+            | S::Drop { .. }
+            | S::Grant(_)
+            | S::Revoke(_)
     )
+}
+
+/// The tree of a statement only the model's replay reads, without the room of the largest
+/// kind: a boxed `ast::Statement` takes 3.4 KB whatever it holds, these a tenth of it, and
+/// a project's grants and function alterations are thousands. Rules do not see them
+/// ([`Statement::ast`]): a rule that reads one of these kinds takes it out of here.
+#[derive(Debug, Clone)]
+pub enum Compact {
+    Grant(ast::Grant),
+    Revoke(ast::Revoke),
+    AlterFunction(ast::AlterFunction),
+    DropFunction(ast::DropFunction),
+    DropPolicy(ast::DropPolicy),
+}
+
+impl Compact {
+    /// The whole statement again (a copy), for what takes any statement.
+    pub fn statement(&self) -> ast::Statement {
+        use ast::Statement as S;
+        match self.clone() {
+            Compact::Grant(grant) => S::Grant(grant),
+            Compact::Revoke(revoke) => S::Revoke(revoke),
+            Compact::AlterFunction(alter) => S::AlterFunction(alter),
+            Compact::DropFunction(drop) => S::DropFunction(drop),
+            Compact::DropPolicy(drop) => S::DropPolicy(drop),
+        }
+    }
 }
 
 /// Splits and parses a whole text. `applies` says, for a byte offset, whether the statement
@@ -401,18 +489,29 @@ mod tests {
     }
 
     #[test]
-    fn data_statements_keep_no_tree() {
+    fn only_statements_the_model_or_rules_read_keep_their_tree() {
         for text in [
             "insert into t values (1), (2);",
             "update t set a = 1;",
             "delete from t;",
             "copy t from stdin;",
+            "select cron.schedule('x', '* * * * *', 'select 1');",
+            "set search_path = '';",
+            "comment on table t is 'x';",
         ] {
             assert!(matches!(parse_statement(text), Parsed::Released), "{text}");
         }
+        for text in ["create table t (id int);", "drop table t;"] {
+            assert!(matches!(parse_statement(text), Parsed::Ast(_)), "{text}");
+        }
+        // Only the model reads grants: kept compact, whole again on demand.
+        let source = SourceText::new("grant select on t to anon;".to_string());
+        let (statements, _) = parse_text(&source, |_| true);
+        assert!(matches!(statements[0].parsed, Parsed::Compact(_)));
+        assert!(statements[0].ast().is_none());
         assert!(matches!(
-            parse_statement("select cron.schedule('x', '* * * * *', 'select 1');"),
-            Parsed::Ast(_)
+            statements[0].tree().as_deref(),
+            Some(ast::Statement::Grant(_))
         ));
     }
 

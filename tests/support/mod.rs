@@ -102,3 +102,18 @@ pub fn without_stop_commands(output: &str) -> String {
         .map(|line| format!("{line}\n"))
         .collect()
 }
+
+/// The lines of a Markdown comment a reviewer sees without a click: a `<details>` block
+/// counts as its summary line.
+pub fn visible_lines(markdown: &str) -> Vec<&str> {
+    let mut visible = Vec::new();
+    let mut depth = 0usize;
+    for line in markdown.lines() {
+        if depth == 0 {
+            visible.push(line);
+        }
+        depth += line.matches("<details>").count();
+        depth = depth.saturating_sub(line.matches("</details>").count());
+    }
+    visible
+}

@@ -6,14 +6,12 @@ use crate::rules::{LintContext, Rule, RuleMeta};
 use crate::sql::Parsed;
 use sqlparser::ast::Statement as Ast;
 
-/// Schemas Supabase owns and manages.
-const MANAGED: &[&str] = &["auth", "storage", "realtime"];
-
 declare_rule! {
     /// ## What it does
     /// Reports statements that create tables, views, functions, procedures, types,
-    /// domains, sequences or indexes in the `auth`, `storage` or `realtime` schemas of a
-    /// Supabase project. Policies on `storage.objects` and triggers on `auth.users` are
+    /// domains, sequences or indexes in the schemas Supabase's services own (`auth`,
+    /// `storage`, `realtime`, `supabase_functions`, `vault`, `graphql`, `graphql_public`,
+    /// `pgsodium`) of a Supabase project. Policies on `storage.objects` and triggers on `auth.users` are
     /// fine and not reported: they live on Supabase's tables, not in its schemas.
     ///
     /// ## Why is this bad?
@@ -61,7 +59,7 @@ impl Rule for ObjectsInSupabaseSchemas {
                     continue;
                 };
                 let schema = schema_of(&name);
-                if !MANAGED.contains(&schema) {
+                if !crate::supabase::RESTRICTED_SCHEMAS.contains(&schema) {
                     continue;
                 }
                 out.push(
@@ -110,6 +108,6 @@ fn created_object(parsed: &Parsed) -> Option<(&'static str, String)> {
             let name = fallback.objects.first()?;
             Some((kind, crate::model::qualify_name(name)))
         }
-        Parsed::Released => None,
+        Parsed::Compact(_) | Parsed::Released => None,
     }
 }
