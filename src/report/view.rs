@@ -217,7 +217,7 @@ impl ApplyView {
                     dropped: file.dropped.len(),
                 })
                 .collect(),
-            locks: super::locks::views(&apply.trace, &inside),
+            locks: super::locks::views(&apply.trace, inside),
         }
     }
 }
