@@ -298,7 +298,7 @@ fn a_failure_in_a_file_the_branch_did_not_change_suggests_a_baseline() {
 }
 
 #[test]
-fn dump_schema_of_a_live_database_is_a_baseline_without_supabase_schemas() {
+fn pg_dump_of_a_live_database_by_dump_schema_is_a_baseline_without_supabase_schemas() {
     let server = TestServer::start();
     server.execute(
         "postgres",
@@ -444,7 +444,7 @@ fn a_full_pg_dump_of_a_supabase_database_applies_as_a_baseline() {
 }
 
 #[test]
-fn squash_on_a_baseline_keeps_its_objects_and_says_to_drop_the_baseline() {
+fn squash_on_a_baseline_keeps_its_objects_and_says_to_drop_the_baseline_pg_dump() {
     let dir = support::supabase_project(&[("20240102000000_email.sql", ADD_EMAIL)]);
     std::fs::write(dir.path().join("supabase/baseline.sql"), SUPABASE_DUMP).unwrap();
     let output = run_in(

@@ -66,6 +66,21 @@ fn no_migration_changed_passes_with_one_line_and_no_database() {
     );
     assert_eq!(text(&output.stderr), "");
 
+    // The folder named by one relative part, from the folder above it.
+    let output = run_in(
+        &repo.path().join("supabase"),
+        &[
+            "check",
+            "migrations",
+            "--base",
+            "main",
+            "--pg-bin",
+            "/nonexistent/bin",
+        ],
+    );
+    support::assert_exit(&output, 0);
+    assert!(text(&output.stdout).contains("nothing to check; gate passed"));
+
     // Other formats still get a whole document, and --output files are written.
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json", "--output", "html=out/report.html"]);

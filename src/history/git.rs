@@ -51,6 +51,12 @@ impl Repo {
 
     /// `dir` relative to the top level, `/`-separated ("" for the top level itself).
     pub fn relative(&self, dir: &Path) -> Result<String, Failure> {
+        // The parent of a one-part relative path (`migrations`) is the empty path: here.
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         let absolute = dir.canonicalize().map_err(|error| {
             Failure::Usage(format!("cannot resolve {}: {error}", dir.display()))
         })?;
