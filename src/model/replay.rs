@@ -200,7 +200,6 @@ impl Model {
             Compact::Grant(grant) => self.grant(grant, at),
             Compact::Revoke(revoke) => self.revoke(revoke, at),
             Compact::AlterFunction(alter) => self.alter_function(alter, at),
-            Compact::DropFunction(drop) => self.drop_functions(drop),
             Compact::DropPolicy(drop) => self.drop_policy_statement(drop, at),
         }
     }

@@ -57,6 +57,10 @@ static_rules! {
     RENAMING_TABLE = safety::RenamingTable,
     BAN_DROP_COLUMN = safety::BanDropColumn,
     BAN_DROP_TABLE = safety::BanDropTable,
+    BAN_DROP_VIEW = safety::BanDropView,
+    BAN_DROP_FUNCTION = safety::BanDropFunction,
+    RENAMING_ENUM_VALUE = safety::RenamingEnumValue,
+    PREFER_TIMESTAMPTZ = safety::PreferTimestamptz,
     IDENTIFIER_TOO_LONG = safety::IdentifierTooLong,
 }
 

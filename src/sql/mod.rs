@@ -308,7 +308,6 @@ fn kept(statement: ast::Statement) -> Parsed {
         S::Grant(grant) => Compact::Grant(grant),
         S::Revoke(revoke) => Compact::Revoke(revoke),
         S::AlterFunction(alter) => Compact::AlterFunction(alter),
-        S::DropFunction(drop) => Compact::DropFunction(drop),
         S::DropPolicy(drop) => Compact::DropPolicy(drop),
         other if is_read(&other) => return Parsed::Ast(Box::new(other)),
         _ => return Parsed::Released,
@@ -381,6 +380,7 @@ pub fn is_read(statement: &ast::Statement) -> bool {
             | S::CreateView(_)
             | S::AlterView { .. }
             | S::CreateType { .. }
+            | S::AlterType(_)
             | S::CreateDomain(_)
             | S::CreateSequence { .. }
             | S::Drop { .. }
@@ -398,7 +398,6 @@ pub enum Compact {
     Grant(ast::Grant),
     Revoke(ast::Revoke),
     AlterFunction(ast::AlterFunction),
-    DropFunction(ast::DropFunction),
     DropPolicy(ast::DropPolicy),
 }
 
@@ -410,7 +409,6 @@ impl Compact {
             Compact::Grant(grant) => S::Grant(grant),
             Compact::Revoke(revoke) => S::Revoke(revoke),
             Compact::AlterFunction(alter) => S::AlterFunction(alter),
-            Compact::DropFunction(drop) => S::DropFunction(drop),
             Compact::DropPolicy(drop) => S::DropPolicy(drop),
         }
     }

@@ -6,12 +6,16 @@
 mod adding_field_with_default;
 mod adding_required_field;
 mod ban_drop_column;
+mod ban_drop_function;
 mod ban_drop_table;
+mod ban_drop_view;
 mod changing_column_type;
 mod constraint_missing_not_valid;
 mod disallowed_unique_constraint;
 mod identifier_too_long;
+mod prefer_timestamptz;
 mod renaming_column;
+mod renaming_enum_value;
 mod renaming_table;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_deletion;
@@ -20,12 +24,16 @@ mod setting_not_nullable_field;
 pub use adding_field_with_default::AddingFieldWithDefault;
 pub use adding_required_field::AddingRequiredField;
 pub use ban_drop_column::BanDropColumn;
+pub use ban_drop_function::BanDropFunction;
 pub use ban_drop_table::BanDropTable;
+pub use ban_drop_view::BanDropView;
 pub use changing_column_type::ChangingColumnType;
 pub use constraint_missing_not_valid::ConstraintMissingNotValid;
 pub use disallowed_unique_constraint::DisallowedUniqueConstraint;
 pub use identifier_too_long::IdentifierTooLong;
+pub use prefer_timestamptz::PreferTimestamptz;
 pub use renaming_column::RenamingColumn;
+pub use renaming_enum_value::RenamingEnumValue;
 pub use renaming_table::RenamingTable;
 pub use require_concurrent_index_creation::RequireConcurrentIndexCreation;
 pub use require_concurrent_index_deletion::RequireConcurrentIndexDeletion;
@@ -38,7 +46,7 @@ use crate::sql::Statement;
 use sqlparser::ast::{self, AlterTableOperation, RenameTableNameKind};
 use std::collections::{BTreeSet, HashMap};
 
-/// Tables and indexes this change creates: made earlier in the same migration, or in a
+/// Tables, indexes, views, types and functions this change creates: made earlier in the same migration, or in a
 /// migration the branch adds (by their names at the time, following renames).
 #[derive(Debug, Default)]
 pub struct Fresh {
@@ -79,6 +87,21 @@ impl Fresh {
                     fresh.index_tables.insert(name.clone(), table);
                     name
                 }
+                // `or replace` of a view production has keeps it deployed.
+                Some(ast::Statement::CreateView(create))
+                    if !(create.or_replace
+                        && fresh.created_before(&qualified(&create.name), m, s)) =>
+                {
+                    qualified(&create.name)
+                }
+                Some(ast::Statement::CreateType { name, .. }) => qualified(name),
+                // A function by name: any overload the change creates makes the name new.
+                Some(ast::Statement::CreateFunction(create))
+                    if !(create.or_replace
+                        && fresh.created_before(&qualified(&create.name), m, s)) =>
+                {
+                    qualified(&create.name)
+                }
                 Some(ast::Statement::AlterTable(alter)) => {
                     let Some(to) = alter.operations.iter().find_map(|op| match op {
                         AlterTableOperation::RenameTable {
@@ -103,7 +126,7 @@ impl Fresh {
         fresh
     }
 
-    /// Is `object` (a qualified table or index name) new where the migration at
+    /// Is `object` (a qualified table, index, view or type name) new where the migration at
     /// (`migration`, `statement`) is deployed: created before it in the same migration, or
     /// in a migration this branch adds?
     pub fn is_fresh(&self, object: &str, migration: usize, statement: usize) -> bool {

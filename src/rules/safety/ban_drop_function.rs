@@ -1,0 +1,76 @@
+use super::applied;
+use crate::declare_rule;
+use crate::findings::Finding;
+use crate::model::{base_of, qualified, schema_of};
+use crate::rules::{LintContext, Rule, RuleMeta};
+use sqlparser::ast::Statement;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `DROP FUNCTION` of a function that exists before the migration.
+    ///
+    /// ## Why is this bad?
+    /// Triggers, views, policies and clients that call the function fail from the moment
+    /// the migration commits. In an exposed schema of a Supabase project the function is an
+    /// RPC endpoint (`/rest/v1/rpc/<name>`): it disappears, and deployed apps get errors.
+    ///
+    /// ## Example
+    /// ```sql
+    /// drop function public.invite_member(uuid, text);
+    /// ```
+    ///
+    /// Use instead: stop calling it from every client first, release, and drop it in a
+    /// later migration with a suppression that says so; or change it in place with
+    /// `create or replace function`, keeping its arguments.
+    /// ```sql
+    /// -- schemagate-ignore ban-drop-function: replaced by invite_members in release 12
+    /// drop function public.invite_member(uuid, text);
+    /// ```
+    ///
+    /// ## How to suppress
+    /// `-- schemagate-ignore ban-drop-function: <reason>` before the statement.
+    pub struct BanDropFunction {
+        id: "ban-drop-function",
+        severity: Warning,
+        category: Safety,
+        summary: "An existing function is dropped (callers and RPC endpoints break)",
+    }
+}
+
+impl Rule for BanDropFunction {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        for (m, migration, s, statement) in applied(cx.set) {
+            let Some(Statement::DropFunction(drop)) = statement.ast() else {
+                continue;
+            };
+            for desc in &drop.func_desc {
+                let function = qualified(&desc.name);
+                if !cx.fresh.drops_existing(&function, drop.if_exists, m, s) {
+                    continue;
+                }
+                let endpoint = if cx.is_exposed(schema_of(&function)) {
+                    format!(
+                        "; it is the RPC endpoint `/rest/v1/rpc/{}`, which disappears",
+                        base_of(&function)
+                    )
+                } else {
+                    String::new()
+                };
+                out.push(
+                    cx.finding(
+                        &Self::META,
+                        migration,
+                        statement,
+                        format!("`{function}` is dropped: triggers, views, policies and clients that call it fail{endpoint}"),
+                    )
+                    .with_help("make sure nothing deployed calls it (release first, drop later), or change it in place with `create or replace function`; then suppress with the reason")
+                    .with_object(function),
+                );
+            }
+        }
+    }
+}

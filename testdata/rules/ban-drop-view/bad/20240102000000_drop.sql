@@ -1,0 +1,2 @@
+drop view public.active_members;
+drop materialized view if exists private.member_counts;

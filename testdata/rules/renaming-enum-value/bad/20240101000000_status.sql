@@ -1,0 +1,1 @@
+create type public.order_status as enum ('open', 'canceled');

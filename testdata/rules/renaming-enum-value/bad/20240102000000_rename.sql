@@ -1,0 +1,1 @@
+alter type public.order_status rename value 'canceled' to 'cancelled';

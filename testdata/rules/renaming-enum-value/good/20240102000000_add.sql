@@ -1,0 +1,1 @@
+alter type public.order_status add value if not exists 'refunded';
