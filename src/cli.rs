@@ -318,7 +318,7 @@ pub struct DeployArgs {
     pub format: DeployFormat,
     /// Also write FORMAT to PATH (repeatable), e.g. --output html=deploy.html.
     #[arg(long = "output", value_name = "FORMAT=PATH")]
-    pub outputs: Vec<DeployOutput>,
+    pub outputs: Vec<OutputSpec<DeployFormat>>,
     /// Config file (default: the nearest schemagate.toml at or above the migrations).
     #[arg(long, env = "SCHEMAGATE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -343,32 +343,6 @@ impl DeployFormat {
         self.to_possible_value()
             .map(|v| v.get_name().to_string())
             .unwrap_or_default()
-    }
-}
-
-/// `FORMAT=PATH` of `deploy --output`.
-#[derive(Debug, Clone)]
-pub struct DeployOutput {
-    pub format: DeployFormat,
-    pub path: PathBuf,
-}
-
-impl std::str::FromStr for DeployOutput {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<DeployOutput, String> {
-        let (format, path) = text
-            .split_once('=')
-            .ok_or_else(|| format!("`{text}` is not FORMAT=PATH (e.g. html=deploy.html)"))?;
-        let format = DeployFormat::from_str(format, true)
-            .map_err(|_| format!("unknown format `{format}`: tty, json, markdown or html"))?;
-        if path.is_empty() {
-            return Err(format!("`{text}` has no path after `=`"));
-        }
-        Ok(DeployOutput {
-            format,
-            path: PathBuf::from(path),
-        })
     }
 }
 
@@ -526,19 +500,20 @@ fn parse_severity(text: &str) -> Result<crate::findings::Severity, String> {
         .ok_or_else(|| format!("unknown severity `{text}`: expected error, warning or info"))
 }
 
-/// `--output FORMAT=PATH`: one more report written to a file.
+/// `--output FORMAT=PATH`: one more report written to a file, in one of `F`'s formats
+/// (the gate's [`Format`], or `deploy`'s).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputSpec {
-    pub format: Format,
+pub struct OutputSpec<F = Format> {
+    pub format: F,
     pub path: PathBuf,
 }
 
-impl std::str::FromStr for OutputSpec {
+impl<F: ValueEnum> std::str::FromStr for OutputSpec<F> {
     type Err = String;
 
-    fn from_str(text: &str) -> Result<OutputSpec, String> {
+    fn from_str(text: &str) -> Result<OutputSpec<F>, String> {
         let formats = || {
-            Format::value_variants()
+            F::value_variants()
                 .iter()
                 .filter_map(|f| f.to_possible_value())
                 .map(|v| v.get_name().to_string())
@@ -551,7 +526,7 @@ impl std::str::FromStr for OutputSpec {
                 formats()
             ));
         };
-        let format = Format::from_str(format.trim(), true)
+        let format = F::from_str(format.trim(), true)
             .map_err(|_| format!("unknown format `{format}` (formats: {})", formats()))?;
         if path.is_empty() {
             return Err(format!("no path after `{text}`: expected FORMAT=PATH"));
