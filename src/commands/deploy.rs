@@ -13,24 +13,7 @@ pub fn run(args: DeployArgs) -> Result<bool, Failure> {
         args.database_url.as_deref(),
         "deploy needs the database to deploy to",
     )?;
-    if !args.path.is_dir() {
-        return Err(Failure::Usage(format!(
-            "{} is not a folder; pass the migrations folder or the repository root",
-            args.path.display()
-        )));
-    }
-    let folders = migrations::find_folders(&args.path, args.layout)?;
-    let [folder] = folders.as_slice() else {
-        let list: Vec<String> = folders
-            .iter()
-            .map(|f| migrations::display_path(f))
-            .collect();
-        return Err(Failure::Usage(format!(
-            "{} holds several migration folders ({}); deploy one at a time",
-            args.path.display(),
-            list.join(", ")
-        )));
-    };
+    let folder = &super::one_folder(&args.path, args.layout)?;
     let overrides = Overrides {
         config_file: args.config.clone(),
         profile: None,

@@ -71,6 +71,33 @@ pub(crate) fn required_url<'a>(url: Option<&'a str>, what: &str) -> Result<&'a s
     })
 }
 
+/// The one migrations folder `path` names (a folder, or a root with exactly one below it),
+/// for commands that work on one history at a time.
+pub(crate) fn one_folder(
+    path: &Path,
+    layout: Option<crate::migrations::Layout>,
+) -> Result<std::path::PathBuf, Failure> {
+    if !path.is_dir() {
+        return Err(Failure::Usage(format!(
+            "{} is not a folder; pass the migrations folder or the repository root",
+            path.display()
+        )));
+    }
+    let mut folders = crate::migrations::find_folders(path, layout)?;
+    if folders.len() != 1 {
+        let list: Vec<String> = folders
+            .iter()
+            .map(|f| crate::migrations::display_path(f))
+            .collect();
+        return Err(Failure::Usage(format!(
+            "{} holds several migration folders ({}); pass one of them",
+            path.display(),
+            list.join(", ")
+        )));
+    }
+    Ok(folders.remove(0))
+}
+
 /// `-v`: the folder's layout and file count, and what the layout ignores in it, on stderr.
 pub(crate) fn describe_folder(set: &crate::migrations::MigrationSet) {
     eprintln!(

@@ -10,24 +10,7 @@ use crate::rules::registry;
 use crate::Failure;
 
 pub fn run(args: StatusArgs) -> Result<bool, Failure> {
-    if !args.path.exists() {
-        return Err(Failure::Usage(format!(
-            "{} does not exist; pass the migrations folder or the repository root",
-            args.path.display()
-        )));
-    }
-    let folders = migrations::find_folders(&args.path, args.common.layout)?;
-    let [folder] = folders.as_slice() else {
-        let list: Vec<String> = folders
-            .iter()
-            .map(|f| migrations::display_path(f))
-            .collect();
-        return Err(Failure::Usage(format!(
-            "{} holds several migration folders ({}); pass one of them",
-            args.path.display(),
-            list.join(", ")
-        )));
-    };
+    let folder = &super::one_folder(&args.path, args.common.layout)?;
     let config = super::load_config(folder, &args.common)?;
     let set = migrations::load(folder, config.layout);
     let history = read_remote(&args.database_url, set.layout)?;
