@@ -40,6 +40,6 @@ create operator class @extschema@.pgroonga_varchar_full_text_search_ops_v2 for t
 create operator class @extschema@.pgroonga_varchar_term_search_ops_v2 default for type varchar using pgroonga as
   operator 1 pg_catalog.= (text, text), function 1 pg_catalog.hashtext(text);
 create operator class @extschema@.pgroonga_text_array_full_text_search_ops_v2 default for type text[] using pgroonga as
-  operator 1 pg_catalog.= (anyarray, anyarray), function 1 pg_catalog.hash_array(anyarray);
+  operator 1 pg_catalog.= (anyarray, anyarray), function 1 (text[], text[]) pg_catalog.hash_array(anyarray);
 create operator class @extschema@.pgroonga_jsonb_ops_v2 default for type jsonb using pgroonga as
   operator 1 pg_catalog.= (jsonb, jsonb), function 1 pg_catalog.jsonb_hash(jsonb);
