@@ -143,6 +143,29 @@ fn a_table_new_in_the_branch_is_not_existing() {
     }
 }
 
+/// One `set lock_timeout` at the top of a file is the fix for all its statements: one
+/// finding per file, naming the later locks; a lock the transaction already holds in a
+/// stronger mode waits for nobody and is not one of them.
+#[test]
+fn lock_timeout_missing_is_reported_once_per_file() {
+    for (server, _, document) in check(
+        "create index orders_note on public.orders (note);\n\
+         alter table public.orders add column paid boolean;\n\
+         create index orders_paid on public.orders (paid);\n",
+    ) {
+        let missing = of(&document, "lock-timeout-missing");
+        assert_eq!(missing.len(), 1, "{server}: {missing:#?}");
+        assert_eq!(missing[0]["location"]["line"], 1, "{server}");
+        let message = missing[0]["message"].as_str().unwrap();
+        assert!(
+            message.ends_with(
+                "; 1 lock later in this file, without one either: line 2 on `public.orders`"
+            ),
+            "{server}: {message}"
+        );
+    }
+}
+
 #[test]
 fn a_lock_timeout_set_by_the_file_quiets_lock_timeout_missing() {
     for (server, rules, _) in check(

@@ -7,7 +7,8 @@ declare_rule! {
     /// `check --base` (docs/trace.md). Quiet when the file sets one before (`set
     /// lock_timeout`, `set local lock_timeout`), or the role or database it runs as has
     /// one configured (`alter role … set lock_timeout`); schemagate's own session setting
-    /// does not count.
+    /// does not count. Once per file: on the first such statement, naming the later ones,
+    /// since one `lock_timeout` at the top of the file covers them all.
     ///
     /// ## Why is this bad?
     /// A lock request waits behind every transaction already using the table, and while it

@@ -138,33 +138,29 @@ fn file_findings(migration: &Migration, trace: &FileTrace) -> Vec<Finding> {
     let mut held: Vec<&Lock> = Vec::new();
     // Constraints added NOT VALID in the current transaction.
     let mut not_valid: Vec<&str> = Vec::new();
+    // Blocking locks taken with no lock_timeout in effect, in order.
+    let mut untimed: Vec<(&StatementTrace, &Lock)> = Vec::new();
     for (position, statement) in trace.statements.iter().enumerate() {
         if !statement.in_transaction {
             held.clear();
             not_valid.clear();
         }
+        if statement.lock_timeout.is_none() {
+            // A lock no stronger than one the transaction holds on the relation waits for
+            // nobody.
+            let waits = |lock: &&Lock| {
+                !held.iter().any(|h| {
+                    h.relation == lock.relation && strength(&h.mode) >= strength(&lock.mode)
+                })
+            };
+            untimed.extend(
+                blocking(statement)
+                    .filter(waits)
+                    .map(|lock| (statement, lock)),
+            );
+        }
         held.extend(&statement.locks);
         rewrites(&traced, statement, &held, &mut found);
-        for lock in blocking(statement) {
-            if statement.lock_timeout.is_none() {
-                found.push(
-                    traced
-                        .finding(
-                            registry::LOCK_TIMEOUT_MISSING,
-                            statement,
-                            format!(
-                                "this statement takes an {} lock on `{}` with no `lock_timeout`: it {}, and while it waits for the lock every query on the table queues behind it",
-                                lock.mode,
-                                lock.relation,
-                                blocks_words(lock, statement)
-                            ),
-                        )
-                        .with_help("set a `lock_timeout` before it (`set lock_timeout = '5s';`) so it gives up instead of queueing every query behind it, and retry the migration")
-                        .with_object(lock.relation.clone())
-                        .finish(traced.text(statement)),
-                );
-            }
-        }
         if statement.in_transaction {
             held_across(&traced, &trace.statements[position..], &mut found);
         }
@@ -193,7 +189,44 @@ fn file_findings(migration: &Migration, trace: &FileTrace) -> Vec<Finding> {
                 .map(|(name, _)| name.as_str()),
         );
     }
+    found.extend(lock_timeout_missing(&traced, &untimed));
     found
+}
+
+/// One `lock-timeout-missing` per file, on the first statement that waits for a blocking
+/// lock with no `lock_timeout`, naming the later ones: one `set lock_timeout` at the top of
+/// the file is the fix for all of them.
+fn lock_timeout_missing(traced: &Traced, untimed: &[(&StatementTrace, &Lock)]) -> Option<Finding> {
+    let ((statement, lock), later) = untimed.split_first()?;
+    let mut message = format!(
+        "this statement takes an {} lock on `{}` with no `lock_timeout`: it {}, and while it waits for the lock every query on the table queues behind it",
+        lock.mode,
+        lock.relation,
+        blocks_words(lock, statement)
+    );
+    if !later.is_empty() {
+        const SHOWN: usize = 5;
+        let mut named: Vec<String> = later
+            .iter()
+            .take(SHOWN)
+            .map(|(s, l)| format!("line {} on `{}`", s.line, l.relation))
+            .collect();
+        if later.len() > SHOWN {
+            named.push(format!("{} more", later.len() - SHOWN));
+        }
+        message.push_str(&format!(
+            "; {} later in this file, without one either: {}",
+            crate::report::plural(later.len(), "lock"),
+            named.join(", ")
+        ));
+    }
+    Some(
+        traced
+            .finding(registry::LOCK_TIMEOUT_MISSING, statement, message)
+            .with_help("set a `lock_timeout` at the top of the file (`set lock_timeout = '5s';`) so each statement gives up instead of queueing every query behind it, and retry the migration")
+            .with_object(lock.relation.clone())
+            .finish(traced.text(statement)),
+    )
 }
 
 /// `table-rewrite` for each relation `statement` rewrote; an index rebuilt with its table
