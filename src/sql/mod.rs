@@ -104,9 +104,11 @@ pub enum Parsed {
     Fallback(Fallback),
     /// A kind only the model reads, kept small.
     Compact(Box<Compact>),
-    /// Parsed, but the tree was dropped to bound memory: after linting (see
-    /// `MigrationSet::release_syntax_trees`), or at once for a kind nothing reads
-    /// ([`is_read`]; a seed file's trees took a hundred times its size).
+    /// No tree, to bound memory and time: dropped after linting (see
+    /// `MigrationSet::release_syntax_trees`), at once for a kind nothing reads ([`is_read`];
+    /// a seed file's trees took a hundred times its size), or never built for a kind its
+    /// first word shows nothing reads ([`is_unread_command`]). Counted as parsed: read as
+    /// far as schemagate needs.
     Released,
 }
 
@@ -294,10 +296,53 @@ pub fn balance_parentheses(text: &str, start: usize, end: usize) -> (usize, usiz
 /// deeper than [`MAX_EXPRESSION_DEPTH`], becomes a fallback. Trees nothing reads are
 /// dropped at once, those only the model reads are kept [`Compact`] ([`is_read`]).
 pub fn parse_statement(text: &str) -> Parsed {
+    if is_unread_command(text) {
+        return Parsed::Released;
+    }
     match tree_of(text) {
         Ok(statement) => kept(statement),
         Err(reason) => Parsed::Fallback(Fallback::classify(text, reason)),
     }
+}
+
+/// Is the statement, by its first word, of a kind nothing reads (data changes, queries,
+/// comments, settings, maintenance)? Such statements are not given to sqlparser: a seed
+/// file's thousands of `INSERT`s cost most of a lint otherwise, for trees [`kept`] would
+/// drop at once.
+fn is_unread_command(text: &str) -> bool {
+    const UNREAD: &[&str] = &[
+        "analyze",
+        "checkpoint",
+        "cluster",
+        "comment",
+        "copy",
+        "delete",
+        "discard",
+        "explain",
+        "insert",
+        "listen",
+        "lock",
+        "merge",
+        "notify",
+        "refresh",
+        "reindex",
+        "reset",
+        "select",
+        "set",
+        "show",
+        "truncate",
+        "unlisten",
+        "update",
+        "vacuum",
+        "values",
+        "with",
+    ];
+    let word_end = text
+        .bytes()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let word = &text[..word_end];
+    UNREAD.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// How a statement's tree is kept: small for the kinds only the model reads, whole for
@@ -511,6 +556,28 @@ mod tests {
             statements[0].tree().as_deref(),
             Some(ast::Statement::Grant(_))
         ));
+    }
+
+    #[test]
+    fn statements_nothing_reads_are_known_by_their_first_word() {
+        for text in [
+            "INSERT into t values (1);",
+            "with x as (select 1) insert into t select * from x;",
+            "values (1);",
+            "select 'unterminated",
+            "vacuum analyze t;",
+        ] {
+            assert!(is_unread_command(text), "{text}");
+        }
+        for text in [
+            "settle t;",
+            "create table t (id int);",
+            "(select 1);",
+            "alter table t add column a int;",
+            "do $$ begin end $$;",
+        ] {
+            assert!(!is_unread_command(text), "{text}");
+        }
     }
 
     #[test]

@@ -351,11 +351,10 @@ fn dollar_tag(bytes: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// Where `needle` next occurs from `from`: the end of a dollar-quoted body, which can be
+/// most of a file.
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    haystack[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    memchr::memmem::find(&haystack[from..], needle).map(|p| from + p)
 }
 
 fn is_word_byte(b: u8) -> bool {
