@@ -258,3 +258,77 @@ alter table public.members enable row level security;
         "the `org_id … references public.orgs (id)` column on line 7"
     );
 }
+
+/// The files of a `layout` folder made of `files` that `transaction-nesting` reports.
+fn nesting_reported(layout: Layout, files: &[(&str, &str)]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create folder");
+        std::fs::write(path, text).expect("write migration");
+    }
+    let set = load(dir.path(), Some(layout));
+    schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .filter(|f| f.rule == "transaction-nesting")
+        .map(|f| {
+            let file = f.location.expect("located").file;
+            Path::new(&file)
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+/// `transaction-nesting` fires where the tool wraps each file in a transaction (Flyway,
+/// dbmate, goose, Supabase) and the file did not opt out; never where the tool runs files
+/// as written (golang-migrate, Prisma), nor in down sections.
+#[test]
+fn transaction_nesting_follows_each_tool() {
+    const WRAPPED: &str = "begin;\ncreate table t (id int primary key);\ncommit;\n";
+    let dbmate_down =
+        format!("-- migrate:up\n{WRAPPED}-- migrate:down\nbegin;\ndrop table t;\ncommit;\n");
+    let dbmate_opted_out = format!("-- migrate:up transaction:false\n{WRAPPED}");
+    assert_eq!(
+        nesting_reported(
+            Layout::Dbmate,
+            &[
+                ("20240101000000_wrapped.sql", &dbmate_down),
+                ("20240102000000_opted_out.sql", &dbmate_opted_out),
+            ]
+        ),
+        ["20240101000000_wrapped.sql"]
+    );
+    let goose = format!("-- +goose Up\n{WRAPPED}");
+    let goose_opted_out = format!("-- +goose no transaction\n-- +goose Up\n{WRAPPED}");
+    assert_eq!(
+        nesting_reported(
+            Layout::Goose,
+            &[
+                ("00001_wrapped.sql", &goose),
+                ("00002_opted_out.sql", &goose_opted_out),
+            ]
+        ),
+        ["00001_wrapped.sql"]
+    );
+    assert_eq!(
+        nesting_reported(
+            Layout::Flyway,
+            &[
+                ("V1__wrapped.sql", WRAPPED),
+                ("V2__opted_out.sql", WRAPPED),
+                (
+                    "V2__opted_out.sql.conf",
+                    "# Flyway script configuration\nexecuteInTransaction = false\n",
+                ),
+            ]
+        ),
+        ["V1__wrapped.sql"]
+    );
+    assert!(nesting_reported(Layout::GolangMigrate, &[("1_init.up.sql", WRAPPED)]).is_empty());
+    assert!(nesting_reported(
+        Layout::Prisma,
+        &[("20240101000000_init/migration.sql", WRAPPED)]
+    )
+    .is_empty());
+}

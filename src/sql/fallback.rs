@@ -85,7 +85,7 @@ impl Fallback {
 }
 
 /// The statement's first words, upper-cased, skipping leading comments.
-fn leading_words(text: &str, limit: usize) -> Vec<String> {
+pub fn leading_words(text: &str, limit: usize) -> Vec<String> {
     let mut words = Vec::new();
     let mut rest = text;
     while words.len() < limit {
