@@ -332,3 +332,70 @@ fn transaction_nesting_follows_each_tool() {
     )
     .is_empty());
 }
+
+/// What `transaction-nesting` says about a `ROLLBACK`, and about a lone `BEGIN` under a tool
+/// that opens a real transaction (goose): PostgreSQL only warns.
+#[test]
+fn transaction_nesting_explains_rollback_and_a_lone_begin() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("00001_rollback.sql"),
+        "-- +goose Up\ncreate table t (id int);\nrollback;\n",
+    )
+    .expect("write migration");
+    std::fs::write(
+        dir.path().join("00002_begin.sql"),
+        "-- +goose Up\nbegin;\ncreate table u (id int);\n",
+    )
+    .expect("write migration");
+    let set = load(dir.path(), Some(Layout::Goose));
+    let messages: Vec<String> = schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .filter(|f| f.rule == "transaction-nesting")
+        .map(|f| f.message)
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("`ROLLBACK` discards what the file did before it, yet goose records the migration as applied"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("PostgreSQL does not nest transactions, so the `BEGIN` only warns"),
+        "{}",
+        messages[1]
+    );
+}
+
+/// Between two exposed schemas the endpoint stays, under the profile clients must select.
+#[test]
+fn set_schema_between_exposed_schemas_names_the_profile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("20240101000000_items.sql"),
+        "create table public.items (id bigint primary key);\n",
+    )
+    .expect("write migration");
+    std::fs::write(
+        dir.path().join("20240102000000_move.sql"),
+        "alter table public.items set schema api;\n",
+    )
+    .expect("write migration");
+    let set = load(dir.path(), Some(Layout::Supabase));
+    let config = Config {
+        exposed_schemas: vec!["public".to_string(), "api".to_string()],
+        ..Config::with_profile(Profile::Supabase)
+    };
+    let found: Vec<Finding> = schemagate::lint::lint(&set, &config)
+        .into_iter()
+        .filter(|f| f.rule == "ban-set-schema")
+        .collect();
+    assert_eq!(found.len(), 1, "{}", describe(&found));
+    assert!(
+        found[0]
+            .message
+            .contains("the API serves `/rest/v1/items` from `api` now, only to clients that select that schema (the `Accept-Profile` header)"),
+        "{}",
+        found[0].message
+    );
+}

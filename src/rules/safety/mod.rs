@@ -346,3 +346,43 @@ pub fn applied(set: &MigrationSet) -> impl Iterator<Item = (usize, &Migration, u
 /// The advice shared by the rules about long locks: what a lock timeout buys.
 const LOCK_TIMEOUT_HINT: &str =
     "set a `lock_timeout` in the migration so it gives up instead of queueing every query behind it";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_follows_what_the_branch_creates_and_moves() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join(name), text).expect("write migration")
+        };
+        write(
+            "20240101000000_base.sql",
+            "create table public.a (id int);\ncreate extension pg_trgm;\ncreate sequence public.s;\n",
+        );
+        write(
+            "20240102000000_branch.sql",
+            "create table public.b (id int);\n\
+             alter table public.b set schema private;\n\
+             alter table public.a set schema private;\n\
+             create extension if not exists pg_trgm;\n\
+             create extension pgcrypto;\n\
+             create procedure public.p() language sql as $$ select 1 $$;\n\
+             create domain public.d as text;\n",
+        );
+        let set = crate::migrations::load(dir.path(), Some(crate::migrations::Layout::Supabase));
+        let fresh = Fresh::build(&set, BTreeSet::from([1]));
+        let later = (1, 99);
+        assert!(fresh.is_fresh("private.b", later.0, later.1));
+        // Moving what production has makes nothing new.
+        assert!(!fresh.is_fresh("private.a", later.0, later.1));
+        // `if not exists` of an extension an earlier migration created creates nothing.
+        assert!(!fresh.is_fresh("extension pg_trgm", later.0, later.1));
+        assert!(fresh.is_fresh("extension pgcrypto", later.0, later.1));
+        assert!(fresh.is_fresh("public.p", later.0, later.1));
+        assert!(fresh.is_fresh("public.d", later.0, later.1));
+        assert!(fresh.created_before("public.s", 1, 0));
+        assert!(!fresh.is_fresh("public.s", later.0, later.1));
+    }
+}
