@@ -4,7 +4,7 @@ use crate::findings::Finding;
 use crate::model::{base_of, qualified, qualify_name, schema_of};
 use crate::rules::{LintContext, Rule, RuleMeta};
 use crate::sql::fallback::{leading_words, normalize_name};
-use crate::sql::{Parsed, Statement};
+use crate::sql::{Compact, Parsed, Statement};
 use regex::Regex;
 use sqlparser::ast::{self, AlterFunctionKind, AlterFunctionOperation, AlterViewOperation};
 use std::sync::LazyLock;
@@ -100,35 +100,46 @@ pub fn schema_move(statement: &Statement, text: &str) -> Option<SchemaMove> {
             if_exists,
         });
     }
-    let schema = |name: &ast::ObjectName| base_of(&qualified(name)).to_string();
-    match statement.tree()?.as_ref() {
-        ast::Statement::AlterView(alter) => match &alter.operation {
-            AlterViewOperation::SetSchema { schema_name } => Some(SchemaMove {
-                kind: if alter.materialized {
-                    "materialized view"
-                } else {
-                    "view"
-                },
-                object: qualified(&alter.name),
-                to: schema(schema_name),
-                if_exists: alter.if_exists,
-            }),
+    match &statement.parsed {
+        Parsed::Ast(tree) => match tree.as_ref() {
+            ast::Statement::AlterView(alter) => match &alter.operation {
+                AlterViewOperation::SetSchema { schema_name } => Some(SchemaMove {
+                    kind: if alter.materialized {
+                        "materialized view"
+                    } else {
+                        "view"
+                    },
+                    object: qualified(&alter.name),
+                    to: schema(schema_name),
+                    if_exists: alter.if_exists,
+                }),
+                _ => None,
+            },
             _ => None,
         },
-        ast::Statement::AlterFunction(alter) => match &alter.operation {
-            AlterFunctionOperation::SetSchema { schema_name } => Some(SchemaMove {
-                kind: match alter.kind {
-                    AlterFunctionKind::Function => "function",
-                    AlterFunctionKind::Aggregate => "aggregate",
-                },
-                object: qualified(&alter.function.name),
-                to: schema(schema_name),
-                if_exists: false,
-            }),
+        // Function alterations are kept compact: read in place, not rebuilt.
+        Parsed::Compact(compact) => match compact.as_ref() {
+            Compact::AlterFunction(alter) => match &alter.operation {
+                AlterFunctionOperation::SetSchema { schema_name } => Some(SchemaMove {
+                    kind: match alter.kind {
+                        AlterFunctionKind::Function => "function",
+                        AlterFunctionKind::Aggregate => "aggregate",
+                    },
+                    object: qualified(&alter.function.name),
+                    to: schema(schema_name),
+                    if_exists: false,
+                }),
+                _ => None,
+            },
             _ => None,
         },
-        _ => None,
+        Parsed::Fallback(_) | Parsed::Released => None,
     }
+}
+
+/// The schema an `ObjectName` names (`SET SCHEMA "Billing"` → `Billing`).
+fn schema(name: &ast::ObjectName) -> String {
+    base_of(&qualified(name)).to_string()
 }
 
 impl Rule for BanSetSchema {
