@@ -3,11 +3,9 @@ use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{base_of, qualified, qualify_name, schema_of};
 use crate::rules::{LintContext, Rule, RuleMeta};
-use crate::sql::fallback::{leading_words, normalize_name};
+use crate::sql::fallback::{leading_words, set_schema_target};
 use crate::sql::{Compact, Parsed, Statement};
-use regex::Regex;
 use sqlparser::ast::{self, AlterFunctionKind, AlterFunctionOperation, AlterViewOperation};
-use std::sync::LazyLock;
 
 declare_rule! {
     /// ## What it does
@@ -60,12 +58,6 @@ pub struct SchemaMove {
     pub if_exists: bool,
 }
 
-/// `… SET SCHEMA <name>` at the end of a statement sqlparser could not parse.
-static SET_SCHEMA: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?is)\bset\s+schema\s+("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)\s*;?\s*$"#)
-        .expect("valid regex")
-});
-
 /// The move a statement makes, if it is an `ALTER … SET SCHEMA`: from its tree where
 /// sqlparser parses it (views, functions), else from the classified fallback (tables,
 /// procedures, types, sequences, domains, extensions).
@@ -83,7 +75,7 @@ pub fn schema_move(statement: &Statement, text: &str) -> Option<SchemaMove> {
             "ALTER EXTENSION" => "extension",
             _ => return None,
         };
-        let to = normalize_name(&SET_SCHEMA.captures(text)?[1]);
+        let to = set_schema_target(text)?;
         let name = fallback.objects.first()?;
         let object = if kind == "extension" {
             super::extension_key(name)
