@@ -975,6 +975,15 @@ impl Model {
                     self.views.insert(view.name.clone(), view);
                 }
             }
+            AlterViewOperation::SetSchema { schema_name } => {
+                if let Some(mut view) = self.views.remove(&name) {
+                    let schema = base_of(&qualified(schema_name)).to_string();
+                    view.name = format!("{schema}.{}", base_of(&name));
+                    view.schema = schema;
+                    view.history.changed = at;
+                    self.views.insert(view.name.clone(), view);
+                }
+            }
             AlterViewOperation::SetOptions { options } => {
                 if let (Some(view), Some(invoker)) =
                     (self.views.get_mut(&name), security_invoker(options))

@@ -176,6 +176,19 @@ fn a_table_moved_to_another_schema_takes_its_indexes_and_policies() {
 }
 
 #[test]
+fn a_view_moved_to_another_schema_is_found_there() {
+    let (model, _) = model_of(&[
+        "create table t (id int);
+         create view public.v as select id from t;",
+        "alter view public.v set schema api;",
+    ]);
+    assert!(!model.views.contains_key("public.v"));
+    let view = model.views.get("api.v").expect("moved view");
+    assert_eq!(view.schema, "api");
+    assert_eq!(view.history.changed.migration, 1);
+}
+
+#[test]
 fn do_blocks_and_fallbacks_count() {
     let (model, _) = model_of(&["create table t (id int primary key);
          DO $$ BEGIN
