@@ -4,7 +4,7 @@ use crate::findings::Finding;
 use crate::model::{base_of, qualified, qualify_name, schema_of};
 use crate::rules::{LintContext, Rule, RuleMeta};
 use crate::sql::fallback::{leading_words, set_schema_target};
-use crate::sql::{Compact, Parsed, Statement};
+use crate::sql::{Compact, Fallback, Parsed, Statement};
 use sqlparser::ast::{self, AlterFunctionKind, AlterFunctionOperation, AlterViewOperation};
 
 declare_rule! {
@@ -62,37 +62,8 @@ pub struct SchemaMove {
 /// sqlparser parses it (views, functions), else from the classified fallback (tables,
 /// procedures, types, sequences, domains, extensions).
 pub fn schema_move(statement: &Statement, text: &str) -> Option<SchemaMove> {
-    if let Parsed::Fallback(fallback) = &statement.parsed {
-        let kind = match fallback.command.as_str() {
-            "ALTER TABLE" => "table",
-            "ALTER VIEW" => "view",
-            "ALTER MATERIALIZED VIEW" => "materialized view",
-            "ALTER FUNCTION" => "function",
-            "ALTER PROCEDURE" => "procedure",
-            "ALTER TYPE" => "type",
-            "ALTER SEQUENCE" => "sequence",
-            "ALTER DOMAIN" => "domain",
-            "ALTER EXTENSION" => "extension",
-            _ => return None,
-        };
-        let to = set_schema_target(text)?;
-        let name = fallback.objects.first()?;
-        let object = if kind == "extension" {
-            super::extension_key(name)
-        } else {
-            qualify_name(name)
-        };
-        let if_exists = leading_words(text, 6)
-            .windows(2)
-            .any(|pair| pair == ["IF", "EXISTS"]);
-        return Some(SchemaMove {
-            kind,
-            object,
-            to,
-            if_exists,
-        });
-    }
     match &statement.parsed {
+        Parsed::Fallback(fallback) => fallback_move(fallback, text),
         Parsed::Ast(tree) => match tree.as_ref() {
             ast::Statement::AlterView(alter) => match &alter.operation {
                 AlterViewOperation::SetSchema { schema_name } => Some(SchemaMove {
@@ -125,8 +96,41 @@ pub fn schema_move(statement: &Statement, text: &str) -> Option<SchemaMove> {
             },
             _ => None,
         },
-        Parsed::Fallback(_) | Parsed::Released => None,
+        Parsed::Released => None,
     }
+}
+
+/// The move of a statement sqlparser could not parse, from its command, first object and
+/// closing `SET SCHEMA` clause.
+fn fallback_move(fallback: &Fallback, text: &str) -> Option<SchemaMove> {
+    let kind = match fallback.command.as_str() {
+        "ALTER TABLE" => "table",
+        "ALTER VIEW" => "view",
+        "ALTER MATERIALIZED VIEW" => "materialized view",
+        "ALTER FUNCTION" => "function",
+        "ALTER PROCEDURE" => "procedure",
+        "ALTER TYPE" => "type",
+        "ALTER SEQUENCE" => "sequence",
+        "ALTER DOMAIN" => "domain",
+        "ALTER EXTENSION" => "extension",
+        _ => return None,
+    };
+    let to = set_schema_target(text)?;
+    let name = fallback.objects.first()?;
+    let object = if kind == "extension" {
+        super::extension_key(name)
+    } else {
+        qualify_name(name)
+    };
+    let if_exists = leading_words(text, 6)
+        .windows(2)
+        .any(|pair| pair == ["IF", "EXISTS"]);
+    Some(SchemaMove {
+        kind,
+        object,
+        to,
+        if_exists,
+    })
 }
 
 /// The schema an `ObjectName` names (`SET SCHEMA "Billing"` → `Billing`).
