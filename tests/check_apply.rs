@@ -467,6 +467,10 @@ fn explicit_begin_commit_in_a_file_still_applies() {
     let (_, document) = check(dir.path(), &[]);
     assert!(apply_errors(&document).is_empty(), "{document:#}");
     assert_eq!(support::apply_statuses(&document), ["applied"]);
+    // It applies, but the first `commit` ends the CLI's transaction early: the rule says so.
+    let nested = findings(&document, "transaction-nesting");
+    assert_eq!(nested.len(), 1, "{document:#}");
+    assert_eq!(nested[0]["location"]["line"], 3);
 }
 
 #[test]

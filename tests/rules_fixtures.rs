@@ -258,3 +258,144 @@ alter table public.members enable row level security;
         "the `org_id … references public.orgs (id)` column on line 7"
     );
 }
+
+/// The files of a `layout` folder made of `files` that `transaction-nesting` reports.
+fn nesting_reported(layout: Layout, files: &[(&str, &str)]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create folder");
+        std::fs::write(path, text).expect("write migration");
+    }
+    let set = load(dir.path(), Some(layout));
+    schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .filter(|f| f.rule == "transaction-nesting")
+        .map(|f| {
+            let file = f.location.expect("located").file;
+            Path::new(&file)
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+/// `transaction-nesting` fires where the tool wraps each file in a transaction (Flyway,
+/// dbmate, goose, Supabase) and the file did not opt out; never where the tool runs files
+/// as written (golang-migrate, Prisma), nor in down sections.
+#[test]
+fn transaction_nesting_follows_each_tool() {
+    const WRAPPED: &str = "begin;\ncreate table t (id int primary key);\ncommit;\n";
+    let dbmate_down =
+        format!("-- migrate:up\n{WRAPPED}-- migrate:down\nbegin;\ndrop table t;\ncommit;\n");
+    let dbmate_opted_out = format!("-- migrate:up transaction:false\n{WRAPPED}");
+    assert_eq!(
+        nesting_reported(
+            Layout::Dbmate,
+            &[
+                ("20240101000000_wrapped.sql", &dbmate_down),
+                ("20240102000000_opted_out.sql", &dbmate_opted_out),
+            ]
+        ),
+        ["20240101000000_wrapped.sql"]
+    );
+    let goose = format!("-- +goose Up\n{WRAPPED}");
+    let goose_opted_out = format!("-- +goose no transaction\n-- +goose Up\n{WRAPPED}");
+    assert_eq!(
+        nesting_reported(
+            Layout::Goose,
+            &[
+                ("00001_wrapped.sql", &goose),
+                ("00002_opted_out.sql", &goose_opted_out),
+            ]
+        ),
+        ["00001_wrapped.sql"]
+    );
+    assert_eq!(
+        nesting_reported(
+            Layout::Flyway,
+            &[
+                ("V1__wrapped.sql", WRAPPED),
+                ("V2__opted_out.sql", WRAPPED),
+                (
+                    "V2__opted_out.sql.conf",
+                    "# Flyway script configuration\nexecuteInTransaction = false\n",
+                ),
+            ]
+        ),
+        ["V1__wrapped.sql"]
+    );
+    assert!(nesting_reported(Layout::GolangMigrate, &[("1_init.up.sql", WRAPPED)]).is_empty());
+    assert!(nesting_reported(
+        Layout::Prisma,
+        &[("20240101000000_init/migration.sql", WRAPPED)]
+    )
+    .is_empty());
+}
+
+/// What `transaction-nesting` says about a `ROLLBACK`, and about a lone `BEGIN` under a tool
+/// that opens a real transaction (goose): PostgreSQL only warns.
+#[test]
+fn transaction_nesting_explains_rollback_and_a_lone_begin() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("00001_rollback.sql"),
+        "-- +goose Up\ncreate table t (id int);\nrollback;\n",
+    )
+    .expect("write migration");
+    std::fs::write(
+        dir.path().join("00002_begin.sql"),
+        "-- +goose Up\nbegin;\ncreate table u (id int);\n",
+    )
+    .expect("write migration");
+    let set = load(dir.path(), Some(Layout::Goose));
+    let messages: Vec<String> = schemagate::lint::lint(&set, &config())
+        .into_iter()
+        .filter(|f| f.rule == "transaction-nesting")
+        .map(|f| f.message)
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("`ROLLBACK` discards what the file did before it, yet goose records the migration as applied"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("PostgreSQL does not nest transactions, so the `BEGIN` only warns"),
+        "{}",
+        messages[1]
+    );
+}
+
+/// Between two exposed schemas the endpoint stays, under the profile clients must select.
+#[test]
+fn set_schema_between_exposed_schemas_names_the_profile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("20240101000000_items.sql"),
+        "create table public.items (id bigint primary key);\n",
+    )
+    .expect("write migration");
+    std::fs::write(
+        dir.path().join("20240102000000_move.sql"),
+        "alter table public.items set schema api;\n",
+    )
+    .expect("write migration");
+    let set = load(dir.path(), Some(Layout::Supabase));
+    let config = Config {
+        exposed_schemas: vec!["public".to_string(), "api".to_string()],
+        ..Config::with_profile(Profile::Supabase)
+    };
+    let found: Vec<Finding> = schemagate::lint::lint(&set, &config)
+        .into_iter()
+        .filter(|f| f.rule == "ban-set-schema")
+        .collect();
+    assert_eq!(found.len(), 1, "{}", describe(&found));
+    assert!(
+        found[0]
+            .message
+            .contains("the API serves `/rest/v1/items` from `api` now, only to clients that select that schema (the `Accept-Profile` header)"),
+        "{}",
+        found[0].message
+    );
+}

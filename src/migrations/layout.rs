@@ -469,14 +469,68 @@ pub fn up_sections(layout: Layout, text: &str) -> Option<Vec<std::ops::Range<usi
     Some(sections)
 }
 
-/// Layout markers that take a file out of the transaction.
+/// Layout markers that take a file out of the transaction (goose reads its annotations
+/// case-insensitively).
 pub fn no_transaction(layout: Layout, text: &str) -> bool {
     match layout {
-        Layout::Goose => text.contains("+goose NO TRANSACTION"),
+        Layout::Goose => text.lines().any(|l| {
+            let l = l.to_ascii_lowercase();
+            l.trim_start().starts_with("--") && l.contains("+goose no transaction")
+        }),
         Layout::Dbmate => text.lines().any(|l| {
             l.trim_start().starts_with("-- migrate:up") && l.contains("transaction:false")
         }),
         _ => false,
+    }
+}
+
+/// Flyway's script configuration file (`V2__x.sql.conf` beside `V2__x.sql`) with
+/// `executeInTransaction=false`: Flyway runs that migration outside a transaction.
+pub fn script_config_no_transaction(layout: Layout, path: &Path) -> bool {
+    if layout != Layout::Flyway {
+        return false;
+    }
+    let mut config = path.as_os_str().to_owned();
+    config.push(".conf");
+    fs::read_to_string(PathBuf::from(config)).is_ok_and(|text| {
+        text.lines().any(|line| {
+            line.split_once('=').is_some_and(|(key, value)| {
+                key.trim() == "executeInTransaction" && value.trim().eq_ignore_ascii_case("false")
+            })
+        })
+    })
+}
+
+/// The tool that runs each migration file of a layout inside a transaction of its own, and
+/// how a file opts out. Layouts whose tool runs the file as written (golang-migrate since
+/// v3, Prisma on PostgreSQL, sqitch, whose deploy template writes `BEGIN`/`COMMIT`
+/// itself) and plain folders (tool unknown) have none: there an explicit transaction is
+/// the author's to write.
+pub struct TransactionWrapper {
+    /// The tool, as a message names it.
+    pub tool: &'static str,
+    /// How a file runs outside the tool's transaction, in words; `None` when it cannot.
+    pub opt_out: Option<&'static str>,
+}
+
+impl Layout {
+    pub fn transaction_wrapper(self) -> Option<TransactionWrapper> {
+        let (tool, opt_out) = match self {
+            // `supabase db push` / `migration up` send a file's statements and its history
+            // row as one pipelined batch: one implicit transaction, with no per-file opt-out.
+            Layout::Supabase => ("the Supabase CLI", None),
+            Layout::Flyway => (
+                "Flyway",
+                Some("`executeInTransaction=false` in its script configuration file `<migration>.sql.conf`"),
+            ),
+            Layout::Dbmate => ("dbmate", Some("`-- migrate:up transaction:false`")),
+            Layout::Goose => ("goose", Some("`-- +goose NO TRANSACTION` at the top of the file")),
+            Layout::GolangMigrate
+            | Layout::Prisma
+            | Layout::Sqitch
+            | Layout::Plain => return None,
+        };
+        Some(TransactionWrapper { tool, opt_out })
     }
 }
 

@@ -376,7 +376,8 @@ fn read_migration(entry: layout::Entry, layout: Layout, show: &Shown) -> (Migrat
             "delete the file, or add the statements it was meant to contain",
         ));
     }
-    migration.no_transaction = layout::no_transaction(layout, &source.text);
+    migration.no_transaction = layout::no_transaction(layout, &source.text)
+        || layout::script_config_no_transaction(layout, &migration.abs_path);
     migration.suppressions = Suppressions::collect(&source, &statements);
     migration.statements = statements;
     migration.source = Some(source);

@@ -186,7 +186,10 @@ impl Model {
             }
             "ALTER TABLE" => {
                 if let Some(table) = object(0) {
-                    self.alter_table_text(&table, text, at);
+                    match crate::sql::fallback::set_schema_target(text) {
+                        Some(schema) => self.move_table(&table, &schema, at),
+                        None => self.alter_table_text(&table, text, at),
+                    }
                 }
             }
             _ => {}
@@ -688,6 +691,31 @@ impl Model {
         }
     }
 
+    /// `ALTER TABLE … SET SCHEMA`: a rename into another schema, where its indexes move
+    /// too.
+    fn move_table(&mut self, old: &str, schema: &str, at: Origin) {
+        let new = format!("{schema}.{}", base_of(old));
+        if !self.tables.contains_key(old) || new == old {
+            return;
+        }
+        self.rename_table(old, &new, at);
+        if let Some(table) = self.tables.get_mut(&new) {
+            table.schema = schema.to_string();
+        }
+        let indexes: Vec<String> = self
+            .indexes
+            .iter()
+            .filter(|(_, index)| index.table == new)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in indexes {
+            if let Some(mut index) = self.indexes.remove(&key) {
+                index.name = format!("{schema}.{}", base_of(&key));
+                self.indexes.insert(index.name.clone(), index);
+            }
+        }
+    }
+
     fn rename_constraint(&mut self, table: &str, old: &str, new: &str, at: Origin) {
         let index = in_schema_of(table, old);
         if self.indexes.get(&index).is_some_and(|i| i.table == table) {
@@ -943,6 +971,15 @@ impl Model {
                 if let Some(mut view) = self.views.remove(&name) {
                     let base = qualified(new_name);
                     view.name = in_schema_of(&name, base_of(&base));
+                    view.history.changed = at;
+                    self.views.insert(view.name.clone(), view);
+                }
+            }
+            AlterViewOperation::SetSchema { schema_name } => {
+                if let Some(mut view) = self.views.remove(&name) {
+                    let schema = base_of(&qualified(schema_name)).to_string();
+                    view.name = format!("{schema}.{}", base_of(&name));
+                    view.schema = schema;
                     view.history.changed = at;
                     self.views.insert(view.name.clone(), view);
                 }

@@ -156,6 +156,39 @@ fn rls_policies_functions_views() {
 }
 
 #[test]
+fn a_table_moved_to_another_schema_takes_its_indexes_and_policies() {
+    let (model, _) = model_of(&[
+        "create schema private;
+         create table private.audit (id int primary key);
+         create policy p on private.audit for select using (true);",
+        "alter table private.audit set schema public;",
+    ]);
+    assert!(model.table("private.audit").is_none());
+    let audit = model.table("public.audit").expect("moved table");
+    assert_eq!(audit.schema, "public");
+    assert_eq!(audit.history.changed.migration, 1);
+    let index = model
+        .indexes
+        .get("public.audit_pkey")
+        .expect("the index moves with its table");
+    assert_eq!(index.table, "public.audit");
+    assert_eq!(model.policies_on("public.audit").count(), 1);
+}
+
+#[test]
+fn a_view_moved_to_another_schema_is_found_there() {
+    let (model, _) = model_of(&[
+        "create table t (id int);
+         create view public.v as select id from t;",
+        "alter view public.v set schema api;",
+    ]);
+    assert!(!model.views.contains_key("public.v"));
+    let view = model.views.get("api.v").expect("moved view");
+    assert_eq!(view.schema, "api");
+    assert_eq!(view.history.changed.migration, 1);
+}
+
+#[test]
 fn do_blocks_and_fallbacks_count() {
     let (model, _) = model_of(&["create table t (id int primary key);
          DO $$ BEGIN

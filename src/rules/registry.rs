@@ -59,6 +59,8 @@ static_rules! {
     BAN_DROP_TABLE = safety::BanDropTable,
     BAN_DROP_VIEW = safety::BanDropView,
     BAN_DROP_FUNCTION = safety::BanDropFunction,
+    BAN_SET_SCHEMA = safety::BanSetSchema,
+    TRANSACTION_NESTING = safety::TransactionNesting,
     RENAMING_ENUM_VALUE = safety::RenamingEnumValue,
     PREFER_TIMESTAMPTZ = safety::PreferTimestamptz,
     IDENTIFIER_TOO_LONG = safety::IdentifierTooLong,

@@ -60,6 +60,21 @@ static ON_TABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?is)\bON\s+(?:TABLE\s+)?(?:ONLY\s+)?{NAME}")).expect("valid regex")
 });
 
+/// `… SET SCHEMA <name>` ending a statement.
+static SET_SCHEMA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)\bset\s+schema\s+("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)\s*;?\s*$"#)
+        .expect("valid regex")
+});
+
+/// The schema an `ALTER … SET SCHEMA <name>` statement moves its object to, read from its
+/// text (sqlparser parses no `ALTER TABLE`, `TYPE`, `SEQUENCE`, `DOMAIN`, `PROCEDURE` or
+/// `EXTENSION … SET SCHEMA`).
+pub fn set_schema_target(text: &str) -> Option<String> {
+    SET_SCHEMA
+        .captures(text)
+        .map(|captures| normalize_name(&captures[1]))
+}
+
 impl Fallback {
     pub fn classify(text: &str, error: Option<String>) -> Fallback {
         let words = leading_words(text, 8);
@@ -85,7 +100,7 @@ impl Fallback {
 }
 
 /// The statement's first words, upper-cased, skipping leading comments.
-fn leading_words(text: &str, limit: usize) -> Vec<String> {
+pub fn leading_words(text: &str, limit: usize) -> Vec<String> {
     let mut words = Vec::new();
     let mut rest = text;
     while words.len() < limit {
@@ -182,6 +197,22 @@ mod tests {
         );
         assert_eq!(classify("\\set x 1").command, "UNKNOWN");
         assert_eq!(classify("grant select on t to anon").command, "GRANT");
+    }
+
+    #[test]
+    fn set_schema_targets() {
+        assert_eq!(
+            set_schema_target("alter table public.t set schema Private;").as_deref(),
+            Some("private")
+        );
+        assert_eq!(
+            set_schema_target("ALTER TYPE t SET SCHEMA \"Billing\"").as_deref(),
+            Some("Billing")
+        );
+        assert_eq!(
+            set_schema_target("alter table t set (fillfactor = 70)"),
+            None
+        );
     }
 
     #[test]

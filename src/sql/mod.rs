@@ -428,6 +428,7 @@ pub fn is_read(statement: &ast::Statement) -> bool {
             | S::AlterType(_)
             | S::CreateDomain(_)
             | S::CreateSequence { .. }
+            | S::CreateExtension(_)
             | S::Drop { .. }
             | S::Grant(_)
             | S::Revoke(_)

@@ -9,6 +9,7 @@ mod ban_drop_column;
 mod ban_drop_function;
 mod ban_drop_table;
 mod ban_drop_view;
+mod ban_set_schema;
 mod changing_column_type;
 mod constraint_missing_not_valid;
 mod disallowed_unique_constraint;
@@ -20,6 +21,7 @@ mod renaming_table;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_deletion;
 mod setting_not_nullable_field;
+mod transaction_nesting;
 
 pub use adding_field_with_default::AddingFieldWithDefault;
 pub use adding_required_field::AddingRequiredField;
@@ -27,6 +29,7 @@ pub use ban_drop_column::BanDropColumn;
 pub use ban_drop_function::BanDropFunction;
 pub use ban_drop_table::BanDropTable;
 pub use ban_drop_view::BanDropView;
+pub use ban_set_schema::BanSetSchema;
 pub use changing_column_type::ChangingColumnType;
 pub use constraint_missing_not_valid::ConstraintMissingNotValid;
 pub use disallowed_unique_constraint::DisallowedUniqueConstraint;
@@ -38,16 +41,19 @@ pub use renaming_table::RenamingTable;
 pub use require_concurrent_index_creation::RequireConcurrentIndexCreation;
 pub use require_concurrent_index_deletion::RequireConcurrentIndexDeletion;
 pub use setting_not_nullable_field::SettingNotNullableField;
+pub use transaction_nesting::TransactionNesting;
 
 use super::LintContext;
 use crate::migrations::{Migration, MigrationSet};
-use crate::model::{in_schema_of, qualified};
-use crate::sql::Statement;
+use crate::model::{ident_name, in_schema_of, qualified};
+use crate::sql::fallback::leading_words;
+use crate::sql::{Parsed, Statement};
 use sqlparser::ast::{self, AlterTableOperation, RenameTableNameKind};
 use std::collections::{BTreeSet, HashMap};
 
-/// Tables, indexes, views, types and functions this change creates: made earlier in the same migration, or in a
-/// migration the branch adds (by their names at the time, following renames).
+/// Tables, indexes, views, types, domains, sequences, functions, procedures and extensions
+/// this change creates: made earlier in the same migration, or in a migration the branch
+/// adds (by their names at the time, following renames and moves to another schema).
 #[derive(Debug, Default)]
 pub struct Fresh {
     /// Qualified name → where it was created, as (migration, statement) indexes.
@@ -65,7 +71,7 @@ impl Fresh {
             added,
             index_tables: HashMap::new(),
         };
-        for (m, _, s, statement) in applied(set) {
+        for (m, migration, s, statement) in applied(set) {
             let name = match statement.ast() {
                 // `if not exists` of a table an earlier migration made creates nothing.
                 Some(ast::Statement::CreateTable(create))
@@ -95,6 +101,24 @@ impl Fresh {
                     qualified(&create.name)
                 }
                 Some(ast::Statement::CreateType { name, .. }) => qualified(name),
+                Some(ast::Statement::CreateDomain(create)) => qualified(&create.name),
+                Some(ast::Statement::CreateSequence {
+                    name,
+                    if_not_exists,
+                    ..
+                }) if !(*if_not_exists && fresh.created_before(&qualified(name), m, s)) => {
+                    qualified(name)
+                }
+                Some(ast::Statement::CreateExtension(create))
+                    if !(create.if_not_exists
+                        && fresh.created_before(
+                            &extension_key(&ident_name(&create.name)),
+                            m,
+                            s,
+                        )) =>
+                {
+                    extension_key(&ident_name(&create.name))
+                }
                 // A function by name: any overload the change creates makes the name new.
                 Some(ast::Statement::CreateFunction(create))
                     if !(create.or_replace
@@ -119,14 +143,23 @@ impl Fresh {
                     }
                     in_schema_of(&from, base(to).as_str())
                 }
-                _ => continue,
+                _ => {
+                    let Some(text) = migration.source.as_ref().map(|src| statement.text(src))
+                    else {
+                        continue;
+                    };
+                    match fresh.created_by_text(statement, text, m, s) {
+                        Some(name) => name,
+                        None => continue,
+                    }
+                }
             };
             fresh.created.entry(name).or_default().push((m, s));
         }
         fresh
     }
 
-    /// Is `object` (a qualified table, index, view or type name) new where the migration at
+    /// Is `object` (a qualified name, or `extension <name>`) new where the migration at
     /// (`migration`, `statement`) is deployed: created before it in the same migration, or
     /// in a migration this branch adds?
     pub fn is_fresh(&self, object: &str, migration: usize, statement: usize) -> bool {
@@ -140,6 +173,29 @@ impl Fresh {
 }
 
 impl Fresh {
+    /// What a statement without a tree the rules read makes new: a procedure (sqlparser
+    /// parses no PostgreSQL `CREATE PROCEDURE`), or a fresh object's name after `SET
+    /// SCHEMA` moves it.
+    fn created_by_text(
+        &self,
+        statement: &Statement,
+        text: &str,
+        migration: usize,
+        index: usize,
+    ) -> Option<String> {
+        if let Parsed::Fallback(fallback) = &statement.parsed {
+            if fallback.command == "CREATE PROCEDURE" {
+                let name = crate::model::qualify_name(fallback.objects.first()?);
+                let or_replace = leading_words(text, 3).iter().any(|w| w == "REPLACE");
+                return (!(or_replace && self.created_before(&name, migration, index)))
+                    .then_some(name);
+            }
+        }
+        let moved = ban_set_schema::schema_move(statement, text)?;
+        (moved.kind != "extension" && self.is_fresh(&moved.object, migration, index))
+            .then(|| format!("{}.{}", moved.to, crate::model::base_of(&moved.object)))
+    }
+
     /// Was `object` created by any migration before (`migration`, `statement`)? A `DROP …
     /// IF EXISTS` of something no migration made is housekeeping, not a loss.
     pub fn created_before(&self, object: &str, migration: usize, statement: usize) -> bool {
@@ -166,6 +222,11 @@ impl Fresh {
         !self.is_fresh(object, migration, statement)
             && (!if_exists || self.created_before(object, migration, statement))
     }
+}
+
+/// How [`Fresh`] and `ban-set-schema` name an extension, which lives in no schema.
+fn extension_key(name: &str) -> String {
+    format!("extension {name}")
 }
 
 fn base(name: &ast::ObjectName) -> String {
@@ -285,3 +346,43 @@ pub fn applied(set: &MigrationSet) -> impl Iterator<Item = (usize, &Migration, u
 /// The advice shared by the rules about long locks: what a lock timeout buys.
 const LOCK_TIMEOUT_HINT: &str =
     "set a `lock_timeout` in the migration so it gives up instead of queueing every query behind it";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_follows_what_the_branch_creates_and_moves() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join(name), text).expect("write migration")
+        };
+        write(
+            "20240101000000_base.sql",
+            "create table public.a (id int);\ncreate extension pg_trgm;\ncreate sequence public.s;\n",
+        );
+        write(
+            "20240102000000_branch.sql",
+            "create table public.b (id int);\n\
+             alter table public.b set schema private;\n\
+             alter table public.a set schema private;\n\
+             create extension if not exists pg_trgm;\n\
+             create extension pgcrypto;\n\
+             create procedure public.p() language sql as $$ select 1 $$;\n\
+             create domain public.d as text;\n",
+        );
+        let set = crate::migrations::load(dir.path(), Some(crate::migrations::Layout::Supabase));
+        let fresh = Fresh::build(&set, BTreeSet::from([1]));
+        let later = (1, 99);
+        assert!(fresh.is_fresh("private.b", later.0, later.1));
+        // Moving what production has makes nothing new.
+        assert!(!fresh.is_fresh("private.a", later.0, later.1));
+        // `if not exists` of an extension an earlier migration created creates nothing.
+        assert!(!fresh.is_fresh("extension pg_trgm", later.0, later.1));
+        assert!(fresh.is_fresh("extension pgcrypto", later.0, later.1));
+        assert!(fresh.is_fresh("public.p", later.0, later.1));
+        assert!(fresh.is_fresh("public.d", later.0, later.1));
+        assert!(fresh.created_before("public.s", 1, 0));
+        assert!(!fresh.is_fresh("public.s", later.0, later.1));
+    }
+}

@@ -1,0 +1,3 @@
+begin;
+create table public.orders (id bigint primary key, status text not null);
+commit;
