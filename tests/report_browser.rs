@@ -1,8 +1,9 @@
 //! The HTML report's script run by a real browser: headless Chromium (Debian's `chromium`)
-//! opens a report that `check` wrote, in a state given by the URL's hash, and a test-only
-//! probe script clicks, ticks and chooses as a reviewer would, recording after each step
-//! which findings are shown, the counts, the form and the hash. The records are read from
-//! the page Chromium dumps (`--dump-dom`). No timing: every step waits for its event.
+//! opens a report that `check` wrote (on a throwaway PostgreSQL), in a state given by the
+//! URL's hash, and a test-only probe script clicks, ticks and chooses as a reviewer would,
+//! recording after each step which findings are shown, the counts, the form and the hash.
+//! The records are read from the page Chromium dumps (`--dump-dom`). No timing: every step
+//! waits for its event.
 //!
 //! Ignored by default (it needs Chromium); `.ci/run` installs Chromium and runs it:
 //! `cargo test --test report_browser -- --ignored`.
@@ -97,7 +98,7 @@ const PROBE: &str = r#"
     });
     var checked = {};
     form.querySelectorAll("input[type=checkbox]").forEach(function (input) {
-      (checked[input.name] = checked[input.name] || []);
+      checked[input.name] = checked[input.name] || [];
       if (input.checked) { checked[input.name].push(input.value); }
     });
     var errors = document.getElementById("errors");
@@ -155,6 +156,7 @@ const PROBE: &str = r#"
     Object.keys(action).forEach(function (key) { steps[key](action[key]); });
     next();
   }
+  // From the page's end, so scrolling to the errors is seen.
   window.scrollTo(0, document.body.scrollHeight);
   record();
   run(ACTIONS);
@@ -175,7 +177,7 @@ fn chromium() -> String {
 }
 
 /// The DOM Chromium serializes after loading `page` (scripts run until idle).
-fn dump_dom(page: &Path, hash: &str, flags: &[&str]) -> String {
+fn dump_dom(page: &Path, hash: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let output = Command::new(chromium())
         .args([
@@ -186,7 +188,6 @@ fn dump_dom(page: &Path, hash: &str, flags: &[&str]) -> String {
             "--virtual-time-budget=10000",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(flags)
         .arg("--dump-dom")
         .arg(format!("file://{}{hash}", page.display()))
         .output()
@@ -215,6 +216,7 @@ fn browse_with(page: &Path, hash: &str, actions: Value, report_script: bool) -> 
         base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script))
     };
     // The page's policy allows the report's script by its hash; the probe is allowed too.
+    // Without the report's script, its hash is spoilt (`'none-sha256-…'` allows nothing).
     let policy = "script-src '";
     assert!(html.contains(policy), "the report has no script policy");
     let allowed = if report_script { " '" } else { " 'none-" };
@@ -228,7 +230,7 @@ fn browse_with(page: &Path, hash: &str, actions: Value, report_script: bool) -> 
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("report.html");
     std::fs::write(&copy, probed).unwrap();
-    let dom = dump_dom(&copy, hash, &[]);
+    let dom = dump_dom(&copy, hash);
     let Some(text) = dom
         .split(r#"<pre id="probe">"#)
         .nth(1)
@@ -470,7 +472,7 @@ fn without_the_script_everything_is_shown() {
 #[test]
 #[ignore = "needs Chromium (apt-get install chromium); .ci/run installs it"]
 fn the_apply_table_opens_on_a_failure_with_the_failed_file_first() {
-    let dom = dump_dom(&reports().failed, "", &[]);
+    let dom = dump_dom(&reports().failed, "");
     let apply = dom.split(r#"<section class="apply""#).nth(1).unwrap();
     assert!(apply.contains("<details open=\"\">"), "{apply}");
     let first_row = apply.split("<tbody>").nth(1).unwrap().trim_start();
@@ -480,7 +482,7 @@ fn the_apply_table_opens_on_a_failure_with_the_failed_file_first() {
         )),
         "{first_row}"
     );
-    let dom = dump_dom(&reports().applied, "", &[]);
+    let dom = dump_dom(&reports().applied, "");
     let apply = dom.split(r#"<section class="apply""#).nth(1).unwrap();
     assert!(
         apply.contains("<details><summary>The 2 files</summary>"),
