@@ -188,6 +188,52 @@ fn a_concurrent_index_is_traced_outside_a_transaction() {
     }
 }
 
+/// Statements that lock no table are not observed (grants on routines, procedural
+/// functions), yet each has its entry, and a lock is still given to the statement that
+/// took it: a SQL function's body locks what it reads, and on PostgreSQL 18 so does a
+/// grant on a table.
+#[test]
+fn statements_that_lock_nothing_keep_their_entries_and_locks_their_owner() {
+    let file = "create function public.touch() returns void language plpgsql as $$ begin perform 1; end $$;\n\
+                grant execute on function public.touch() to public;\n\
+                create function public.total() returns bigint language sql as $$ select sum(total) from public.orders $$;\n\
+                revoke execute on function public.touch() from public;\n\
+                alter table public.orders add column paid boolean;\n";
+    for (server, _, document) in check(file) {
+        let statements = document["trace"][0]["statements"]
+            .as_array()
+            .expect("traced");
+        let locks: Vec<Vec<String>> = statements
+            .iter()
+            .map(|s| {
+                s["locks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            "{} {}",
+                            l["mode"].as_str().unwrap(),
+                            l["relation"].as_str().unwrap()
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            locks,
+            [
+                vec![],
+                vec![],
+                vec!["ACCESS SHARE public.orders".to_string()],
+                vec![],
+                vec!["ACCESS EXCLUSIVE public.orders".to_string()],
+            ],
+            "{server}"
+        );
+    }
+}
+
 #[test]
 fn a_non_concurrent_index_on_an_existing_table_is_confirmed() {
     for (server, rules, document) in

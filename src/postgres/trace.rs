@@ -19,7 +19,7 @@
 
 use super::Database;
 use crate::migrations::Migration;
-use crate::sql::Statement;
+use crate::sql::{Compact, Parsed, Statement};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -341,6 +341,13 @@ impl Tracer {
         if self.file.is_none() {
             return;
         }
+        if takes_no_relation_lock(statement) {
+            let traced = self.statement_trace(migration, statement, in_transaction);
+            if let Some(file) = self.file.as_mut() {
+                file.statements.push(traced);
+            }
+            return;
+        }
         let state = match self.observe(db, !in_transaction).await {
             Ok(state) => state,
             Err(error) => {
@@ -356,17 +363,7 @@ impl Tracer {
         if may_set_timeouts(migration, statement) {
             self.read_timeouts(db, migration).await;
         }
-        let location = migration.statement_location(statement);
-        let mut traced = StatementTrace {
-            statement: statement.index,
-            line: location.line,
-            end_line: location.end_line,
-            text: first_line(migration, statement),
-            in_transaction,
-            lock_timeout: self.timeouts.0.clone(),
-            statement_timeout: self.timeouts.1.clone(),
-            ..StatementTrace::default()
-        };
+        let mut traced = self.statement_trace(migration, statement, in_transaction);
         for (oid, mode) in state.locks.difference(&self.held) {
             if let Some(relation) = self.existing.get(oid) {
                 traced.locks.push(Lock {
@@ -426,6 +423,26 @@ impl Tracer {
         };
         if let Some(file) = self.file.as_mut() {
             file.statements.push(traced);
+        }
+    }
+
+    /// A statement's entry, before what it did is added.
+    fn statement_trace(
+        &self,
+        migration: &Migration,
+        statement: &Statement,
+        in_transaction: bool,
+    ) -> StatementTrace {
+        let location = migration.statement_location(statement);
+        StatementTrace {
+            statement: statement.index,
+            line: location.line,
+            end_line: location.end_line,
+            text: first_line(migration, statement),
+            in_transaction,
+            lock_timeout: self.timeouts.0.clone(),
+            statement_timeout: self.timeouts.1.clone(),
+            ..StatementTrace::default()
         }
     }
 
@@ -497,6 +514,47 @@ fn may_set_timeouts(migration: &Migration, statement: &Statement) -> bool {
         || text.contains("statement_timeout")
         || text.starts_with("reset")
         || text.starts_with("discard")
+}
+
+/// Statements that lock no table, index or materialized view, on any major: grants on
+/// routines, schemas and sequences (PostgreSQL 18 takes ACCESS SHARE on a table granted
+/// on), role grants, `ALTER FUNCTION`, and functions in a procedural language (a SQL
+/// function's body is analysed, which locks the tables it reads). Nothing is observed after
+/// them: a third of a large Supabase project's statements, each observation costing more
+/// than most statements.
+fn takes_no_relation_lock(statement: &Statement) -> bool {
+    use sqlparser::ast::{GrantObjects as O, Statement as S};
+    let on_no_relation = |objects: &Option<O>| match objects {
+        None => true,
+        Some(objects) => matches!(
+            objects,
+            O::Functions(_)
+                | O::Procedures(_)
+                | O::Routines(_)
+                | O::AllFunctionsInSchema { .. }
+                | O::AllProceduresInSchema { .. }
+                | O::AllRoutinesInSchema { .. }
+                | O::Schemas(_)
+                | O::Sequences(_)
+                | O::AllSequencesInSchema { .. }
+        ),
+    };
+    match &statement.parsed {
+        Parsed::Compact(compact) => match compact.as_ref() {
+            Compact::Grant(grant) => on_no_relation(&grant.objects),
+            Compact::Revoke(revoke) => on_no_relation(&revoke.objects),
+            Compact::AlterFunction(_) => true,
+            Compact::DropPolicy(_) => false,
+        },
+        Parsed::Ast(tree) => match tree.as_ref() {
+            S::CreateFunction(create) => create
+                .language
+                .as_ref()
+                .is_some_and(|language| !language.value.eq_ignore_ascii_case("sql")),
+            _ => false,
+        },
+        Parsed::Fallback(_) | Parsed::Released => false,
+    }
 }
 
 /// `TRUNCATE` gives a table new, empty storage: that is not a rewrite of its rows.
