@@ -36,6 +36,8 @@
     if (hash.indexOf(PREFIX) !== 0) {
       return;
     }
+    // What the hash leaves out is as on a fresh load, whatever the previous hash chose.
+    form.reset();
     var values = {};
     hash.slice(PREFIX.length).split("&").forEach(function (part) {
       var pair = part.split("=");
@@ -96,18 +98,39 @@
   form.addEventListener("change", function () {
     apply(true);
   });
-  document.getElementById("show-all").addEventListener("click", function () {
-    form.querySelectorAll('input[type="checkbox"]').forEach(function (input) {
+  function tick(selector) {
+    form.querySelectorAll(selector).forEach(function (input) {
       input.checked = true;
     });
+  }
+  document.getElementById("show-all").addEventListener("click", function () {
+    tick('input[type="checkbox"]');
     form.elements.rule.value = "";
     form.elements.file.value = "";
     apply(true);
   });
-  document.getElementById("reset").addEventListener("click", function () {
+  document.getElementById("only-new").addEventListener("click", function () {
     form.reset();
     apply(true);
   });
+  // "Jump to the errors": the new errors shown (the filters may have hidden them), then
+  // scrolled to, with the filter state kept in the hash instead of "#errors".
+  var jump = document.querySelector("a.jump");
+  var errors = document.getElementById("errors");
+  if (jump !== null && errors !== null) {
+    jump.addEventListener("click", function (event) {
+      event.preventDefault();
+      tick('input[name="severity"][value="error"], input[name="status"][value="new"]');
+      apply(true);
+      if (errors.hidden) {
+        tick('input[name="category"]');
+        form.elements.rule.value = "";
+        form.elements.file.value = "";
+        apply(true);
+      }
+      errors.scrollIntoView();
+    });
+  }
   window.addEventListener("hashchange", function () {
     restore(window.location.hash);
     apply(false);

@@ -743,6 +743,21 @@ fn html_puts_errors_first_and_collapses_what_needs_no_look() {
     // A failed apply: the table open, the failed file first.
     let apply = html.split(r#"<section class="apply""#).nth(1).unwrap();
     assert!(apply.contains("<details open><summary>"), "{apply}");
+    // How the parser did and how the server was reached help no reviewer: they are in the
+    // run's details at the bottom, not in the header or the apply line.
+    let header = html.split("</header>").next().unwrap();
+    assert!(!header.contains("parsed"), "{header}");
+    let apply_line = apply.split("</p>").next().unwrap();
+    assert!(
+        apply_line.ends_with("applied to PostgreSQL 15.18."),
+        "{apply_line}"
+    );
+    let run = html.split(r#"<details id="run-details">"#).nth(1).unwrap();
+    assert!(run.contains("100.0 % parsed by the SQL parser"), "{run}");
+    assert!(
+        run.contains("applied to PostgreSQL 15.18 (ephemeral)"),
+        "{run}"
+    );
     let first_row = apply.split("<tbody>").nth(1).unwrap().trim_start();
     assert!(
         first_row.starts_with(r#"<tr class="failed">"#),

@@ -1,7 +1,7 @@
 //! `--format tty`: rustc-style diagnostics with the source lines, a caret span, help and
 //! the rule's docs link, then one summary line.
 
-use super::excerpt::CONTEXT_LINES;
+use super::excerpt::{self, CONTEXT_LINES};
 use super::{escape, plural, Report};
 use crate::findings::{Finding, Severity, Status};
 use crate::migrations::MigrationSet;
@@ -193,21 +193,10 @@ struct Place<'a> {
 
 fn place<'a>(sets: &'a [MigrationSet], finding: &'a Finding) -> Option<Place<'a>> {
     let location = finding.location.as_ref()?;
-    let migration = sets
-        .iter()
-        .flat_map(|set| &set.migrations)
-        .find(|m| m.path == location.file)?;
-    let source = migration.source.as_ref()?;
-    let offset = source.offset_of(location.line, location.column);
-    let statement = migration
-        .statements
-        .iter()
-        .find(|s| s.span.contains(&offset))
-        .map(|s| s.span.clone());
     Some(Place {
         location,
-        source,
-        statement,
+        source: excerpt::source_of(sets, &location.file)?,
+        statement: excerpt::statement_of(sets, location),
     })
 }
 

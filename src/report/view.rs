@@ -88,6 +88,16 @@ pub struct SeveritySection {
     pub severity: Severity,
     /// `errors`, `warnings`, `infos`: the section's anchor and heading.
     pub name: &'static str,
+    pub count: usize,
+    /// The findings, the ones on one statement together where the first of them is.
+    pub statements: Vec<StatementView>,
+}
+
+/// Findings of one severity on one statement (or one finding outside a statement), shown
+/// under one excerpt that marks each of their spans.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementView {
+    pub excerpt: Option<Excerpt>,
     pub findings: Vec<FindingView>,
 }
 
@@ -136,7 +146,7 @@ pub struct ApplyView {
     pub folder: String,
     pub server: String,
     /// The server without how it was reached (`PostgreSQL 15.18`), for the Markdown
-    /// reports: a runner's bin path says nothing to a reviewer.
+    /// reports and the HTML apply line: a runner's bin path says nothing to a reviewer.
     pub server_name: String,
     pub applied: usize,
     pub total: usize,
@@ -254,7 +264,7 @@ impl Group {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingView {
-    /// Unique in the report, for anchors.
+    /// The finding's index in the report's findings: unique, for anchors.
     pub id: usize,
     pub rule: String,
     pub severity: Severity,
@@ -474,20 +484,24 @@ impl View {
         in_order.sort_by_key(|f| f.id);
         let by_severity = SEVERITIES
             .iter()
-            .map(|severity| SeveritySection {
-                severity: *severity,
-                name: match severity {
-                    Severity::Error => "errors",
-                    Severity::Warning => "warnings",
-                    Severity::Info => "infos",
-                },
-                findings: in_order
+            .map(|severity| {
+                let of_severity: Vec<&FindingView> = in_order
                     .iter()
+                    .copied()
                     .filter(|f| f.severity == *severity)
-                    .map(|f| (*f).clone())
-                    .collect(),
+                    .collect();
+                SeveritySection {
+                    severity: *severity,
+                    name: match severity {
+                        Severity::Error => "errors",
+                        Severity::Warning => "warnings",
+                        Severity::Info => "infos",
+                    },
+                    count: of_severity.len(),
+                    statements: by_statement(report, &of_severity),
+                }
             })
-            .filter(|section| !section.findings.is_empty())
+            .filter(|section| section.count > 0)
             .collect();
         View {
             head,
@@ -497,6 +511,44 @@ impl View {
             filters,
         }
     }
+}
+
+/// `findings` (in report order) with the ones on one statement together, where the first
+/// of them is, under an excerpt marking each one's span.
+fn by_statement(report: &Report<'_>, findings: &[&FindingView]) -> Vec<StatementView> {
+    // A statement: its file and where it starts.
+    type Statement<'a> = Option<(&'a str, usize)>;
+    let mut keyed: Vec<(Statement, Vec<&FindingView>)> = Vec::new();
+    for finding in findings {
+        let location = &report.findings[finding.id].location;
+        let key = location.as_ref().and_then(|l| {
+            excerpt::statement_of(report.sets, l).map(|span| (l.file.as_str(), span.start))
+        });
+        match keyed.iter_mut().find(|(k, _)| key.is_some() && *k == key) {
+            Some((_, group)) => group.push(finding),
+            None => keyed.push((key, vec![finding])),
+        }
+    }
+    keyed
+        .into_iter()
+        .map(|(key, group)| {
+            let excerpt = match key {
+                Some((file, _)) if group.len() > 1 => {
+                    let locations: Vec<&Location> = group
+                        .iter()
+                        .filter_map(|f| report.findings[f.id].location.as_ref())
+                        .collect();
+                    excerpt::source_of(report.sets, file)
+                        .and_then(|source| excerpt::excerpt_of(source, &locations))
+                }
+                _ => group[0].excerpt.clone(),
+            };
+            StatementView {
+                excerpt,
+                findings: group.into_iter().cloned().collect(),
+            }
+        })
+        .collect()
 }
 
 /// `{{segments message}}`: text and `<code>` pieces, each escaped with the registry's
