@@ -115,7 +115,7 @@ impl MigrationSet {
     /// twenty times the memory of the text, and reports need only the text.
     pub fn release_syntax_trees(&mut self) {
         for statement in self.migrations.iter_mut().flat_map(|m| &mut m.statements) {
-            if let sql::Parsed::Ast(_) = statement.parsed {
+            if let sql::Parsed::Ast(_) | sql::Parsed::Compact(_) = statement.parsed {
                 statement.parsed = sql::Parsed::Released;
             }
         }

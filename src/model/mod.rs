@@ -288,6 +288,23 @@ impl Grant {
     }
 }
 
+/// What the model reads of a `GRANT` or `REVOKE`, kept instead of its tree
+/// ([`crate::sql::Compact`]): a large project has thousands, and their trees (function
+/// signatures, grantee lists) took more memory than its policies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivilegeChange {
+    /// As written, lower-cased: `select`, `select, insert`, `all privileges`.
+    pub privileges: String,
+    /// The objects, as [`Grant::object`] names them.
+    pub objects: Vec<String>,
+    /// The API roles among the grantees ([`Grant::role`]).
+    pub roles: Vec<String>,
+    pub revoke: bool,
+    /// On tables, views or materialized views (or objects of a kind not told apart), which
+    /// PostgreSQL 18 locks; not on routines, schemas, sequences or role memberships.
+    pub on_relations: bool,
+}
+
 /// Where an object was created or changed: [`Model::touches`].
 #[derive(Debug, Default)]
 pub struct Touches {

@@ -8,7 +8,7 @@ use super::names::{
 };
 use super::{
     Column, ForeignKey, Function, Grant, History, Index, IndexKind, Model, Origin, Policy,
-    PolicyCommand, Table, View,
+    PolicyCommand, PrivilegeChange, Table, View,
 };
 use crate::migrations::{Migration, MigrationSet};
 use crate::sql::{Compact, Fallback, Parsed};
@@ -114,8 +114,12 @@ impl Model {
                     self.drop_object(*object_type, &qualified(name), at);
                 }
             }
-            Statement::Grant(grant) => self.grant(grant, at),
-            Statement::Revoke(revoke) => self.revoke(revoke, at),
+            Statement::Grant(grant) => {
+                self.change_privileges(&PrivilegeChange::of_grant(grant), at)
+            }
+            Statement::Revoke(revoke) => {
+                self.change_privileges(&PrivilegeChange::of_revoke(revoke), at)
+            }
             Statement::AlterFunction(alter) => self.alter_function(alter, at),
             Statement::DropFunction(drop) => self.drop_functions(drop),
             Statement::DropPolicy(drop) => self.drop_policy_statement(drop, at),
@@ -200,31 +204,10 @@ impl Model {
     /// statement.
     fn apply_compact(&mut self, compact: &Compact, at: Origin) {
         match compact {
-            Compact::Grant(grant) => self.grant(grant, at),
-            Compact::Revoke(revoke) => self.revoke(revoke, at),
+            Compact::Privileges(change) => self.change_privileges(change, at),
             Compact::AlterFunction(alter) => self.alter_function(alter, at),
             Compact::DropPolicy(drop) => self.drop_policy_statement(drop, at),
         }
-    }
-
-    fn grant(&mut self, grant: &ast::Grant, at: Origin) {
-        self.privileges(
-            &grant.privileges,
-            grant.objects.as_ref(),
-            &grant.grantees,
-            false,
-            at,
-        );
-    }
-
-    fn revoke(&mut self, revoke: &ast::Revoke, at: Origin) {
-        self.privileges(
-            &revoke.privileges,
-            revoke.objects.as_ref(),
-            &revoke.grantees,
-            true,
-            at,
-        );
     }
 
     fn drop_functions(&mut self, drop: &ast::DropFunction) {
@@ -1052,25 +1035,67 @@ impl Model {
         }
     }
 
-    fn privileges(
-        &mut self,
+    fn change_privileges(&mut self, change: &PrivilegeChange, at: Origin) {
+        for role in &change.roles {
+            for object in &change.objects {
+                self.grants.push(Grant {
+                    object: object.clone(),
+                    role: role.clone(),
+                    privileges: change.privileges.clone(),
+                    revoke: change.revoke,
+                    at,
+                });
+            }
+        }
+    }
+}
+
+impl PrivilegeChange {
+    pub fn of_grant(grant: &ast::Grant) -> PrivilegeChange {
+        PrivilegeChange::new(
+            &grant.privileges,
+            grant.objects.as_ref(),
+            &grant.grantees,
+            false,
+        )
+    }
+
+    pub fn of_revoke(revoke: &ast::Revoke) -> PrivilegeChange {
+        PrivilegeChange::new(
+            &revoke.privileges,
+            revoke.objects.as_ref(),
+            &revoke.grantees,
+            true,
+        )
+    }
+
+    fn new(
         privileges: &Privileges,
         objects: Option<&GrantObjects>,
         grantees: &[ast::Grantee],
         revoke: bool,
-        at: Origin,
-    ) {
-        let objects = grant_objects(objects);
-        for role in api_roles(grantees) {
-            for object in &objects {
-                self.grants.push(Grant {
-                    object: object.clone(),
-                    role: role.clone(),
-                    privileges: privileges.to_string().to_lowercase(),
-                    revoke,
-                    at,
-                });
-            }
+    ) -> PrivilegeChange {
+        use GrantObjects as O;
+        let on_relations = !matches!(
+            objects,
+            None | Some(
+                O::Functions(_)
+                    | O::Procedures(_)
+                    | O::Routines(_)
+                    | O::AllFunctionsInSchema { .. }
+                    | O::AllProceduresInSchema { .. }
+                    | O::AllRoutinesInSchema { .. }
+                    | O::Schemas(_)
+                    | O::Sequences(_)
+                    | O::AllSequencesInSchema { .. }
+            )
+        );
+        PrivilegeChange {
+            privileges: privileges.to_string().to_lowercase(),
+            objects: grant_objects(objects),
+            roles: api_roles(grantees),
+            revoke,
+            on_relations,
         }
     }
 }

@@ -523,26 +523,10 @@ fn may_set_timeouts(migration: &Migration, statement: &Statement) -> bool {
 /// them: a third of a large Supabase project's statements, each observation costing more
 /// than most statements.
 fn takes_no_relation_lock(statement: &Statement) -> bool {
-    use sqlparser::ast::{GrantObjects as O, Statement as S};
-    let on_no_relation = |objects: &Option<O>| match objects {
-        None => true,
-        Some(objects) => matches!(
-            objects,
-            O::Functions(_)
-                | O::Procedures(_)
-                | O::Routines(_)
-                | O::AllFunctionsInSchema { .. }
-                | O::AllProceduresInSchema { .. }
-                | O::AllRoutinesInSchema { .. }
-                | O::Schemas(_)
-                | O::Sequences(_)
-                | O::AllSequencesInSchema { .. }
-        ),
-    };
+    use sqlparser::ast::Statement as S;
     match &statement.parsed {
         Parsed::Compact(compact) => match compact.as_ref() {
-            Compact::Grant(grant) => on_no_relation(&grant.objects),
-            Compact::Revoke(revoke) => on_no_relation(&revoke.objects),
+            Compact::Privileges(change) => !change.on_relations,
             Compact::AlterFunction(_) => true,
             Compact::DropPolicy(_) => false,
         },

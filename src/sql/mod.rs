@@ -6,6 +6,7 @@ pub mod split;
 pub mod suppress;
 
 use crate::findings::Location;
+use crate::model::PrivilegeChange;
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -141,7 +142,7 @@ impl Statement {
     pub fn tree(&self) -> Option<Cow<'_, ast::Statement>> {
         match &self.parsed {
             Parsed::Ast(statement) => Some(Cow::Borrowed(statement)),
-            Parsed::Compact(compact) => Some(Cow::Owned(compact.statement())),
+            Parsed::Compact(compact) => compact.statement().map(Cow::Owned),
             Parsed::Fallback(_) | Parsed::Released => None,
         }
     }
@@ -350,8 +351,8 @@ fn is_unread_command(text: &str) -> bool {
 fn kept(statement: ast::Statement) -> Parsed {
     use ast::Statement as S;
     let compact = match statement {
-        S::Grant(grant) => Compact::Grant(grant),
-        S::Revoke(revoke) => Compact::Revoke(revoke),
+        S::Grant(grant) => Compact::Privileges(PrivilegeChange::of_grant(&grant)),
+        S::Revoke(revoke) => Compact::Privileges(PrivilegeChange::of_revoke(&revoke)),
         S::AlterFunction(alter) => Compact::AlterFunction(alter),
         S::DropPolicy(drop) => Compact::DropPolicy(drop),
         other if is_read(&other) => return Parsed::Ast(Box::new(other)),
@@ -435,27 +436,27 @@ pub fn is_read(statement: &ast::Statement) -> bool {
     )
 }
 
-/// The tree of a statement only the model's replay reads, without the room of the largest
+/// What only the model's replay reads of a statement, without the room of the largest
 /// kind: a boxed `ast::Statement` takes 3.4 KB whatever it holds, these a tenth of it, and
 /// a project's grants and function alterations are thousands. Rules do not see them
 /// ([`Statement::ast`]): a rule that reads one of these kinds takes it out of here.
 #[derive(Debug, Clone)]
 pub enum Compact {
-    Grant(ast::Grant),
-    Revoke(ast::Revoke),
+    /// A `GRANT` or `REVOKE`, as plain data: no tree.
+    Privileges(PrivilegeChange),
     AlterFunction(ast::AlterFunction),
     DropPolicy(ast::DropPolicy),
 }
 
 impl Compact {
-    /// The whole statement again (a copy), for what takes any statement.
-    pub fn statement(&self) -> ast::Statement {
+    /// The whole statement again (a copy) when a tree is kept, for what takes any
+    /// statement.
+    pub fn statement(&self) -> Option<ast::Statement> {
         use ast::Statement as S;
-        match self.clone() {
-            Compact::Grant(grant) => S::Grant(grant),
-            Compact::Revoke(revoke) => S::Revoke(revoke),
-            Compact::AlterFunction(alter) => S::AlterFunction(alter),
-            Compact::DropPolicy(drop) => S::DropPolicy(drop),
+        match self {
+            Compact::Privileges(_) => None,
+            Compact::AlterFunction(alter) => Some(S::AlterFunction(alter.clone())),
+            Compact::DropPolicy(drop) => Some(S::DropPolicy(drop.clone())),
         }
     }
 }
@@ -548,15 +549,12 @@ mod tests {
         for text in ["create table t (id int);", "drop table t;"] {
             assert!(matches!(parse_statement(text), Parsed::Ast(_)), "{text}");
         }
-        // Only the model reads grants: kept compact, whole again on demand.
+        // Only the model reads grants: kept as plain data.
         let source = SourceText::new("grant select on t to anon;".to_string());
         let (statements, _) = parse_text(&source, |_| true);
         assert!(matches!(statements[0].parsed, Parsed::Compact(_)));
         assert!(statements[0].ast().is_none());
-        assert!(matches!(
-            statements[0].tree().as_deref(),
-            Some(ast::Statement::Grant(_))
-        ));
+        assert!(statements[0].tree().is_none());
     }
 
     #[test]
