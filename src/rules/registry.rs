@@ -106,17 +106,21 @@ stage_rules! {
 
 /// All rules, sorted by id.
 pub fn all() -> Vec<&'static RuleMeta> {
-    let mut rules: Vec<&'static RuleMeta> = STATIC_RULES
-        .iter()
-        .map(|rule| rule.meta())
-        .chain(STAGE_RULES.iter().copied())
-        .collect();
+    let mut rules: Vec<&'static RuleMeta> = unsorted().collect();
     rules.sort_by_key(|meta| meta.id);
     rules
 }
 
+/// Looked up for every finding and every rule run: no list is built for it.
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {
-    all().into_iter().find(|meta| meta.id == id)
+    unsorted().find(|meta| meta.id == id)
+}
+
+fn unsorted() -> impl Iterator<Item = &'static RuleMeta> {
+    STATIC_RULES
+        .iter()
+        .map(|rule| rule.meta())
+        .chain(STAGE_RULES.iter().copied())
 }
 
 /// A finding of `rule` (one of this module's constants) with its default severity and
