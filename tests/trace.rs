@@ -257,6 +257,48 @@ fn statements_that_lock_nothing_keep_their_entries_and_locks_their_owner() {
     }
 }
 
+/// After a policy, a trigger or a comment only the locks are read (they change no table's
+/// definition); a rewrite by the next statement is still seen, and the policy's lock is
+/// its own.
+#[test]
+fn after_a_policy_only_locks_are_read_and_later_rewrites_still_seen() {
+    let file = "comment on table public.orders is 'orders';\n\
+                create policy own on public.orders using (true);\n\
+                alter table public.orders alter column total type bigint;\n";
+    for (server, rules, document) in check(file) {
+        let statements = document["trace"][0]["statements"]
+            .as_array()
+            .expect("traced");
+        let modes: Vec<Vec<&str>> = statements
+            .iter()
+            .map(|s| {
+                s["locks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l["mode"].as_str().unwrap())
+                    .collect()
+            })
+            .collect();
+        // The type change then locks the table's indexes to rebuild them.
+        assert_eq!(
+            modes[..2],
+            [vec!["SHARE UPDATE EXCLUSIVE"], vec!["ACCESS EXCLUSIVE"]],
+            "{server}"
+        );
+        assert_eq!(modes.len(), 3, "{server}");
+        assert!(
+            rules.contains(&"table-rewrite".to_string()),
+            "{server}: {rules:?}"
+        );
+        assert_eq!(
+            of(&document, "table-rewrite")[0]["location"]["line"],
+            3,
+            "{server}"
+        );
+    }
+}
+
 #[test]
 fn a_non_concurrent_index_on_an_existing_table_is_confirmed() {
     for (server, rules, document) in

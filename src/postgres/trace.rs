@@ -34,14 +34,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// relation (`lateral`): scanning `pg_attribute` per statement would cost more than the
 /// statement.
 const STATE: &str = "
-with held as (
-  select l.relation as oid, l.mode from pg_locks l
-  where l.pid = pg_backend_pid() and l.locktype = 'relation' and l.granted
-    and l.database = (select oid from pg_database where datname = current_database())
-    and l.relation <= MAX
-),
+HELD,
 watched as (WATCHED)
-select 'lock', oid::int8, mode, '' from held
+LOCKS
 union all
 select 'node', w.oid::int8, '', c.relfilenode::text
   from watched w cross join lateral (
@@ -59,6 +54,21 @@ select 'col', w.oid::int8, a.attname::text, a.attnotnull::text || ' ' || format_
     where attrelid = w.oid and attnum > 0 and not attisdropped CHANGED offset 0
   ) a
 ";
+
+/// The session's relation locks on relations that may have existed before (`MAX`).
+const HELD: &str = "
+with held as (
+  select l.relation as oid, l.mode from pg_locks l
+  where l.pid = pg_backend_pid() and l.locktype = 'relation' and l.granted
+    and l.database = (select oid from pg_database where datname = current_database())
+    and l.relation <= MAX
+)";
+
+/// The `lock` rows of [`STATE`]; alone, after a statement that changes no relation's
+/// definition ([`Reach::Locks`]): a file that creates policies on hundreds of tables holds
+/// hundreds of strong locks, and reading their catalog rows after each statement cost
+/// milliseconds.
+const LOCKS: &str = "select 'lock', oid::int8, mode, '' from held";
 
 /// After a statement in a transaction. No parameters, so that the server plans it once (a
 /// custom plan per statement would cost more than running it).
@@ -195,6 +205,10 @@ pub struct Tracer {
     /// [`STATE`] over [`WATCHED_HELD`] and over [`WATCHED_ALL`], prepared once.
     state_held: tokio_postgres::Statement,
     state_all: tokio_postgres::Statement,
+    /// [`LOCKS`] alone.
+    state_locks: tokio_postgres::Statement,
+    /// The server locks the tables a `GRANT` or `REVOKE` names (PostgreSQL 18 and later).
+    grants_lock: bool,
     existing: BTreeMap<i64, Relation>,
     oids: Vec<u32>,
     /// What was last seen of the existing relations.
@@ -240,7 +254,14 @@ impl Tracer {
             .filter_map(|&o| u32::try_from(o).ok())
             .collect();
         let max = existing.keys().max().copied().unwrap_or(0);
-        let state = STATE.replace("MAX", &max.to_string());
+        let version: i32 = db
+            .client
+            .query_one("select current_setting('server_version_num')::int", &[])
+            .await
+            .map_err(describe)?
+            .get(0);
+        let held_locks = HELD.replace("MAX", &max.to_string());
+        let state = STATE.replace("HELD", &held_locks).replace("LOCKS", LOCKS);
         let held = state
             .replace("WATCHED", WATCHED_HELD)
             .replace("CHANGED", CHANGED_IN_TRANSACTION);
@@ -251,6 +272,12 @@ impl Tracer {
                 .prepare(&state.replace("WATCHED", WATCHED_ALL).replace("CHANGED", ""))
                 .await
                 .map_err(describe)?,
+            state_locks: db
+                .client
+                .prepare(&format!("{held_locks}\n{LOCKS}"))
+                .await
+                .map_err(describe)?,
+            grants_lock: version >= 180_000,
             existing,
             oids,
             known: State::default(),
@@ -259,15 +286,15 @@ impl Tracer {
             file: None,
             files: Vec::new(),
         };
-        tracer.known = tracer.observe(db, true).await.map_err(describe)?;
+        tracer.known = tracer.observe(db, Watch::All).await.map_err(describe)?;
         Ok(tracer)
     }
 
-    async fn observe(&self, db: &Database, all: bool) -> Result<State, tokio_postgres::Error> {
-        let rows = if all {
-            db.client.query(&self.state_all, &[&self.oids]).await?
-        } else {
-            db.client.query(&self.state_held, &[]).await?
+    async fn observe(&self, db: &Database, watch: Watch) -> Result<State, tokio_postgres::Error> {
+        let rows = match watch {
+            Watch::All => db.client.query(&self.state_all, &[&self.oids]).await?,
+            Watch::Held => db.client.query(&self.state_held, &[]).await?,
+            Watch::Locks => db.client.query(&self.state_locks, &[]).await?,
         };
         let mut state = State::default();
         for row in rows {
@@ -341,14 +368,27 @@ impl Tracer {
         if self.file.is_none() {
             return;
         }
-        if takes_no_relation_lock(statement) {
+        let watch = match (
+            reach(migration, statement, self.grants_lock),
+            in_transaction,
+        ) {
+            (Reach::Definitions, false) => Some(Watch::All),
+            (Reach::Definitions, true) => Some(Watch::Held),
+            (Reach::Locks, true) => Some(Watch::Locks),
+            // Outside a transaction its locks are gone when it returns.
+            (Reach::Locks, false) | (Reach::Nothing, _) => None,
+        };
+        let Some(watch) = watch else {
+            if !in_transaction {
+                self.held.clear();
+            }
             let traced = self.statement_trace(migration, statement, in_transaction);
             if let Some(file) = self.file.as_mut() {
                 file.statements.push(traced);
             }
             return;
-        }
-        let state = match self.observe(db, !in_transaction).await {
+        };
+        let state = match self.observe(db, watch).await {
             Ok(state) => state,
             Err(error) => {
                 eprintln!(
@@ -516,17 +556,68 @@ fn may_set_timeouts(migration: &Migration, statement: &Statement) -> bool {
         || text.starts_with("discard")
 }
 
-/// Statements that lock no table, index or materialized view, on any major: grants on
-/// routines, schemas and sequences (PostgreSQL 18 takes ACCESS SHARE on a table granted
-/// on), role grants, `ALTER FUNCTION`, and functions in a procedural language (a SQL
-/// function's body is analysed, which locks the tables it reads). Nothing is observed after
-/// them: a third of a large Supabase project's statements, each observation costing more
-/// than most statements.
-fn takes_no_relation_lock(statement: &Statement) -> bool {
+/// Which state of the existing relations a statement is read after.
+#[derive(Debug, Clone, Copy)]
+enum Watch {
+    /// Every existing relation's (outside a transaction: its locks are already released).
+    All,
+    /// Of the relations the session holds a lock on that allows changing them.
+    Held,
+    /// The session's locks only.
+    Locks,
+}
+
+/// What of the existing relations a statement may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Nothing, not even a lock ([`takes_no_relation_lock`]).
+    Nothing,
+    /// Only the locks held: policies, triggers, comments, grants and views lock tables but
+    /// change no table's storage, columns or constraints.
+    Locks,
+    /// Anything.
+    Definitions,
+}
+
+fn reach(migration: &Migration, statement: &Statement, grants_lock: bool) -> Reach {
+    if takes_no_relation_lock(statement, grants_lock) {
+        return Reach::Nothing;
+    }
+    let Some(source) = &migration.source else {
+        return Reach::Definitions;
+    };
+    let words: Vec<String> = crate::sql::split::token_iter(statement.text(source))
+        .take(4)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let definitions_unchanged = matches!(
+        words.as_slice(),
+        ["create" | "alter" | "drop", "policy", ..]
+            | ["create" | "drop", "trigger", ..]
+            | ["create", "or", "replace", "trigger" | "view"]
+            | ["comment", "on", ..]
+            | ["grant" | "revoke", ..]
+            | ["create", "view", ..]
+    );
+    if definitions_unchanged {
+        Reach::Locks
+    } else {
+        Reach::Definitions
+    }
+}
+
+/// Statements that lock no table, index or materialized view: grants on routines,
+/// schemas and sequences, and before PostgreSQL 18 (`grants_lock` false) on tables too (18
+/// takes ACCESS SHARE on a table granted on), role grants, `ALTER FUNCTION`, and functions
+/// in a procedural language (a SQL function's body is analysed, which locks the tables it
+/// reads). Nothing is observed after them: a third of a large Supabase project's
+/// statements, each observation costing more than most statements.
+fn takes_no_relation_lock(statement: &Statement, grants_lock: bool) -> bool {
     use sqlparser::ast::Statement as S;
     match &statement.parsed {
         Parsed::Compact(compact) => match compact.as_ref() {
-            Compact::Privileges(change) => !change.on_relations,
+            Compact::Privileges(change) => !change.on_relations || !grants_lock,
             Compact::AlterFunction(_) => true,
             Compact::DropPolicy(_) => false,
         },
