@@ -21,6 +21,7 @@ pub use names::{
     base_of, ident_name, in_schema_of, index_column_name, index_name, qualified,
     qualify_text as qualify_name, schema_of, sql_name,
 };
+pub use replay::signature;
 
 /// Roles that bypass row level security (or own the tables): policies for them alone
 /// do not matter to API users.

@@ -1200,7 +1200,7 @@ fn set_value(value: &FunctionSetValue) -> Option<String> {
 /// The argument types that identify an overload (`OUT` arguments do not), in one
 /// spelling: dumps quote type names and write `character varying` where people write
 /// `varchar`.
-fn signature(args: &[ast::OperateFunctionArg]) -> String {
+pub fn signature(args: &[ast::OperateFunctionArg]) -> String {
     args.iter()
         .filter(|a| a.mode != Some(ArgMode::Out))
         .map(|a| canonical_type(&a.data_type.to_string()))

@@ -1,8 +1,9 @@
 use super::applied;
 use crate::declare_rule;
 use crate::findings::Finding;
-use crate::model::{base_of, qualified, schema_of};
+use crate::model::{base_of, qualified, qualify_name, schema_of, signature};
 use crate::rules::{LintContext, Rule, RuleMeta};
+use crate::sql::Parsed;
 use sqlparser::ast::Statement;
 
 declare_rule! {
@@ -50,6 +51,54 @@ impl Rule for BanDropFunction {
             for desc in &drop.func_desc {
                 let function = qualified(&desc.name);
                 if !cx.fresh.drops_existing(&function, drop.if_exists, m, s) {
+                    continue;
+                }
+                // Dropped to be created again by the same migration (a new return type
+                // needs it): with the same arguments, callers see no difference.
+                let wanted = desc.args.as_deref().map(signature);
+                let recreated: Vec<String> = migration.statements[s + 1..]
+                    .iter()
+                    .filter(|later| later.applies)
+                    .filter_map(|later| match &later.parsed {
+                        Parsed::Ast(tree) => match tree.as_ref() {
+                            Statement::CreateFunction(create)
+                                if qualified(&create.name) == function =>
+                            {
+                                Some(create.args.as_deref().map(signature).unwrap_or_default())
+                            }
+                            _ => None,
+                        },
+                        // Unparsed: its arguments are unknown, so taken as the same.
+                        Parsed::Fallback(fallback)
+                            if fallback.command == "CREATE FUNCTION"
+                                && fallback.objects.first().map(|o| qualify_name(o))
+                                    == Some(function.clone()) =>
+                        {
+                            Some(wanted.clone().unwrap_or_default())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                if recreated
+                    .iter()
+                    .any(|args| wanted.as_ref().is_none_or(|w| w == args))
+                {
+                    continue;
+                }
+                if let Some(args) = recreated.first() {
+                    out.push(
+                        cx.finding(
+                            &Self::META,
+                            migration,
+                            statement,
+                            format!(
+                                "`{function}({})` is dropped and created again with other arguments (`{function}({args})`): callers that pass the old ones fail",
+                                wanted.unwrap_or_default()
+                            ),
+                        )
+                        .with_help("keep the old signature until nothing deployed calls it (add the new one beside it, drop the old one in a later release); then suppress with the reason")
+                        .with_object(function),
+                    );
                     continue;
                 }
                 let endpoint = if cx.is_exposed(schema_of(&function)) {
