@@ -8,7 +8,10 @@ use sqlparser::ast::Statement;
 
 declare_rule! {
     /// ## What it does
-    /// Reports `DROP FUNCTION` of a function that exists before the migration.
+    /// Reports `DROP FUNCTION` of a function that exists before the migration. Quiet when
+    /// the same migration creates it again with the same arguments (changing a return type
+    /// needs the drop); when it comes back with other arguments, says that callers passing
+    /// the old ones fail.
     ///
     /// ## Why is this bad?
     /// Triggers, views, policies and clients that call the function fail from the moment

@@ -8,7 +8,8 @@ use sqlparser::ast::ObjectType;
 declare_rule! {
     /// ## What it does
     /// Reports `DROP VIEW` and `DROP MATERIALIZED VIEW` of a view that exists before the
-    /// migration.
+    /// migration. Quiet when the same migration creates the view again (to remove a column,
+    /// which `create or replace view` cannot).
     ///
     /// ## Why is this bad?
     /// Every client that still queries the view fails from the moment the migration
@@ -49,6 +50,10 @@ impl Rule for BanDropView {
             .chain(existing_drops(cx, ObjectType::MaterializedView));
         for drop in drops {
             let view = drop.name;
+            let (m, s) = drop.at;
+            if cx.fresh.created_again_in(&view, m, s) {
+                continue;
+            }
             let endpoint = if cx.is_exposed(schema_of(&view)) {
                 format!(
                     "; it is the API endpoint `/rest/v1/{}`, which disappears",

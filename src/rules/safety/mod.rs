@@ -204,6 +204,14 @@ impl Fresh {
             .is_some_and(|places| places.iter().any(|&at| at < (migration, statement)))
     }
 
+    /// Does the same migration create `object` again after (`migration`, `statement`)? A
+    /// view dropped to change its columns, for one: its clients see it all along.
+    pub fn created_again_in(&self, object: &str, migration: usize, statement: usize) -> bool {
+        self.created
+            .get(object)
+            .is_some_and(|places| places.iter().any(|&(m, s)| m == migration && s > statement))
+    }
+
     /// The table of the index `index`, when a `CREATE INDEX` named it.
     pub fn table_of_index(&self, index: &str) -> Option<&str> {
         self.index_tables.get(index).map(String::as_str)
@@ -268,6 +276,8 @@ pub struct ExistingDrop<'a> {
     pub statement: &'a Statement,
     /// The dropped object, qualified.
     pub name: String,
+    /// Where: (migration, statement) indexes.
+    pub at: (usize, usize),
 }
 
 /// Every `DROP` of `object_type` in the applied migrations that removes something deployed
@@ -296,6 +306,7 @@ pub fn existing_drops<'a>(
                     migration,
                     statement,
                     name,
+                    at: (m, s),
                 });
             }
         }

@@ -4,3 +4,4 @@ create view public.scratch_members with (security_invoker = true) as select id f
 drop view public.scratch_members;
 -- Housekeeping of what no migration created.
 drop view if exists public.legacy_members;
+create view public.active_members with (security_invoker = true) as select id from public.members where active;
