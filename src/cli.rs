@@ -472,6 +472,16 @@ pub enum RulesFormat {
     Docs,
 }
 
+impl Format {
+    /// Does the format show SQL from the files (excerpts), so the text must be kept?
+    pub fn shows_sql(self) -> bool {
+        matches!(
+            self,
+            Format::Tty | Format::Summary | Format::Comment | Format::Html
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Diagnostics for people, with source excerpts.

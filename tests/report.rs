@@ -1195,6 +1195,73 @@ fn several_folders_are_told_apart() {
     assert!(comments.contains("\n---\n\n<!-- schemagate:b/supabase/migrations -->\n"));
 }
 
+/// Each folder is linted while the next is read, and its text is dropped when no report
+/// shows SQL: folders linted together report what each reports alone, and a terminal report written beside the JSON still shows the statements.
+#[test]
+fn folders_linted_together_report_what_each_reports_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let folders = [
+        ("a", "create table public.x (id bigint primary key);\n"),
+        (
+            "b",
+            "create table public.p (id bigint primary key);\nalter table public.p enable row level security;\ncreate table public.c (id bigint primary key, p bigint references public.p (id));\nalter table public.c enable row level security;\n",
+        ),
+        (
+            "c",
+            "create table public.z (id bigint primary key, note text);\nalter table public.z enable row level security;\n",
+        ),
+    ];
+    for (folder, sql) in folders {
+        let path = dir.path().join(folder).join("supabase/migrations");
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::write(path.join("20240101000000_t.sql"), sql).unwrap();
+    }
+    std::fs::write(
+        dir.path()
+            .join("c/supabase/migrations/20240102000000_drop.sql"),
+        "alter table public.z drop column note;\n",
+    )
+    .unwrap();
+    let findings = |args: &[&str]| -> Vec<(String, String, u64)> {
+        let output = support::schemagate()
+            .args(["lint", "--format", "json"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let location = &f["location"];
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    location["file"].as_str().unwrap().to_string(),
+                    location["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let mut together = findings(&["a", "b", "c", "--output", "tty=report.txt"]);
+    let mut alone: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .flat_map(|folder| findings(&[folder]))
+        .collect();
+    together.sort();
+    alone.sort();
+    assert_eq!(together, alone);
+    for rule in ["rls-disabled", "unindexed-foreign-key", "ban-drop-column"] {
+        assert!(together.iter().any(|(r, _, _)| r == rule), "{together:?}");
+    }
+    let tty = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    assert!(
+        tty.contains("alter table public.z drop column note;"),
+        "{tty}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // The terminal
 

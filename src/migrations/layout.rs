@@ -191,15 +191,21 @@ pub(crate) fn read_dir_sorted(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            // The entry's type costs no system call; a symbolic link is followed.
+            let is_dir = match entry.file_type() {
+                Ok(kind) if !kind.is_symlink() => kind.is_dir(),
+                _ => path.is_dir(),
+            };
+            if is_dir {
                 dirs.push(path);
             } else {
                 files.push(path);
             }
         }
     }
-    files.sort_by_key(|p| p.file_name().map(|n| n.as_encoded_bytes().to_vec()));
-    dirs.sort_by_key(|p| p.file_name().map(|n| n.as_encoded_bytes().to_vec()));
+    // Byte order of the names (`OsStr` compares bytes on Unix).
+    files.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
+    dirs.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
     (files, dirs)
 }
 

@@ -1,22 +1,26 @@
 //! Name normalisation: how PostgreSQL folds identifiers, with `public` as the default schema.
 
-use sqlparser::ast::{CreateIndex, Expr, Ident, IndexColumn, ObjectName};
+use sqlparser::ast::{CreateIndex, Expr, Ident, IndexColumn, ObjectName, ObjectNamePart};
+use std::borrow::Cow;
 
 /// `schema.name` with `public` as the default schema; unquoted parts fold to lower case.
 pub fn qualified(name: &ObjectName) -> String {
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .map(|part| match part.as_ident() {
-            Some(ident) => ident_name(ident),
-            None => part.to_string(),
-        })
-        .collect();
-    match parts.as_slice() {
-        [name] => format!("public.{name}"),
-        [.., schema, name] => format!("{schema}.{name}"),
-        [] => String::new(),
-    }
+    let part = |part: &ObjectNamePart| match part.as_ident() {
+        Some(ident) => ident_name(ident),
+        None => part.to_string(),
+    };
+    // Concatenated, not `format!`ed: the model and the rules qualify names by the
+    // hundred thousand.
+    let (schema, name) = match name.0.as_slice() {
+        [name] => (Cow::Borrowed("public"), part(name)),
+        [.., schema, name] => (Cow::Owned(part(schema)), part(name)),
+        [] => return String::new(),
+    };
+    let mut qualified = String::with_capacity(schema.len() + 1 + name.len());
+    qualified.push_str(&schema);
+    qualified.push('.');
+    qualified.push_str(&name);
+    qualified
 }
 
 /// An identifier as PostgreSQL stores it: unquoted names fold to lower case.

@@ -38,7 +38,9 @@ pub fn split(text: &str) -> Split {
     let mut leading_start = 0;
     // `BEGIN ATOMIC … END` function bodies contain semicolons; track their nesting.
     let mut atomic_depth = 0usize;
-    let mut previous_word = String::new();
+    // The previous token was the word `BEGIN` (no allocation per word: this runs over
+    // every byte of every file).
+    let mut after_begin = false;
 
     let start_token = |at: usize, start: &mut Option<usize>| {
         if start.is_none() {
@@ -80,7 +82,7 @@ pub fn split(text: &str) -> Split {
                         i = bytes.len();
                     }
                 }
-                previous_word.clear();
+                after_begin = false;
             }
             b'$' => {
                 start_token(i, &mut statement_start);
@@ -100,7 +102,7 @@ pub fn split(text: &str) -> Split {
                     }
                     None => i += 1,
                 }
-                previous_word.clear();
+                after_begin = false;
             }
             b';' if atomic_depth == 0 => {
                 let start = statement_start.take().unwrap_or(i);
@@ -110,26 +112,26 @@ pub fn split(text: &str) -> Split {
                 });
                 i += 1;
                 leading_start = i;
-                previous_word.clear();
+                after_begin = false;
             }
             _ if b.is_ascii_whitespace() => i += 1,
             _ if is_word_byte(b) => {
                 start_token(i, &mut statement_start);
                 let end = word_end(bytes, i);
-                let word = text[i..end].to_ascii_uppercase();
-                let opens_block = (word == "ATOMIC" && previous_word == "BEGIN")
-                    || (atomic_depth > 0 && word == "CASE");
+                let word = &text[i..end];
+                let is = |keyword: &str| word.eq_ignore_ascii_case(keyword);
+                let opens_block = (after_begin && is("ATOMIC")) || (atomic_depth > 0 && is("CASE"));
                 if opens_block {
                     atomic_depth += 1;
-                } else if atomic_depth > 0 && word == "END" {
+                } else if atomic_depth > 0 && is("END") {
                     atomic_depth -= 1;
                 }
-                previous_word = word;
+                after_begin = is("BEGIN");
                 i = end;
             }
             _ => {
                 start_token(i, &mut statement_start);
-                previous_word.clear();
+                after_begin = false;
                 i += utf8_len(b);
             }
         }

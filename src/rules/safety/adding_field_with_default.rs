@@ -4,7 +4,13 @@ use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::ident_name;
 use crate::rules::{LintContext, Rule, RuleMeta};
+use regex::Regex;
 use sqlparser::ast::{AlterTableOperation, ColumnOption};
+use std::sync::LazyLock;
+
+/// A function call's name in an expression's text.
+static FUNCTION_CALL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b([a-z_][a-z0-9_]*)\s*\(").expect("a valid pattern"));
 
 /// Functions whose value differs per row: a default calling one is evaluated for every
 /// existing row, which rewrites the table.
@@ -61,7 +67,6 @@ impl Rule for AddingFieldWithDefault {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        let call = regex::Regex::new(r"(?i)\b([a-z_][a-z0-9_]*)\s*\(").expect("a valid pattern");
         for alter in existing_alters(cx) {
             let AlterTableOperation::AddColumn { column_def, .. } = alter.operation else {
                 continue;
@@ -69,7 +74,8 @@ impl Rule for AddingFieldWithDefault {
             let volatile = column_def.options.iter().find_map(|o| match &o.option {
                 ColumnOption::Default(expr) => {
                     let text = expr.to_string();
-                    call.captures_iter(&text)
+                    FUNCTION_CALL
+                        .captures_iter(&text)
                         .map(|c| c[1].to_ascii_lowercase())
                         .find(|name| VOLATILE.contains(&name.as_str()))
                         .map(|name| format!("{name}()"))
