@@ -196,17 +196,20 @@ pub(crate) fn read_dir_sorted(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
                 Ok(kind) if !kind.is_symlink() => kind.is_dir(),
                 _ => path.is_dir(),
             };
+            let named = (entry.file_name(), path);
             if is_dir {
-                dirs.push(path);
+                dirs.push(named);
             } else {
-                files.push(path);
+                files.push(named);
             }
         }
     }
-    // Byte order of the names (`OsStr` compares bytes on Unix).
-    files.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
-    dirs.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
-    (files, dirs)
+    // By the names' bytes (`OsStr` compares bytes on Unix), each name taken once.
+    let sorted = |mut named: Vec<(std::ffi::OsString, PathBuf)>| {
+        named.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        named.into_iter().map(|(_, path)| path).collect()
+    };
+    (sorted(files), sorted(dirs))
 }
 
 /// Lists a folder's migrations in apply order according to `layout`.

@@ -9,7 +9,8 @@ use crate::findings::Location;
 use crate::model::PrivilegeChange;
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{TokenWithSpan, Tokenizer};
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -383,6 +384,13 @@ pub fn parse_tree(text: &str) -> Option<ast::Statement> {
     tree_of(text).ok()
 }
 
+thread_local! {
+    static TOKENS: std::cell::Cell<Vec<TokenWithSpan>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// A larger token buffer (a huge statement's) is freed rather than kept for the next one.
+const MAX_KEPT_TOKENS: usize = 1 << 16;
+
 /// sqlparser's tree of one statement, compacted; or why there is none (`None`: the text
 /// holds several statements).
 fn tree_of(text: &str) -> Result<ast::Statement, Option<String>> {
@@ -394,10 +402,25 @@ fn tree_of(text: &str) -> Result<ast::Statement, Option<String>> {
     }
     let blanked = without_routine_bodies(text);
     let dialect = PostgreSqlDialect {};
-    let parsed = Parser::new(&dialect)
-        .with_recursion_limit(64)
-        .try_with_sql(blanked.as_deref().unwrap_or(text))
-        .and_then(|mut parser| parser.parse_statements());
+    // The token buffer is the thread's, kept between statements: grown once, not per
+    // statement (tokens are most of the parse's allocations).
+    let mut tokens = TOKENS.take();
+    tokens.clear();
+    let parsed = Tokenizer::new(&dialect, blanked.as_deref().unwrap_or(text))
+        .tokenize_with_location_into_buf(&mut tokens)
+        .map_err(ParserError::from)
+        .and_then(|()| {
+            let mut parser = Parser::new(&dialect)
+                .with_recursion_limit(64)
+                .with_tokens_with_locations(std::mem::take(&mut tokens));
+            let parsed = parser.parse_statements();
+            tokens = parser.into_tokens();
+            parsed
+        });
+    tokens.clear();
+    if tokens.capacity() <= MAX_KEPT_TOKENS {
+        TOKENS.set(tokens);
+    }
     match parsed {
         Ok(mut statements) if statements.len() == 1 => {
             let mut statement = statements.remove(0);
