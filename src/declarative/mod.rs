@@ -17,6 +17,7 @@ use crate::model::{ident_name, Model};
 use crate::postgres::apply::{self, ApplyOptions, FileStatus};
 use crate::postgres::{Database, ServerOptions};
 use crate::rules::registry;
+use crate::sql::TreeRef;
 use crate::Failure;
 use sqlparser::ast::{self, Spanned};
 use sqlparser::tokenizer::Span;
@@ -303,11 +304,11 @@ fn locate(
 }
 
 /// The definition of `column` in a `CREATE TABLE` or `ALTER TABLE … ADD COLUMN`.
-fn column_span(statement: &ast::Statement, column: &str) -> Option<Span> {
+fn column_span(statement: TreeRef<'_>, column: &str) -> Option<Span> {
     let named = |def: &ast::ColumnDef| (ident_name(&def.name) == column).then(|| def.span());
     match statement {
-        ast::Statement::CreateTable(create) => create.columns.iter().find_map(named),
-        ast::Statement::AlterTable(alter) => alter.operations.iter().find_map(|op| match op {
+        TreeRef::CreateTable(create) => create.columns.iter().find_map(named),
+        TreeRef::AlterTable(alter) => alter.operations.iter().find_map(|op| match op {
             ast::AlterTableOperation::AddColumn { column_def, .. } => named(column_def),
             _ => None,
         }),

@@ -361,10 +361,14 @@ impl Model {
     /// its statements are replayed first, at [`Origin::BASELINE`].
     pub fn build_on(baseline: Option<&Migration>, set: &MigrationSet) -> Model {
         let mut model = Model::default();
-        if let Some(baseline) = baseline {
-            replay::replay_migration(&mut model, Origin::BASELINE, baseline);
-        }
-        replay::replay_set(&mut model, set);
+        let baseline = baseline.map(|baseline| (Origin::BASELINE, baseline));
+        let applied = set
+            .migrations
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.applies());
+        let migrations: Vec<(usize, &Migration)> = baseline.into_iter().chain(applied).collect();
+        replay::replay(&mut model, &migrations);
         model.by_table = Some(ByTable::new(&model));
         model
     }

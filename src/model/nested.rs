@@ -25,8 +25,23 @@ static DDL_START: LazyLock<Regex> = LazyLock::new(|| {
 static DOLLAR_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$[A-Za-z_0-9]*\$").expect("valid regex"));
 
+/// What the model reads of a `DO` statement: the DDL it runs, plain and dynamic.
+pub(super) struct DoBlock {
+    pub nested: Vec<Statement>,
+    pub dynamic: Vec<Statement>,
+}
+
+impl DoBlock {
+    pub fn read(text: &str) -> DoBlock {
+        DoBlock {
+            nested: statements(text),
+            dynamic: dynamic_statements(text),
+        }
+    }
+}
+
 /// The parsed DDL statements inside a `DO` statement's body, in order.
-pub(super) fn statements(text: &str) -> Vec<Statement> {
+fn statements(text: &str) -> Vec<Statement> {
     let Some(body) = body(text) else {
         return Vec::new();
     };
@@ -51,7 +66,7 @@ pub(super) fn statements(text: &str) -> Vec<Statement> {
 /// row level security', t); end loop`. Each `execute format('…%I…', …)` template with a
 /// single `%I` is expanded with every string literal of the block that looks like a name;
 /// the caller keeps only statements about objects it knows.
-pub(super) fn dynamic_statements(text: &str) -> Vec<Statement> {
+fn dynamic_statements(text: &str) -> Vec<Statement> {
     let Some(body) = body(text) else {
         return Vec::new();
     };

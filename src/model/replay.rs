@@ -6,12 +6,14 @@ use super::names::{
     base_of, ident_name, in_schema_of, index_column_name, index_name, plain_column, qualified,
     qualify_text, schema_of,
 };
+use super::nested::DoBlock;
 use super::{
     Column, ForeignKey, Function, Grant, History, Index, IndexKind, Model, Origin, Policy,
     PolicyCommand, PrivilegeChange, Table, View,
 };
-use crate::migrations::{Migration, MigrationSet};
-use crate::sql::{Compact, Fallback, Parsed};
+use crate::migrations::Migration;
+use crate::sql::{Compact, Fallback, Parsed, TreeRef};
+use rayon::prelude::*;
 use regex::Regex;
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterFunctionAction, AlterFunctionOperation, AlterIndexOperation,
@@ -21,42 +23,67 @@ use sqlparser::ast::{
     GranteeName, IndexColumn, ObjectName, ObjectType, Owner, Privileges, RenameTableNameKind,
     ResetConfig, SqlOption, Statement, TableConstraint,
 };
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
-/// Replays every applied statement of every applied migration, in order.
-pub(super) fn replay_set(model: &mut Model, set: &MigrationSet) {
-    for (migration_index, migration) in set.migrations.iter().enumerate() {
-        if migration.applies() {
-            replay_migration(model, migration_index, migration);
+/// Replays every applied statement of the migrations, in order; each is `(index, migration)`,
+/// its statements' origins naming it as `index` (`Origin::BASELINE` for the baseline).
+pub(super) fn replay(model: &mut Model, migrations: &[(usize, &Migration)]) {
+    let do_blocks = read_do_blocks(migrations);
+    for &(migration_index, migration) in migrations {
+        let Some(source) = &migration.source else {
+            continue;
+        };
+        for (statement_index, statement) in migration.statements.iter().enumerate() {
+            if !statement.applies {
+                continue;
+            }
+            let at = Origin {
+                migration: migration_index,
+                statement: statement_index,
+            };
+            match (&statement.parsed, do_blocks.get(&at)) {
+                (Parsed::Ast(tree), _) => model.apply(tree.as_ref(), at),
+                (Parsed::Fallback(_), Some(block)) => model.apply_do_block(block, at),
+                (Parsed::Fallback(fallback), None) => {
+                    model.apply_fallback(fallback, statement.text(source), at)
+                }
+                (Parsed::Compact(compact), _) => model.apply_compact(compact, at),
+                // Released at parse time: a kind the model does not read (`sql::is_read`);
+                // after linting, no model is built.
+                (Parsed::Released, _) => {}
+            }
         }
     }
 }
 
-/// Replays one migration's applied statements; their origins name it as `migration_index`
-/// (`Origin::BASELINE` for the baseline).
-pub(super) fn replay_migration(model: &mut Model, migration_index: usize, migration: &Migration) {
-    let Some(source) = &migration.source else {
-        return;
-    };
-    for (statement_index, statement) in migration.statements.iter().enumerate() {
-        if !statement.applies {
-            continue;
-        }
-        let at = Origin {
-            migration: migration_index,
-            statement: statement_index,
-        };
-        match &statement.parsed {
-            Parsed::Ast(ast) => model.apply(ast, at),
-            Parsed::Fallback(fallback) => {
-                model.apply_fallback(fallback, statement.text(source), at)
-            }
-            Parsed::Compact(compact) => model.apply_compact(compact, at),
-            // Released at parse time: a kind the model does not read (`sql::is_read`);
-            // after linting, no model is built.
-            Parsed::Released => {}
-        }
-    }
+/// The applied `DO` blocks of the migrations, read on every core before the replay, which
+/// runs in order on one: reading a block parses the DDL in its body, and a large project's
+/// blocks were most of its model build.
+fn read_do_blocks(migrations: &[(usize, &Migration)]) -> HashMap<Origin, DoBlock> {
+    let blocks: Vec<(Origin, &str)> = migrations
+        .iter()
+        .filter_map(|&(index, migration)| Some((index, migration, migration.source.as_ref()?)))
+        .flat_map(|(index, migration, source)| {
+            let statements = migration.statements.iter().enumerate();
+            statements.filter_map(
+                move |(statement_index, statement)| match &statement.parsed {
+                    Parsed::Fallback(fallback) if statement.applies && fallback.command == "DO" => {
+                        let at = Origin {
+                            migration: index,
+                            statement: statement_index,
+                        };
+                        Some((at, statement.text(source)))
+                    }
+                    _ => None,
+                },
+            )
+        })
+        .collect();
+    blocks
+        .into_par_iter()
+        .map(|(at, text)| (at, DoBlock::read(text)))
+        .collect()
 }
 
 impl Table {
@@ -80,24 +107,24 @@ impl Table {
 
 impl Model {
     /// Applies one parsed statement.
-    pub(super) fn apply(&mut self, statement: &Statement, at: Origin) {
+    pub(super) fn apply(&mut self, statement: TreeRef<'_>, at: Origin) {
         match statement {
-            Statement::CreateTable(create) => self.create_table(create, at),
-            Statement::AlterTable(alter) => {
+            TreeRef::CreateTable(create) => self.create_table(create, at),
+            TreeRef::AlterTable(alter) => {
                 let table = qualified(&alter.name);
                 for operation in &alter.operations {
                     self.alter_table(&table, operation, at);
                 }
             }
-            Statement::CreateIndex(create) => self.create_index(create, at),
-            Statement::AlterIndex {
+            TreeRef::CreateIndex(create) => self.create_index(create, at),
+            TreeRef::Other(Statement::AlterIndex {
                 name,
                 operation: AlterIndexOperation::RenameIndex { index_name },
-            } => self.rename_index(&qualified(name), index_name, at),
-            Statement::CreatePolicy(policy) => self.create_policy(policy, at),
-            Statement::AlterPolicy(alter) => self.alter_policy(alter, at),
-            Statement::CreateFunction(create) => self.create_function(create, at),
-            Statement::CreateView(create) => {
+            }) => self.rename_index(&qualified(name), index_name, at),
+            TreeRef::CreatePolicy(policy) => self.create_policy(policy, at),
+            TreeRef::Other(Statement::AlterPolicy(alter)) => self.alter_policy(alter, at),
+            TreeRef::CreateFunction(create) => self.create_function(create, at),
+            TreeRef::Other(Statement::CreateView(create)) => {
                 let invoker = match &create.options {
                     CreateTableOptions::With(options) | CreateTableOptions::Options(options) => {
                         security_invoker(options).unwrap_or(false)
@@ -106,24 +133,37 @@ impl Model {
                 };
                 self.create_view(&qualified(&create.name), create.materialized, invoker, at);
             }
-            Statement::AlterView(alter) => self.alter_view(alter, at),
-            Statement::Drop {
+            TreeRef::Other(Statement::AlterView(alter)) => self.alter_view(alter, at),
+            TreeRef::Other(Statement::Drop {
                 object_type, names, ..
-            } => {
+            }) => {
                 for name in names {
                     self.drop_object(*object_type, &qualified(name), at);
                 }
             }
-            Statement::Grant(grant) => {
+            TreeRef::Other(Statement::Grant(grant)) => {
                 self.change_privileges(&PrivilegeChange::of_grant(grant), at)
             }
-            Statement::Revoke(revoke) => {
+            TreeRef::Other(Statement::Revoke(revoke)) => {
                 self.change_privileges(&PrivilegeChange::of_revoke(revoke), at)
             }
-            Statement::AlterFunction(alter) => self.alter_function(alter, at),
-            Statement::DropFunction(drop) => self.drop_functions(drop),
-            Statement::DropPolicy(drop) => self.drop_policy_statement(drop, at),
+            TreeRef::AlterFunction(alter) => self.alter_function(alter, at),
+            TreeRef::Other(Statement::DropFunction(drop)) => self.drop_functions(drop),
+            TreeRef::DropPolicy(drop) => self.drop_policy_statement(drop, at),
             _ => {}
+        }
+    }
+
+    /// Applies the DDL a `DO` block runs: what it runs dynamically only where it alters
+    /// objects the model knows.
+    fn apply_do_block(&mut self, block: &DoBlock, at: Origin) {
+        for nested in &block.nested {
+            self.apply(TreeRef::of(nested), at);
+        }
+        for dynamic in &block.dynamic {
+            if self.is_dynamic_alteration(dynamic) {
+                self.apply(TreeRef::of(dynamic), at);
+            }
         }
     }
 
@@ -131,16 +171,6 @@ impl Model {
     pub(super) fn apply_fallback(&mut self, fallback: &Fallback, text: &str, at: Origin) {
         let object = |i: usize| fallback.objects.get(i).map(|o| qualify_text(o));
         match fallback.command.as_str() {
-            "DO" => {
-                for nested in super::nested::statements(text) {
-                    self.apply(&nested, at);
-                }
-                for dynamic in super::nested::dynamic_statements(text) {
-                    if self.is_dynamic_alteration(&dynamic) {
-                        self.apply(&dynamic, at);
-                    }
-                }
-            }
             "CREATE TABLE" => {
                 // An existing table stays as it is: `if not exists` skips it, and without
                 // it PostgreSQL refuses the statement.

@@ -19,7 +19,7 @@
 
 use super::Database;
 use crate::migrations::Migration;
-use crate::sql::{Compact, Parsed, Statement};
+use crate::sql::{Compact, Parsed, Statement, TreeRef};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -614,7 +614,6 @@ fn reach(migration: &Migration, statement: &Statement, grants_lock: bool) -> Rea
 /// reads). Nothing is observed after them: a third of a large Supabase project's
 /// statements, each observation costing more than most statements.
 fn takes_no_relation_lock(statement: &Statement, grants_lock: bool) -> bool {
-    use sqlparser::ast::Statement as S;
     match &statement.parsed {
         Parsed::Compact(compact) => match compact.as_ref() {
             Compact::Privileges(change) => !change.on_relations || !grants_lock,
@@ -622,7 +621,7 @@ fn takes_no_relation_lock(statement: &Statement, grants_lock: bool) -> bool {
             Compact::DropPolicy(_) => false,
         },
         Parsed::Ast(tree) => match tree.as_ref() {
-            S::CreateFunction(create) => create
+            TreeRef::CreateFunction(create) => create
                 .language
                 .as_ref()
                 .is_some_and(|language| !language.value.eq_ignore_ascii_case("sql")),

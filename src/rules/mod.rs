@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::findings::{Category, Finding, Severity};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::{Model, Origin};
-use crate::sql::Statement;
+use crate::sql::{Statement, TreeRef};
 use sqlparser::ast;
 use sqlparser::tokenizer::Span;
 
@@ -146,13 +146,13 @@ impl LintContext<'_> {
         &self,
         meta: &RuleMeta,
         origin: Origin,
-        element: impl FnOnce(&ast::Statement) -> Option<Span>,
+        element: impl FnOnce(TreeRef<'_>) -> Option<Span>,
         message: impl Into<String>,
     ) -> Finding {
         let Some((migration, statement)) = origin.resolve(self.set) else {
             return self.finding_at(meta, origin, message);
         };
-        match statement.tree().as_deref().and_then(element) {
+        match statement.tree().and_then(element) {
             Some(span) => self.finding_on_element(meta, migration, statement, span, message),
             None => self.finding(meta, migration, statement, message),
         }
@@ -177,16 +177,16 @@ impl LintContext<'_> {
 
 /// The `USING` and `WITH CHECK` expressions a `CREATE POLICY` or `ALTER POLICY` statement
 /// writes, for rules that point at a policy's clause.
-pub fn policy_clauses(statement: &ast::Statement) -> (Option<&ast::Expr>, Option<&ast::Expr>) {
+pub fn policy_clauses(statement: TreeRef<'_>) -> (Option<&ast::Expr>, Option<&ast::Expr>) {
     match statement {
-        ast::Statement::CreatePolicy(create) => (create.using.as_ref(), create.with_check.as_ref()),
-        ast::Statement::AlterPolicy(ast::AlterPolicy {
+        TreeRef::CreatePolicy(create) => (create.using.as_ref(), create.with_check.as_ref()),
+        TreeRef::Other(ast::Statement::AlterPolicy(ast::AlterPolicy {
             operation:
                 ast::AlterPolicyOperation::Apply {
                     using, with_check, ..
                 },
             ..
-        }) => (using.as_ref(), with_check.as_ref()),
+        })) => (using.as_ref(), with_check.as_ref()),
         _ => (None, None),
     }
 }

@@ -4,6 +4,7 @@
 pub mod fallback;
 pub mod split;
 pub mod suppress;
+pub mod tree;
 
 use crate::findings::Location;
 use crate::model::PrivilegeChange;
@@ -11,11 +12,11 @@ use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{TokenWithSpan, Tokenizer};
-use std::borrow::Cow;
 use std::ops::Range;
 
 pub use fallback::Fallback;
 pub use suppress::Suppressions;
+pub use tree::{Tree, TreeRef};
 
 /// A file's text with a line index for byte offset → line/column conversion.
 #[derive(Debug, Clone)]
@@ -118,7 +119,7 @@ pub fn quote_ident(name: &str) -> String {
 /// What a statement is: an AST, or what could be read of it without one.
 #[derive(Debug, Clone)]
 pub enum Parsed {
-    Ast(Box<ast::Statement>),
+    Ast(Tree),
     Fallback(Fallback),
     /// A kind only the model reads, kept small.
     Compact(Box<Compact>),
@@ -148,18 +149,18 @@ impl Statement {
     }
 
     /// The tree of the kinds rules read, until linting ends.
-    pub fn ast(&self) -> Option<&ast::Statement> {
+    pub fn ast(&self) -> Option<TreeRef<'_>> {
         match &self.parsed {
-            Parsed::Ast(statement) => Some(statement),
+            Parsed::Ast(tree) => Some(tree.as_ref()),
             Parsed::Fallback(_) | Parsed::Compact(_) | Parsed::Released => None,
         }
     }
 
-    /// The tree of any kind still kept (a [`Compact`] one as a copy), until linting ends.
-    pub fn tree(&self) -> Option<Cow<'_, ast::Statement>> {
+    /// The tree of any kind still kept (a [`Compact`] one too), until linting ends.
+    pub fn tree(&self) -> Option<TreeRef<'_>> {
         match &self.parsed {
-            Parsed::Ast(statement) => Some(Cow::Borrowed(statement)),
-            Parsed::Compact(compact) => compact.statement().map(Cow::Owned),
+            Parsed::Ast(tree) => Some(tree.as_ref()),
+            Parsed::Compact(compact) => compact.tree(),
             Parsed::Fallback(_) | Parsed::Released => None,
         }
     }
@@ -372,7 +373,7 @@ fn kept(statement: ast::Statement) -> Parsed {
         S::Revoke(revoke) => Compact::Privileges(PrivilegeChange::of_revoke(&revoke)),
         S::AlterFunction(alter) => Compact::AlterFunction(alter),
         S::DropPolicy(drop) => Compact::DropPolicy(drop),
-        other if is_read(&other) => return Parsed::Ast(Box::new(other)),
+        other if is_read(&other) => return Parsed::Ast(Tree::of(other)),
         _ => return Parsed::Released,
     };
     Parsed::Compact(Box::new(compact))
@@ -539,14 +540,12 @@ pub enum Compact {
 }
 
 impl Compact {
-    /// The whole statement again (a copy) when a tree is kept, for what takes any
-    /// statement.
-    pub fn statement(&self) -> Option<ast::Statement> {
-        use ast::Statement as S;
+    /// The tree, for the kinds that keep one.
+    pub fn tree(&self) -> Option<TreeRef<'_>> {
         match self {
             Compact::Privileges(_) => None,
-            Compact::AlterFunction(alter) => Some(S::AlterFunction(alter.clone())),
-            Compact::DropPolicy(drop) => Some(S::DropPolicy(drop.clone())),
+            Compact::AlterFunction(alter) => Some(TreeRef::AlterFunction(alter)),
+            Compact::DropPolicy(drop) => Some(TreeRef::DropPolicy(drop)),
         }
     }
 }
@@ -698,11 +697,8 @@ mod tests {
     fn spans_of_the_tree_map_to_the_statement_text() {
         use sqlparser::ast::Spanned;
         let text = "create table t (\n  id int,\n  org uuid references orgs (id)\n);";
-        let Parsed::Ast(ast) = parse_statement(text) else {
-            panic!("parses")
-        };
-        let ast::Statement::CreateTable(create) = ast.as_ref() else {
-            panic!("a create table")
+        let Parsed::Ast(Tree::CreateTable(create)) = parse_statement(text) else {
+            panic!("parses as a create table")
         };
         let span = create.columns[1].span();
         let start = offset_in(text, span.start.line, span.start.column).unwrap();

@@ -1,7 +1,8 @@
 use crate::declare_rule;
 use crate::findings::Finding;
 use crate::rules::{policy_clauses, LintContext, Rule, RuleMeta};
-use sqlparser::ast::{Expr, Query, SetExpr, Spanned, Statement, Visit, Visitor};
+use crate::sql::TreeRef;
+use sqlparser::ast::{Expr, Query, SetExpr, Spanned, Visit, Visitor};
 use sqlparser::tokenizer::Span;
 use std::ops::ControlFlow;
 
@@ -90,7 +91,7 @@ impl Rule for AuthRlsInitplan {
 }
 
 /// Where a policy statement's clauses first call one of the functions per row.
-fn first_per_row_call(statement: &Statement) -> Option<Span> {
+fn first_per_row_call(statement: TreeRef<'_>) -> Option<Span> {
     let (using, with_check) = policy_clauses(statement);
     let mut calls = PerRowCalls::default();
     for expr in using.into_iter().chain(with_check) {

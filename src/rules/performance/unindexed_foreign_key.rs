@@ -2,8 +2,9 @@ use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{ident_name, sql_name, ForeignKey, Index};
 use crate::rules::{LintContext, Rule, RuleMeta};
+use crate::sql::TreeRef;
 use sqlparser::ast::{
-    AlterTableOperation, ColumnDef, ColumnOption, Ident, Spanned, Statement, TableConstraint,
+    AlterTableOperation, ColumnDef, ColumnOption, Ident, Spanned, TableConstraint,
 };
 use sqlparser::tokenizer::Span;
 
@@ -94,7 +95,7 @@ fn covers(index: &Index, fk: &ForeignKey) -> bool {
 
 /// Where a `CREATE TABLE` or `ALTER TABLE` declares the foreign key over `columns`: the
 /// column definition of an inline `references`, else the table constraint.
-fn foreign_key_span(statement: &Statement, columns: &[String]) -> Option<Span> {
+fn foreign_key_span(statement: TreeRef<'_>, columns: &[String]) -> Option<Span> {
     let names = |idents: &[Ident]| idents.iter().map(ident_name).eq(columns.iter().cloned());
     let column_span = |column: &ColumnDef| {
         let inline = column
@@ -108,12 +109,12 @@ fn foreign_key_span(statement: &Statement, columns: &[String]) -> Option<Span> {
         _ => None,
     };
     match statement {
-        Statement::CreateTable(create) => create
+        TreeRef::CreateTable(create) => create
             .columns
             .iter()
             .find_map(column_span)
             .or_else(|| create.constraints.iter().find_map(constraint_span)),
-        Statement::AlterTable(alter) => alter.operations.iter().find_map(|op| match op {
+        TreeRef::AlterTable(alter) => alter.operations.iter().find_map(|op| match op {
             AlterTableOperation::AddColumn { column_def, .. } => column_span(column_def),
             AlterTableOperation::AddConstraint { constraint, .. } => constraint_span(constraint),
             _ => None,

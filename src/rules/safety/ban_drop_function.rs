@@ -3,7 +3,7 @@ use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{base_of, qualified, qualify_name, schema_of, signature};
 use crate::rules::{LintContext, Rule, RuleMeta};
-use crate::sql::Parsed;
+use crate::sql::{Parsed, TreeRef};
 use sqlparser::ast::Statement;
 
 declare_rule! {
@@ -48,7 +48,7 @@ impl Rule for BanDropFunction {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for (m, migration, s, statement) in applied(cx.set) {
-            let Some(Statement::DropFunction(drop)) = statement.ast() else {
+            let Some(TreeRef::Other(Statement::DropFunction(drop))) = statement.ast() else {
                 continue;
             };
             for desc in &drop.func_desc {
@@ -64,7 +64,7 @@ impl Rule for BanDropFunction {
                     .filter(|later| later.applies)
                     .filter_map(|later| match &later.parsed {
                         Parsed::Ast(tree) => match tree.as_ref() {
-                            Statement::CreateFunction(create)
+                            TreeRef::CreateFunction(create)
                                 if qualified(&create.name) == function =>
                             {
                                 Some(create.args.as_deref().map(signature).unwrap_or_default())

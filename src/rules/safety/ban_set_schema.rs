@@ -4,7 +4,7 @@ use crate::findings::Finding;
 use crate::model::{base_of, qualified, qualify_name, schema_of};
 use crate::rules::{LintContext, Rule, RuleMeta};
 use crate::sql::fallback::{leading_words, set_schema_target};
-use crate::sql::{Compact, Fallback, Parsed, Statement};
+use crate::sql::{Compact, Fallback, Parsed, Statement, TreeRef};
 use sqlparser::ast::{self, AlterFunctionKind, AlterFunctionOperation, AlterViewOperation};
 
 declare_rule! {
@@ -65,7 +65,7 @@ pub fn schema_move(statement: &Statement, text: &str) -> Option<SchemaMove> {
     match &statement.parsed {
         Parsed::Fallback(fallback) => fallback_move(fallback, text),
         Parsed::Ast(tree) => match tree.as_ref() {
-            ast::Statement::AlterView(alter) => match &alter.operation {
+            TreeRef::Other(ast::Statement::AlterView(alter)) => match &alter.operation {
                 AlterViewOperation::SetSchema { schema_name } => Some(SchemaMove {
                     kind: if alter.materialized {
                         "materialized view"

@@ -3,6 +3,7 @@ use super::constraint_missing_not_valid::constraint_name;
 use crate::declare_rule;
 use crate::findings::Finding;
 use crate::rules::{LintContext, Rule, RuleMeta};
+use crate::sql::TreeRef;
 use sqlparser::ast::{AlterTableOperation, Ident, ObjectName, Statement};
 
 /// PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1).
@@ -77,21 +78,21 @@ impl Rule for IdentifierTooLong {
 }
 
 /// The names a statement gives to new objects, as written.
-fn created_names(statement: &Statement) -> Vec<String> {
+fn created_names(statement: TreeRef<'_>) -> Vec<String> {
     let last = |name: &ObjectName| name.0.last().map(|part| part.to_string());
     let ident = |ident: &Ident| Some(ident.value.clone());
     let mut names: Vec<Option<String>> = Vec::new();
     match statement {
-        Statement::CreateTable(create) => {
+        TreeRef::CreateTable(create) => {
             names.push(last(&create.name));
             names.extend(create.columns.iter().map(|c| ident(&c.name)));
             names.extend(create.constraints.iter().map(constraint_name));
         }
-        Statement::CreateIndex(create) => names.extend(create.name.as_ref().map(last)),
-        Statement::CreateView(create) => names.push(last(&create.name)),
-        Statement::CreateFunction(create) => names.push(last(&create.name)),
-        Statement::CreatePolicy(policy) => names.push(ident(&policy.name)),
-        Statement::AlterTable(alter) => {
+        TreeRef::CreateIndex(create) => names.extend(create.name.as_ref().map(last)),
+        TreeRef::Other(Statement::CreateView(create)) => names.push(last(&create.name)),
+        TreeRef::CreateFunction(create) => names.push(last(&create.name)),
+        TreeRef::CreatePolicy(policy) => names.push(ident(&policy.name)),
+        TreeRef::AlterTable(alter) => {
             for operation in &alter.operations {
                 match operation {
                     AlterTableOperation::AddColumn { column_def, .. } => {

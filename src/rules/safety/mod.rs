@@ -47,7 +47,7 @@ use super::LintContext;
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::{ident_name, in_schema_of, qualified};
 use crate::sql::fallback::leading_words;
-use crate::sql::{Parsed, Statement};
+use crate::sql::{Parsed, Statement, TreeRef};
 use sqlparser::ast::{self, AlterTableOperation, RenameTableNameKind};
 use std::collections::{BTreeSet, HashMap};
 
@@ -74,13 +74,13 @@ impl Fresh {
         for (m, migration, s, statement) in applied(set) {
             let name = match statement.ast() {
                 // `if not exists` of a table an earlier migration made creates nothing.
-                Some(ast::Statement::CreateTable(create))
+                Some(TreeRef::CreateTable(create))
                     if !(create.if_not_exists
                         && fresh.created_before(&qualified(&create.name), m, s)) =>
                 {
                     qualified(&create.name)
                 }
-                Some(ast::Statement::CreateIndex(create)) => {
+                Some(TreeRef::CreateIndex(create)) => {
                     let Some(name) = &create.name else {
                         continue;
                     };
@@ -94,22 +94,24 @@ impl Fresh {
                     name
                 }
                 // `or replace` of a view production has keeps it deployed.
-                Some(ast::Statement::CreateView(create))
+                Some(TreeRef::Other(ast::Statement::CreateView(create)))
                     if !(create.or_replace
                         && fresh.created_before(&qualified(&create.name), m, s)) =>
                 {
                     qualified(&create.name)
                 }
-                Some(ast::Statement::CreateType { name, .. }) => qualified(name),
-                Some(ast::Statement::CreateDomain(create)) => qualified(&create.name),
-                Some(ast::Statement::CreateSequence {
+                Some(TreeRef::Other(ast::Statement::CreateType { name, .. })) => qualified(name),
+                Some(TreeRef::Other(ast::Statement::CreateDomain(create))) => {
+                    qualified(&create.name)
+                }
+                Some(TreeRef::Other(ast::Statement::CreateSequence {
                     name,
                     if_not_exists,
                     ..
-                }) if !(*if_not_exists && fresh.created_before(&qualified(name), m, s)) => {
+                })) if !(*if_not_exists && fresh.created_before(&qualified(name), m, s)) => {
                     qualified(name)
                 }
-                Some(ast::Statement::CreateExtension(create))
+                Some(TreeRef::Other(ast::Statement::CreateExtension(create)))
                     if !(create.if_not_exists
                         && fresh.created_before(
                             &extension_key(&ident_name(&create.name)),
@@ -120,13 +122,13 @@ impl Fresh {
                     extension_key(&ident_name(&create.name))
                 }
                 // A function by name: any overload the change creates makes the name new.
-                Some(ast::Statement::CreateFunction(create))
+                Some(TreeRef::CreateFunction(create))
                     if !(create.or_replace
                         && fresh.created_before(&qualified(&create.name), m, s)) =>
                 {
                     qualified(&create.name)
                 }
-                Some(ast::Statement::AlterTable(alter)) => {
+                Some(TreeRef::AlterTable(alter)) => {
                     let Some(to) = alter.operations.iter().find_map(|op| match op {
                         AlterTableOperation::RenameTable {
                             table_name: RenameTableNameKind::To(to) | RenameTableNameKind::As(to),
@@ -288,12 +290,12 @@ pub fn existing_drops<'a>(
 ) -> Vec<ExistingDrop<'a>> {
     let mut found = Vec::new();
     for (m, migration, s, statement) in applied(cx.set) {
-        let Some(ast::Statement::Drop {
+        let Some(TreeRef::Other(ast::Statement::Drop {
             object_type: dropped,
             names,
             if_exists,
             ..
-        }) = statement.ast()
+        })) = statement.ast()
         else {
             continue;
         };
@@ -319,7 +321,7 @@ pub fn existing_drops<'a>(
 pub fn existing_alters<'a>(cx: &'a LintContext<'_>) -> Vec<ExistingAlter<'a>> {
     let mut found = Vec::new();
     for (m, migration, s, statement) in applied(cx.set) {
-        let Some(ast::Statement::AlterTable(alter)) = statement.ast() else {
+        let Some(TreeRef::AlterTable(alter)) = statement.ast() else {
             continue;
         };
         let table = qualified(&alter.name);

@@ -3,9 +3,8 @@ use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{ident_name, qualified};
 use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, DataType, Ident, Statement, TimezoneInfo,
-};
+use crate::sql::TreeRef;
+use sqlparser::ast::{AlterColumnOperation, AlterTableOperation, DataType, Ident, TimezoneInfo};
 
 declare_rule! {
     /// ## What it does
@@ -46,7 +45,7 @@ impl Rule for PreferTimestamptz {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for (_, migration, _, statement) in applied(cx.set) {
             let (table, columns): (String, Vec<(&Ident, &DataType)>) = match statement.ast() {
-                Some(Statement::CreateTable(create)) => (
+                Some(TreeRef::CreateTable(create)) => (
                     qualified(&create.name),
                     create
                         .columns
@@ -54,7 +53,7 @@ impl Rule for PreferTimestamptz {
                         .map(|c| (&c.name, &c.data_type))
                         .collect(),
                 ),
-                Some(Statement::AlterTable(alter)) => (
+                Some(TreeRef::AlterTable(alter)) => (
                     qualified(&alter.name),
                     alter
                         .operations

@@ -3,6 +3,7 @@ use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{ident_name, qualified};
 use crate::rules::{LintContext, Rule, RuleMeta};
+use crate::sql::TreeRef;
 use sqlparser::ast::{AlterType, AlterTypeOperation, Statement};
 
 declare_rule! {
@@ -42,10 +43,10 @@ impl Rule for RenamingEnumValue {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for (m, migration, s, statement) in applied(cx.set) {
-            let Some(Statement::AlterType(AlterType {
+            let Some(TreeRef::Other(Statement::AlterType(AlterType {
                 name,
                 operation: AlterTypeOperation::RenameValue(rename),
-            })) = statement.ast()
+            }))) = statement.ast()
             else {
                 continue;
             };

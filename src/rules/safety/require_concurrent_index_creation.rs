@@ -3,7 +3,7 @@ use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{index_name, qualified};
 use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::Statement;
+use crate::sql::TreeRef;
 
 declare_rule! {
     /// ## What it does
@@ -45,7 +45,7 @@ impl Rule for RequireConcurrentIndexCreation {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for (m, migration, s, statement) in applied(cx.set) {
-            let Some(Statement::CreateIndex(create)) = statement.ast() else {
+            let Some(TreeRef::CreateIndex(create)) = statement.ast() else {
                 continue;
             };
             let table = qualified(&create.table_name);

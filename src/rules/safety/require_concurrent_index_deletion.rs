@@ -4,7 +4,7 @@ use crate::findings::Finding;
 use crate::migrations::Migration;
 use crate::model::qualified;
 use crate::rules::{LintContext, Rule, RuleMeta};
-use crate::sql::Statement;
+use crate::sql::{Statement, TreeRef};
 use sqlparser::ast::{ObjectType, Statement as Ast};
 
 declare_rule! {
@@ -82,7 +82,7 @@ fn drop_table_follows(migration: &Migration, statement: &Statement, table: Optio
         .any(|later| {
             matches!(
                 later.ast(),
-                Some(Ast::Drop { object_type: ObjectType::Table, names, .. })
+                Some(TreeRef::Other(Ast::Drop { object_type: ObjectType::Table, names, .. }))
                     if names.iter().any(|n| qualified(n) == table)
             )
         })

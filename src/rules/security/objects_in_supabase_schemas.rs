@@ -3,7 +3,7 @@ use crate::findings::Finding;
 use crate::migrations::Layout;
 use crate::model::{qualified, schema_of};
 use crate::rules::{LintContext, Rule, RuleMeta};
-use crate::sql::Parsed;
+use crate::sql::{Parsed, TreeRef};
 use sqlparser::ast::Statement as Ast;
 
 declare_rule! {
@@ -82,16 +82,18 @@ impl Rule for ObjectsInSupabaseSchemas {
 fn created_object(parsed: &Parsed) -> Option<(&'static str, String)> {
     match parsed {
         Parsed::Ast(ast) => match ast.as_ref() {
-            Ast::CreateTable(create) if !create.temporary => {
+            TreeRef::CreateTable(create) if !create.temporary => {
                 Some(("table", qualified(&create.name)))
             }
-            Ast::CreateView(create) => Some(("view", qualified(&create.name))),
-            Ast::CreateFunction(create) => Some(("function", qualified(&create.name))),
-            Ast::CreateProcedure { name, .. } => Some(("procedure", qualified(name))),
-            Ast::CreateType { name, .. } => Some(("type", qualified(name))),
-            Ast::CreateDomain(domain) => Some(("domain", qualified(&domain.name))),
-            Ast::CreateSequence { name, .. } => Some(("sequence", qualified(name))),
-            Ast::CreateIndex(index) => Some(("an index on", qualified(&index.table_name))),
+            TreeRef::CreateFunction(create) => Some(("function", qualified(&create.name))),
+            TreeRef::CreateIndex(index) => Some(("an index on", qualified(&index.table_name))),
+            TreeRef::Other(Ast::CreateView(create)) => Some(("view", qualified(&create.name))),
+            TreeRef::Other(Ast::CreateProcedure { name, .. }) => {
+                Some(("procedure", qualified(name)))
+            }
+            TreeRef::Other(Ast::CreateType { name, .. }) => Some(("type", qualified(name))),
+            TreeRef::Other(Ast::CreateDomain(domain)) => Some(("domain", qualified(&domain.name))),
+            TreeRef::Other(Ast::CreateSequence { name, .. }) => Some(("sequence", qualified(name))),
             _ => None,
         },
         Parsed::Fallback(fallback) => {

@@ -2,7 +2,8 @@ use crate::declare_rule;
 use crate::findings::Finding;
 use crate::model::{PolicyCommand, BYPASS_ROLES};
 use crate::rules::{policy_clauses, LintContext, Rule, RuleMeta};
-use sqlparser::ast::{BinaryOperator, Expr, Spanned, Statement, Value};
+use crate::sql::TreeRef;
+use sqlparser::ast::{BinaryOperator, Expr, Spanned, Value};
 use sqlparser::tokenizer::Span;
 
 declare_rule! {
@@ -116,7 +117,7 @@ fn literal(expr: &Expr) -> Option<&Value> {
 }
 
 /// The span of a policy statement's `USING` or `WITH CHECK` expression.
-fn clause_span(statement: &Statement, clause: &str) -> Option<Span> {
+fn clause_span(statement: TreeRef<'_>, clause: &str) -> Option<Span> {
     let (using, with_check) = policy_clauses(statement);
     let expr = if clause == "USING" { using } else { with_check };
     expr.map(Spanned::span)

@@ -1,7 +1,8 @@
 use crate::declare_rule;
 use crate::findings::Finding;
 use crate::rules::{LintContext, Rule, RuleMeta};
-use sqlparser::ast::{Spanned, Statement as Ast};
+use crate::sql::TreeRef;
+use sqlparser::ast::Spanned;
 
 declare_rule! {
     /// ## What it does
@@ -45,7 +46,7 @@ impl Rule for PolicyUserMetadata {
         for migration in cx.set.applied() {
             for statement in &migration.statements {
                 let (name, table, expressions) = match statement.ast() {
-                    Some(Ast::CreatePolicy(policy)) => (
+                    Some(TreeRef::CreatePolicy(policy)) => (
                         &policy.name,
                         &policy.table_name,
                         [&policy.using, &policy.with_check],
