@@ -18,22 +18,6 @@ pub use layout::{Layout, Role};
 /// Files larger than this are reported, not read: no migration is this large by intent.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// A folder with more SQL than this leaves enough freed memory behind to give it back.
-const LARGE_FOLDER_BYTES: usize = 1_000_000;
-
-/// Gives freed heap pages back to the system. glibc keeps a heap per thread: after a large
-/// folder, the freed trees stay mapped in the heaps of the threads that parsed them, and the
-/// next large folder, parsed partly on other threads, grows other heaps beside them (on
-/// the corpus, 12 MB of the peak). Not done after small folders: pages given back are
-/// faulted in again by the next folder's parse.
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free pages of the allocator's own heaps.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// One migration file, read and parsed.
 #[derive(Debug)]
 pub struct Migration {
@@ -139,9 +123,6 @@ impl MigrationSet {
                 }
             }
         });
-        if self.text_bytes() > LARGE_FOLDER_BYTES {
-            give_back_freed_memory();
-        }
     }
 
     /// Drops the files' text once nothing will show SQL any more (a report with no
@@ -151,12 +132,6 @@ impl MigrationSet {
         for source in self.migrations.iter_mut().filter_map(|m| m.source.as_mut()) {
             source.release();
         }
-    }
-
-    /// Bytes of SQL text read.
-    fn text_bytes(&self) -> usize {
-        let sources = self.migrations.iter().filter_map(|m| m.source.as_ref());
-        sources.map(|source| source.text.len()).sum()
     }
 
     pub fn statement_count(&self) -> usize {
