@@ -229,12 +229,12 @@ impl FailOn {
 /// Orders findings for output: errors, then warnings, then infos (what fails the gate is
 /// read first); within a severity by file, position, then rule.
 pub fn sort_findings(findings: &mut [Finding]) {
+    fn key(f: &Finding) -> Option<(&str, u32, u32)> {
+        f.location
+            .as_ref()
+            .map(|l| (l.file.as_str(), l.line, l.column))
+    }
     findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            f.location
-                .as_ref()
-                .map(|l| (l.file.clone(), l.line, l.column))
-        };
         b.severity
             .cmp(&a.severity)
             .then_with(|| key(a).cmp(&key(b)))

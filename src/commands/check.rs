@@ -95,7 +95,7 @@ pub fn run(args: CheckArgs) -> Result<bool, Failure> {
         if args.common.format == crate::cli::Format::Tty {
             println!("{line}");
         } else {
-            super::print_report(&report, args.common.format, &options);
+            super::print_report(&report, args.common.format, &options)?;
         }
         if let Some(ctx) = &github {
             publish::unchanged(&args, ctx, &sets, &line)?;
@@ -409,7 +409,7 @@ struct Applied {
 
 async fn apply_set(
     args: &CheckArgs,
-    (set, model, schemas): (&MigrationSet, &Model, Option<&Schemas>),
+    (set, model, schemas): (&MigrationSet, &Model<'_>, Option<&Schemas>),
     config: &Config,
     options: &ServerOptions,
     apply_options: &ApplyOptions,

@@ -21,6 +21,7 @@ use crate::Failure;
 use clap::Parser;
 use clap::ValueEnum;
 use std::io::IsTerminal;
+use std::io::Write as _;
 use std::path::Path;
 
 pub fn run(cli: crate::cli::Cli) -> Result<bool, Failure> {
@@ -181,7 +182,7 @@ pub(crate) fn emit_with(
         ..options.clone()
     };
     write_outputs(report, common, &options)?;
-    print_report(report, common.format, &stdout_options);
+    print_report(report, common.format, &stdout_options)?;
     Ok(report.passed())
 }
 
@@ -191,13 +192,16 @@ pub(crate) fn print_report(
     report: &Report<'_>,
     format: crate::cli::Format,
     options: &report::RenderOptions,
-) {
-    let text = report::render(report, format, options);
+) -> Result<(), Failure> {
     if format == crate::cli::Format::Github {
+        let text = report::render(report, format, options);
         crate::github::stop_commands::with_commands(|| print!("{text}"));
-    } else {
-        print!("{text}");
+        return Ok(());
     }
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    report::write(report, format, options, &mut stdout)
+        .and_then(|()| stdout.flush())
+        .map_err(|error| Failure::Environment(format!("cannot print the report: {error}")))
 }
 
 /// Writes every `--output FORMAT=PATH` file.
@@ -227,7 +231,6 @@ fn write_output(
     output: &OutputSpec,
     options: &report::RenderOptions,
 ) -> Result<(), Failure> {
-    let text = report::render(report, output.format, options);
     let path = &output.path;
     let failure = |error: std::io::Error| {
         Failure::Environment(format!(
@@ -238,7 +241,10 @@ fn write_output(
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(failure)?;
     }
-    std::fs::write(path, text).map_err(failure)
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(failure)?);
+    report::write(report, output.format, options, &mut file)
+        .and_then(|()| file.flush())
+        .map_err(failure)
 }
 
 /// The baseline's skipped statements on stderr: how many, and with `-v` each of them.

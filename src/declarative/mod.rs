@@ -113,7 +113,7 @@ pub async fn compare(
     database: &Database,
     server: &ServerOptions,
     schemas: &Schemas,
-    migrations: (&MigrationSet, &Model),
+    migrations: (&MigrationSet, &Model<'_>),
     options: &ApplyOptions,
 ) -> Result<Vec<Finding>, Failure> {
     let mut findings = schemas.findings.clone();
@@ -278,14 +278,14 @@ fn is_history_table(change: &Change) -> bool {
 fn locate(
     change: &Change,
     name: &str,
-    schemas: (&MigrationSet, &Model),
-    migrations: (&MigrationSet, &Model),
+    schemas: (&MigrationSet, &Model<'_>),
+    migrations: (&MigrationSet, &Model<'_>),
 ) -> Option<Location> {
     let (kind, _) = change.key();
     let column = (kind == "column")
         .then(|| name.rsplit('.').next())
         .flatten();
-    let at = |(set, model): (&MigrationSet, &Model), object: &str| {
+    let at = |(set, model): (&MigrationSet, &Model<'_>), object: &str| {
         let (migration, statement) = model.locate(object)?.resolve(set)?;
         let span = column.and_then(|column| statement.ast().and_then(|a| column_span(a, column)));
         Some(match span {

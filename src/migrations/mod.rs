@@ -149,10 +149,14 @@ impl MigrationSet {
 
 /// Shows `path` relative to the working directory when it lies below it.
 pub fn display_path(path: &Path) -> String {
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
+    shown_from(path, std::env::current_dir().ok().as_deref())
+}
+
+/// [`display_path`] with the working directory already asked for.
+fn shown_from(path: &Path, cwd: Option<&Path>) -> String {
+    let shown = cwd
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
     shown.to_string_lossy().into_owned()
 }
 
@@ -164,10 +168,7 @@ pub fn load(path: &Path, layout: Option<Layout>) -> MigrationSet {
 /// [`load`], showing the files as if the folder were at `shown_root` (the base branch's
 /// copy of a folder names the files people know, and its findings are comparable).
 pub fn load_as(path: &Path, layout: Option<Layout>, shown_root: &Path) -> MigrationSet {
-    let show = Shown {
-        root: path,
-        shown_root,
-    };
+    let show = Shown::new(path, shown_root);
     let root = path.to_path_buf();
     if path.is_file() {
         let layout = layout.unwrap_or(Layout::Plain);
@@ -203,7 +204,7 @@ pub fn load_as(path: &Path, layout: Option<Layout>, shown_root: &Path) -> Migrat
 /// (declarative schema files: no versions, no layout), `root` being the folder they
 /// belong to, shown as if it were at `shown_root` (as [`load_as`]).
 pub fn load_files(root: &Path, files: &[PathBuf], shown_root: &Path) -> MigrationSet {
-    let show = Shown { root, shown_root };
+    let show = Shown::new(root, shown_root);
     let entries = files
         .iter()
         .map(|path| layout::Entry {
@@ -220,15 +221,26 @@ pub fn load_files(root: &Path, files: &[PathBuf], shown_root: &Path) -> Migratio
 struct Shown<'a> {
     root: &'a Path,
     shown_root: &'a Path,
+    /// Asked once per folder, not once per file.
+    cwd: Option<PathBuf>,
 }
 
-impl Shown<'_> {
+impl<'a> Shown<'a> {
+    fn new(root: &'a Path, shown_root: &'a Path) -> Shown<'a> {
+        Shown {
+            root,
+            shown_root,
+            cwd: std::env::current_dir().ok(),
+        }
+    }
+
     fn path(&self, path: &Path) -> String {
+        let cwd = self.cwd.as_deref();
         match path.strip_prefix(self.root) {
             Ok(relative) if self.root != self.shown_root => {
-                display_path(&self.shown_root.join(relative))
+                shown_from(&self.shown_root.join(relative), cwd)
             }
-            _ => display_path(path),
+            _ => shown_from(path, cwd),
         }
     }
 }

@@ -15,6 +15,7 @@ mod tests;
 use crate::migrations::{Migration, MigrationSet};
 use crate::sql::Statement;
 use sqlparser::ast::Expr;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 pub use names::{
@@ -193,8 +194,10 @@ impl PolicyCommand {
     }
 }
 
+/// Its expressions are the migrations' own trees (or copies of those of a `DO` block, which
+/// the replay drops): a large project's policies took a third of its model build to copy.
 #[derive(Debug, Clone)]
-pub struct Policy {
+pub struct Policy<'a> {
     pub name: String,
     /// Qualified table name.
     pub table: String,
@@ -202,15 +205,15 @@ pub struct Policy {
     /// Roles in `TO`, lower-cased; `["public"]` when there is no `TO`.
     pub roles: Vec<String>,
     pub permissive: bool,
-    pub using: Option<Expr>,
-    pub with_check: Option<Expr>,
+    pub using: Option<Cow<'a, Expr>>,
+    pub with_check: Option<Cow<'a, Expr>>,
     /// False when the policy was only recognised by the fallback: command, roles and
     /// expressions are then unknown (`ALL`, public, none).
     pub parsed: bool,
     pub history: History,
 }
 
-impl Policy {
+impl Policy<'_> {
     /// Where [`Model::policies`] keeps it: table and policy name.
     pub fn key(&self) -> (String, String) {
         (self.table.clone(), self.name.clone())
@@ -223,7 +226,10 @@ impl Policy {
 
     /// The policy's expressions (`USING`, `WITH CHECK`) that are present.
     pub fn expressions(&self) -> impl Iterator<Item = &Expr> {
-        self.using.iter().chain(self.with_check.iter())
+        self.using
+            .as_deref()
+            .into_iter()
+            .chain(self.with_check.as_deref())
     }
 }
 
@@ -315,13 +321,13 @@ pub struct Touches {
     pub table: Vec<Origin>,
 }
 
-/// The schema as the migrations leave it.
+/// The schema as the migrations leave it; it borrows from the migrations it was built from.
 #[derive(Debug, Default)]
-pub struct Model {
+pub struct Model<'a> {
     pub tables: BTreeMap<String, Table>,
     pub indexes: BTreeMap<String, Index>,
     /// By (table, policy name): lookups during replay and per table stay logarithmic.
-    pub policies: BTreeMap<(String, String), Policy>,
+    pub policies: BTreeMap<(String, String), Policy<'a>>,
     /// By (name, signature), overloads of a name next to each other.
     pub functions: BTreeMap<(String, String), Function>,
     pub views: BTreeMap<String, View>,
@@ -338,7 +344,7 @@ struct ByTable {
 }
 
 impl ByTable {
-    fn new(model: &Model) -> ByTable {
+    fn new(model: &Model<'_>) -> ByTable {
         let mut by_table = ByTable::default();
         for index in model.indexes.values() {
             by_table
@@ -351,15 +357,15 @@ impl ByTable {
     }
 }
 
-impl Model {
+impl<'a> Model<'a> {
     /// Replays every applied statement of `set`, in order.
-    pub fn build(set: &MigrationSet) -> Model {
+    pub fn build(set: &'a MigrationSet) -> Model<'a> {
         Model::build_on(None, set)
     }
 
     /// [`Model::build`] on top of a baseline (a schema dump applied before the migrations):
     /// its statements are replayed first, at [`Origin::BASELINE`].
-    pub fn build_on(baseline: Option<&Migration>, set: &MigrationSet) -> Model {
+    pub fn build_on(baseline: Option<&'a Migration>, set: &'a MigrationSet) -> Model<'a> {
         let mut model = Model::default();
         let baseline = baseline.map(|baseline| (Origin::BASELINE, baseline));
         let applied = set
@@ -367,7 +373,7 @@ impl Model {
             .iter()
             .enumerate()
             .filter(|(_, m)| m.applies());
-        let migrations: Vec<(usize, &Migration)> = baseline.into_iter().chain(applied).collect();
+        let migrations: Vec<(usize, &'a Migration)> = baseline.into_iter().chain(applied).collect();
         replay::replay(&mut model, &migrations);
         model.by_table = Some(ByTable::new(&model));
         model
@@ -386,7 +392,7 @@ impl Model {
     }
 
     /// Indexes of a table, in name order.
-    pub fn indexes_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Index> {
+    pub fn indexes_on<'m>(&'m self, table: &'m str) -> impl Iterator<Item = &'m Index> {
         let (looked_up, scanned) = match &self.by_table {
             Some(by_table) => {
                 let names = by_table.indexes.get(table).into_iter().flatten();
@@ -544,14 +550,14 @@ impl Model {
 
     /// The table `object` names something below (`schema.table.rest`), and the rest. Tried
     /// at each dot, since quoted names may hold dots: a lookup per dot, not a scan.
-    fn table_and_rest<'a>(&self, object: &'a str) -> Option<(&Table, &'a str)> {
+    fn table_and_rest<'o>(&self, object: &'o str) -> Option<(&Table, &'o str)> {
         object
             .match_indices('.')
             .find_map(|(dot, _)| Some((self.tables.get(&object[..dot])?, &object[dot + 1..])))
     }
 
     /// Policies of a table, in name order.
-    pub fn policies_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Policy> {
+    pub fn policies_on<'m>(&'m self, table: &'m str) -> impl Iterator<Item = &'m Policy<'a>> {
         self.policies
             .range((table.to_string(), String::new())..)
             .take_while(move |((t, _), _)| t == table)
@@ -559,7 +565,7 @@ impl Model {
     }
 
     /// The overloads of a function, in signature order.
-    pub fn functions_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Function> {
+    pub fn functions_named<'m>(&'m self, name: &'m str) -> impl Iterator<Item = &'m Function> {
         self.functions
             .range((name.to_string(), String::new())..)
             .take_while(move |((n, _), _)| n == name)

@@ -23,12 +23,13 @@ use sqlparser::ast::{
     GranteeName, IndexColumn, ObjectName, ObjectType, Owner, Privileges, RenameTableNameKind,
     ResetConfig, SqlOption, Statement, TableConstraint,
 };
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Replays every applied statement of the migrations, in order; each is `(index, migration)`,
 /// its statements' origins naming it as `index` (`Origin::BASELINE` for the baseline).
-pub(super) fn replay(model: &mut Model, migrations: &[(usize, &Migration)]) {
+pub(super) fn replay<'a>(model: &mut Model<'a>, migrations: &[(usize, &'a Migration)]) {
     let do_blocks = read_do_blocks(migrations);
     for &(migration_index, migration) in migrations {
         let Some(source) = &migration.source else {
@@ -43,7 +44,7 @@ pub(super) fn replay(model: &mut Model, migrations: &[(usize, &Migration)]) {
                 statement: statement_index,
             };
             match (&statement.parsed, do_blocks.get(&at)) {
-                (Parsed::Ast(tree), _) => model.apply(tree.as_ref(), at),
+                (Parsed::Ast(tree), _) => model.apply(tree.as_ref(), at, Cow::Borrowed),
                 (Parsed::Fallback(_), Some(block)) => model.apply_do_block(block, at),
                 (Parsed::Fallback(fallback), None) => {
                     model.apply_fallback(fallback, statement.text(source), at)
@@ -105,9 +106,13 @@ impl Table {
     }
 }
 
-impl Model {
+/// How the replay keeps a policy's expressions: borrowed from a migration's tree, which
+/// outlives the model, or copied from a `DO` block's, which the replay drops.
+type Keep<'t, 'a> = fn(&'t Expr) -> Cow<'a, Expr>;
+
+impl<'a> Model<'a> {
     /// Applies one parsed statement.
-    pub(super) fn apply(&mut self, statement: TreeRef<'_>, at: Origin) {
+    pub(super) fn apply<'t>(&mut self, statement: TreeRef<'t>, at: Origin, keep: Keep<'t, 'a>) {
         match statement {
             TreeRef::CreateTable(create) => self.create_table(create, at),
             TreeRef::AlterTable(alter) => {
@@ -121,8 +126,8 @@ impl Model {
                 name,
                 operation: AlterIndexOperation::RenameIndex { index_name },
             }) => self.rename_index(&qualified(name), index_name, at),
-            TreeRef::CreatePolicy(policy) => self.create_policy(policy, at),
-            TreeRef::Other(Statement::AlterPolicy(alter)) => self.alter_policy(alter, at),
+            TreeRef::CreatePolicy(policy) => self.create_policy(policy, at, keep),
+            TreeRef::Other(Statement::AlterPolicy(alter)) => self.alter_policy(alter, at, keep),
             TreeRef::CreateFunction(create) => self.create_function(create, at),
             TreeRef::Other(Statement::CreateView(create)) => {
                 let invoker = match &create.options {
@@ -157,12 +162,13 @@ impl Model {
     /// Applies the DDL a `DO` block runs: what it runs dynamically only where it alters
     /// objects the model knows.
     fn apply_do_block(&mut self, block: &DoBlock, at: Origin) {
+        let copy: Keep<'_, 'a> = |expr| Cow::Owned(expr.clone());
         for nested in &block.nested {
-            self.apply(TreeRef::of(nested), at);
+            self.apply(TreeRef::of(nested), at, copy);
         }
         for dynamic in &block.dynamic {
             if self.is_dynamic_alteration(dynamic) {
-                self.apply(TreeRef::of(dynamic), at);
+                self.apply(TreeRef::of(dynamic), at, copy);
             }
         }
     }
@@ -789,7 +795,7 @@ impl Model {
         );
     }
 
-    fn create_policy(&mut self, create: &ast::CreatePolicy, at: Origin) {
+    fn create_policy<'t>(&mut self, create: &'t ast::CreatePolicy, at: Origin, keep: Keep<'t, 'a>) {
         let command = match create.command {
             None | Some(CreatePolicyCommand::All) => PolicyCommand::All,
             Some(CreatePolicyCommand::Select) => PolicyCommand::Select,
@@ -803,18 +809,18 @@ impl Model {
             command,
             roles: roles(create.to.as_deref()),
             permissive: create.policy_type != Some(CreatePolicyType::Restrictive),
-            using: create.using.clone(),
-            with_check: create.with_check.clone(),
+            using: create.using.as_ref().map(keep),
+            with_check: create.with_check.as_ref().map(keep),
             parsed: true,
             history: History::new(at),
         });
     }
 
-    fn add_policy(&mut self, policy: Policy) {
+    fn add_policy(&mut self, policy: Policy<'a>) {
         self.policies.insert(policy.key(), policy);
     }
 
-    fn alter_policy(&mut self, alter: &ast::AlterPolicy, at: Origin) {
+    fn alter_policy<'t>(&mut self, alter: &'t ast::AlterPolicy, at: Origin, keep: Keep<'t, 'a>) {
         let table = qualified(&alter.table_name);
         let name = ident_name(&alter.name);
         let Some(mut policy) = self.policies.remove(&(table, name)) else {
@@ -832,10 +838,10 @@ impl Model {
                     policy.roles = roles(Some(to));
                 }
                 if let Some(using) = using {
-                    policy.using = Some(using.clone());
+                    policy.using = Some(keep(using));
                 }
                 if let Some(with_check) = with_check {
-                    policy.with_check = Some(with_check.clone());
+                    policy.with_check = Some(keep(with_check));
                 }
             }
         }

@@ -1,20 +1,19 @@
 use super::*;
 use crate::migrations::{load, Layout};
 
-/// Builds the model of a Supabase folder holding `files` (name, SQL) in order.
-fn model_of(files: &[&str]) -> (Model, MigrationSet) {
+/// A Supabase folder holding `files` (SQL) in order, loaded.
+fn set_of(files: &[&str]) -> MigrationSet {
     let dir = tempfile::tempdir().expect("temp dir");
     for (i, sql) in files.iter().enumerate() {
         let name = format!("2024010100000{i}_m{i}.sql");
         std::fs::write(dir.path().join(name), sql).expect("write migration");
     }
-    let set = load(dir.path(), Some(Layout::Supabase));
-    (Model::build(&set), set)
+    load(dir.path(), Some(Layout::Supabase))
 }
 
 #[test]
 fn inline_and_altered_foreign_keys() {
-    let (model, _) = model_of(&[
+    let set = set_of(&[
         "create table orgs (id uuid primary key);
          create table Members (
            id bigint generated always as identity primary key,
@@ -24,6 +23,7 @@ fn inline_and_altered_foreign_keys() {
         "alter table public.members add constraint members_user_fk
            foreign key (user_id) references auth.users (id);",
     ]);
+    let model = Model::build(&set);
     let members = model.table("public.members").expect("members exists");
     let fks: Vec<(&str, &[String], &str)> = members
         .foreign_keys
@@ -61,13 +61,14 @@ fn inline_and_altered_foreign_keys() {
 
 #[test]
 fn renames_follow_keys_indexes_and_policies() {
-    let (model, _) = model_of(&[
+    let set = set_of(&[
         "create table t (a int, b int, primary key (a, b));
          create index t_b_idx on t (b);
          create policy p on t for select using (true);",
         "alter table t rename column b to c;
          alter table t rename to u;",
     ]);
+    let model = Model::build(&set);
     assert!(model.table("public.t").is_none());
     let u = model.table("public.u").expect("renamed table");
     assert_eq!(
@@ -89,7 +90,7 @@ fn renames_follow_keys_indexes_and_policies() {
 
 #[test]
 fn drops_remove_objects_and_dependents() {
-    let (model, _) = model_of(&[
+    let set = set_of(&[
         "create table a (id int primary key);
          create table b (id int primary key, a_id int references a);
          create index b_a_idx on b (a_id);
@@ -103,6 +104,7 @@ fn drops_remove_objects_and_dependents() {
          drop view v;
          drop table a cascade;",
     ]);
+    let model = Model::build(&set);
     assert!(model.table("public.a").is_none());
     assert!(model.table("public.b").expect("b").foreign_keys.is_empty());
     assert!(!model.indexes.contains_key("public.b_a_idx"));
@@ -118,7 +120,7 @@ fn drops_remove_objects_and_dependents() {
 
 #[test]
 fn rls_policies_functions_views() {
-    let (model, set) = model_of(&[
+    let set = set_of(&[
         r#"create table "Quoted" (id int);
            create table s.t (id int);
            create policy "Read own" on s.t as restrictive for update to authenticated, anon
@@ -132,6 +134,7 @@ fn rls_policies_functions_views() {
          alter view s.w set (security_invoker = on);
          alter function s.f() security invoker;",
     ]);
+    let model = Model::build(&set);
     assert!(model.table("public.Quoted").is_some());
     let t = model.table("s.t").expect("s.t");
     assert!(t.rls_enabled && t.rls_forced);
@@ -157,12 +160,13 @@ fn rls_policies_functions_views() {
 
 #[test]
 fn a_table_moved_to_another_schema_takes_its_indexes_and_policies() {
-    let (model, _) = model_of(&[
+    let set = set_of(&[
         "create schema private;
          create table private.audit (id int primary key);
          create policy p on private.audit for select using (true);",
         "alter table private.audit set schema public;",
     ]);
+    let model = Model::build(&set);
     assert!(model.table("private.audit").is_none());
     let audit = model.table("public.audit").expect("moved table");
     assert_eq!(audit.schema, "public");
@@ -177,11 +181,12 @@ fn a_table_moved_to_another_schema_takes_its_indexes_and_policies() {
 
 #[test]
 fn a_view_moved_to_another_schema_is_found_there() {
-    let (model, _) = model_of(&[
+    let set = set_of(&[
         "create table t (id int);
          create view public.v as select id from t;",
         "alter view public.v set schema api;",
     ]);
+    let model = Model::build(&set);
     assert!(!model.views.contains_key("public.v"));
     let view = model.views.get("api.v").expect("moved view");
     assert_eq!(view.schema, "api");
@@ -190,13 +195,14 @@ fn a_view_moved_to_another_schema_is_found_there() {
 
 #[test]
 fn do_blocks_and_fallbacks_count() {
-    let (model, _) = model_of(&["create table t (id int primary key);
+    let set = set_of(&["create table t (id int primary key);
          DO $$ BEGIN
            IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE policyname = 'p') THEN
              CREATE POLICY p ON t FOR SELECT USING (true);
            END IF;
          END $$;
          ALTER TABLE t ALTER COLUMN id SET STATISTICS 100, ENABLE ROW LEVEL SECURITY;"]);
+    let model = Model::build(&set);
     assert_eq!(model.policies_on("public.t").count(), 1);
     assert!(model.table("public.t").expect("t").rls_enabled);
 }
@@ -213,7 +219,7 @@ fn down_files_are_not_replayed() {
 
 #[test]
 fn odd_input_does_not_panic() {
-    let (model, _) = model_of(&["alter table missing enable row level security;
+    let set = set_of(&["alter table missing enable row level security;
          create index on missing (x);
          drop table if exists nothing;
          alter table nothing rename column a to b;
@@ -222,18 +228,20 @@ fn odd_input_does_not_panic() {
          create table x as select 1;
          alter policy nope on x rename to yes;
          create table x (id int);"]);
+    let model = Model::build(&set);
     assert!(model.table("public.x").is_some());
     assert!(model.table("public.missing").is_none());
 }
 
 #[test]
 fn owner_changes_do_not_move_a_function() {
-    let (model, _) = model_of(&[
+    let set = set_of(&[
         r#"create function "public"."f"("a" "text") returns int language sql as 'select 1';
            alter function "public"."f"("a" "text") owner to "postgres";
            alter function public.f(text) set search_path to default;"#,
         "alter function public.f(character varying) security definer;",
     ]);
+    let model = Model::build(&set);
     let f = model.functions.values().next().expect("a function");
     assert_eq!(f.signature, "text");
     assert_eq!(f.history.changed.statement, 2);
@@ -243,13 +251,14 @@ fn owner_changes_do_not_move_a_function() {
 
 #[test]
 fn revokes_make_objects_unreadable_for_the_api() {
-    let (model, _) = model_of(&["create view a as select 1;
+    let set = set_of(&["create view a as select 1;
          create view b as select 1;
          create view c as select 1;
          revoke select on a from anon, authenticated;
          revoke all on b from anon;
          revoke all on all tables in schema public from anon, authenticated;
          grant select on c to authenticated;"]);
+    let model = Model::build(&set);
     let since = |name: &str| model.views[name].history.created;
     assert!(!model.api_readable("public.a", since("public.a")));
     assert!(!model.api_readable("public.b", since("public.b")));
@@ -258,7 +267,7 @@ fn revokes_make_objects_unreadable_for_the_api() {
 
 #[test]
 fn locate_finds_the_defining_statement() {
-    let (model, _) = model_of(&[
+    let set = set_of(&[
         "create table t (id int primary key, a int, b int);
          create policy \"read.all\" on t for select using (true);
          create function f() returns int language sql as 'select 1';",
@@ -266,6 +275,7 @@ fn locate_finds_the_defining_statement() {
          create index t_a_idx on t (a);
          create or replace function f() returns int language sql as 'select 2';",
     ]);
+    let model = Model::build(&set);
     let at = |object: &str| model.locate(object).map(|o| (o.migration, o.statement));
     assert_eq!(at("public.t"), Some((0, 0)));
     assert_eq!(at("public.t.read.all"), Some((0, 1)));
@@ -324,7 +334,7 @@ fn a_baseline_seeds_the_model_and_locates_nothing_in_it() {
 
 #[test]
 fn renamed_policies_and_functions_are_found_under_their_new_names() {
-    let (model, _) = model_of(&[
+    let set = set_of(&[
         "create table t (id int);
          create policy p on t for select using (true);
          create function f(a int) returns int language sql as 'select a';
@@ -333,6 +343,7 @@ fn renamed_policies_and_functions_are_found_under_their_new_names() {
          alter function f(int) rename to g;
          alter table t rename to u;",
     ]);
+    let model = Model::build(&set);
     let policies: Vec<&str> = model
         .policies_on("public.u")
         .map(|p| p.name.as_str())

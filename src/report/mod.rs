@@ -78,6 +78,20 @@ pub fn render(report: &Report<'_>, format: Format, options: &RenderOptions) -> S
     }
 }
 
+/// Writes the report in `format` to `out`: JSON as it is printed (a large run's takes
+/// megabytes), the others rendered first.
+pub fn write(
+    report: &Report<'_>,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        _ => out.write_all(render(report, format, options).as_bytes()),
+    }
+}
+
 /// Counts shown in every format's summary.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct Counts {

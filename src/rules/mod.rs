@@ -89,7 +89,7 @@ impl RuleMeta {
 /// Everything a static rule may look at.
 pub struct LintContext<'a> {
     pub set: &'a MigrationSet,
-    pub model: &'a Model,
+    pub model: &'a Model<'a>,
     pub config: &'a Config,
     /// What this change creates, so DDL on it is not a locking risk.
     pub fresh: safety::Fresh,

@@ -57,7 +57,7 @@ impl Rule for PolicyAlwaysTrue {
             }
             let clauses: Vec<&str> = [("USING", &policy.using), ("WITH CHECK", &policy.with_check)]
                 .into_iter()
-                .filter(|(_, e)| e.as_ref().is_some_and(is_true))
+                .filter(|(_, e)| e.as_deref().is_some_and(is_true))
                 .map(|(clause, _)| clause)
                 .collect();
             if clauses.is_empty() {
